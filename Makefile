@@ -1,0 +1,44 @@
+# Thin entry points; the logic lives in scripts/bootstrap.sh and tests/support/runtests.py.
+# README's two commands: `make demo` and `make test`. Extra pytest arguments: make test PYTEST_ARGS="-k foo".
+
+SHELL := /bin/bash
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+TEST_SETTINGS := metamask_service.settings.test
+# Tests that need the real MetaMask build (METAMASK_EXTENSION_PATH); only the directories that exist.
+METAMASK_TEST_DIRS := $(wildcard tests/automation tests/e2e)
+
+.PHONY: bootstrap lint fmt test test-metamask demo
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+# The test settings (loaded by mypy's django plugin and by makemigrations) demand both URLs, but neither
+# step needs a live server: placeholders keep `make lint` usable without one (an unreachable DB only warns).
+LINT_ENV := DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) \
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:1/unused}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:1/0}"
+
+lint: bootstrap
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(LINT_ENV) $(PY) -m mypy metamask_service wallets automation celery_app.py
+	$(LINT_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+fmt: bootstrap
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: bootstrap lint
+	$(PY) -m tests.support.runtests $(PYTEST_ARGS)
+
+test-metamask: bootstrap
+	@if [[ -z "$${METAMASK_EXTENSION_PATH:-}" ]]; then \
+		echo "ERROR: set METAMASK_EXTENSION_PATH to an unpacked MetaMask build (a folder with manifest.json)," \
+			"e.g. make test-metamask METAMASK_EXTENSION_PATH=/opt/mm/dist" >&2; exit 2; fi
+	@if [[ ! -f "$${METAMASK_EXTENSION_PATH}/manifest.json" ]]; then \
+		echo "ERROR: METAMASK_EXTENSION_PATH=$${METAMASK_EXTENSION_PATH} has no manifest.json" >&2; exit 2; fi
+	$(PY) -m tests.support.runtests $(METAMASK_TEST_DIRS) $(PYTEST_ARGS)
+
+demo: bootstrap
+	$(PY) -m metamask_service.devstack.demo

@@ -1,0 +1,333 @@
+"""Real PostgreSQL and Redis for test runs: check given ones, or start throwaway ones of our own.
+
+Throwaway servers live in a temp dir, listen on a free 127.0.0.1 port, keep nothing durable, and are
+stopped (process gone, temp dir removed) by ``stop()`` / leaving the ``with`` block. They run in their
+own session so a Ctrl-C aimed at pytest does not pull the database away under its teardown.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+from urllib.parse import urlsplit
+
+import psycopg2
+import redis
+
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+# initdb/postgres refuse to run as root; this Debian system user owns the throwaway cluster instead.
+PG_SYSTEM_USER = "postgres"
+
+
+class ServerUnavailable(RuntimeError):
+    """A server we were told to use, or tried to start, does not answer."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, host: str = LOOPBACK) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def check_postgres(url: str, timeout: float = 10.0) -> None:
+    """Raise ServerUnavailable unless a ``SELECT 1`` succeeds at url within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = psycopg2.connect(url, connect_timeout=2)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+            finally:
+                conn.close()
+            return
+        except psycopg2.Error as exc:
+            if time.monotonic() >= deadline:
+                raise ServerUnavailable(f"PostgreSQL at {redact_url(url)} is not usable: {exc}") from None
+        time.sleep(0.3)
+
+
+def check_redis(url: str, timeout: float = 10.0) -> None:
+    """Raise ServerUnavailable unless PING succeeds at url within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+            return
+        except redis.RedisError as exc:
+            if time.monotonic() >= deadline:
+                raise ServerUnavailable(f"Redis at {redact_url(url)} is not usable: {exc}") from None
+        finally:
+            client.close()
+        time.sleep(0.3)
+
+
+def _postgres_bin_dir() -> Path:
+    """Debian keeps server binaries out of PATH, one dir per major version; take the newest."""
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    if found:
+        newest = max(found, key=lambda p: int(Path(p).parent.parent.name.split(".")[0]))
+        return Path(newest).parent
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).resolve().parent
+    raise ServerUnavailable("PostgreSQL server binaries not found: run scripts/bootstrap.sh (apt postgresql)")
+
+
+class _ThrowawayServer:
+    """Shared lifecycle: temp dir, child process, readiness wait, guaranteed cleanup."""
+
+    name = "server"
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.workdir: Path | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def _prepare(self, workdir: Path) -> None:
+        """One-time setup of workdir before the first start attempt."""
+
+    def _argv(self, workdir: Path, port: int) -> list[str]:
+        raise NotImplementedError
+
+    def _preexec_user(self) -> list[str]:
+        return []
+
+    def _ready(self) -> bool:
+        raise NotImplementedError
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.workdir is None:
+            return ""
+        try:
+            text = (self.workdir / "server.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def start(self) -> str:
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"mm-{self.name}-"))
+        try:
+            self._prepare(self.workdir)
+            # A free port can be taken between picking and binding it; a fresh port fixes that.
+            for _attempt in range(3):
+                self.port = free_port()
+                if self._launch():
+                    return self.url
+            raise ServerUnavailable(f"throwaway {self.name} did not start:\n{self.log_tail()}")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch(self) -> bool:
+        assert self.workdir is not None
+        self._log = open(self.workdir / "server.log", "ab")  # noqa: SIM115 - closed in _kill
+        self.process = subprocess.Popen(
+            self._preexec_user() + self._argv(self.workdir, self.port),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.workdir,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._kill()
+                return False
+            if self._ready():
+                return True
+            time.sleep(0.1)
+        self._kill()
+        return False
+
+    def _kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            # SIGINT is "fast shutdown" for postgres and a clean exit for redis.
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def stop(self) -> None:
+        self._kill()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+class ThrowawayPostgres(_ThrowawayServer):
+    """A private PostgreSQL cluster (trust auth, user postgres) with an empty database ``dbname``."""
+
+    name = "postgres"
+
+    def __init__(self, dbname: str = "metamask_service") -> None:
+        super().__init__()
+        self.dbname = dbname
+        self.bin_dir = _postgres_bin_dir()
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{LOOPBACK}:{self.port}/{self.dbname}"
+
+    @property
+    def data_dir(self) -> Path:
+        assert self.workdir is not None
+        return self.workdir / "data"
+
+    def _run_as(self) -> pwd.struct_passwd | None:
+        if os.geteuid() != 0:
+            return None
+        try:
+            return pwd.getpwnam(PG_SYSTEM_USER)
+        except KeyError:
+            raise ServerUnavailable(
+                f"running as root and no '{PG_SYSTEM_USER}' user to own the throwaway cluster"
+            ) from None
+
+    def _preexec_user(self) -> list[str]:
+        user = self._run_as()
+        if user is None:
+            return []
+        # setpriv execs in place, so Popen's pid is postgres itself and signals reach it directly.
+        return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--"]
+
+    def _prepare(self, workdir: Path) -> None:
+        user = self._run_as()
+        if user is not None:
+            os.chown(workdir, user.pw_uid, user.pw_gid)
+        initdb = [
+            str(self.bin_dir / "initdb"),
+            "-D", str(self.data_dir),
+            "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions",
+        ]  # fmt: skip
+        result = subprocess.run(
+            self._preexec_user() + initdb, cwd=workdir, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise ServerUnavailable(f"initdb failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+
+    def _argv(self, workdir: Path, port: int) -> list[str]:
+        return [
+            str(self.bin_dir / "postgres"),
+            "-D", str(self.data_dir),
+            "-p", str(port),
+            "-c", f"listen_addresses={LOOPBACK}",
+            "-c", f"unix_socket_directories={workdir}",
+            # Nothing here outlives the run, so durability is wasted time.
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+        ]  # fmt: skip
+
+    def _ready(self) -> bool:
+        try:
+            conn = psycopg2.connect(
+                host=LOOPBACK, port=self.port, user="postgres", dbname="postgres", connect_timeout=1
+            )
+        except psycopg2.OperationalError:
+            return False
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                # A server someone else started on this port in a race would answer too; make sure it's ours.
+                cur.execute("SHOW data_directory")
+                row = cur.fetchone()
+                if row is None or Path(row[0]).resolve() != self.data_dir.resolve():
+                    return False
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.dbname,))
+                if cur.fetchone() is None:
+                    cur.execute(f'CREATE DATABASE "{self.dbname}"')
+        finally:
+            conn.close()
+        return True
+
+
+class ThrowawayRedis(_ThrowawayServer):
+    """A private redis-server that never writes to disk."""
+
+    name = "redis"
+
+    def __init__(self, db: int = 0) -> None:
+        super().__init__()
+        self.db = db
+
+    @property
+    def url(self) -> str:
+        return f"redis://{LOOPBACK}:{self.port}/{self.db}"
+
+    def _argv(self, workdir: Path, port: int) -> list[str]:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise ServerUnavailable("redis-server not found: run scripts/bootstrap.sh (apt redis-server)")
+        return [
+            binary,
+            "--port", str(port),
+            "--bind", LOOPBACK,
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(workdir),
+            "--daemonize", "no",
+        ]  # fmt: skip
+
+    def _ready(self) -> bool:
+        client = redis.Redis(
+            host=LOOPBACK, port=self.port, socket_connect_timeout=1, socket_timeout=1, decode_responses=True
+        )
+        try:
+            # Also proves the answering server is ours, not one that won a race for the port.
+            config: dict[str, str] = client.config_get("dir")  # type: ignore[assignment]  # sync client
+            served_dir = config.get("dir", "")
+            return self.workdir is not None and Path(str(served_dir)).resolve() == self.workdir.resolve()
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
