@@ -1,0 +1,140 @@
+"""Signature requests and transactions on a ready session (the browser worker executes them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from wallets.api.base import ApiView
+from wallets.api.fields import RuleField, drf_validator
+from wallets.api.sessions import AcceptedOutput
+from wallets.models import SignatureRequest
+from wallets.selectors import signature_request_get_for_user, transaction_get_for_user
+from wallets.services import signature_request_create, transaction_request_create
+from wallets.validators import (
+    validate_address,
+    validate_hex_data,
+    validate_message,
+    validate_typed_data,
+    validate_value_wei,
+)
+
+MAX_GAS = 2**63 - 1
+
+
+class SignatureOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    method = serializers.CharField()
+    status = serializers.CharField()
+    signature = serializers.CharField()
+    error = serializers.CharField()
+    error_kind = serializers.CharField()
+    progress = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class TransactionOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    to = serializers.CharField()
+    value_wei = serializers.SerializerMethodField()
+    data = serializers.CharField()  # type: ignore[assignment]
+    gas = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    tx_hash = serializers.CharField()
+    block_number = serializers.IntegerField(allow_null=True)
+    receipt_status = serializers.IntegerField(allow_null=True)
+    gas_used = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+    error_kind = serializers.CharField()
+    progress = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_value_wei(self, obj: Any) -> str:
+        return str(int(obj.value_wei))  # a string: JSON numbers lose precision above 2**53
+
+
+class SignatureCreateApi(ApiView):
+    ratelimit_groups = {"POST": "transaction_operations"}
+
+    class SignatureInput(serializers.Serializer):
+        method = serializers.ChoiceField(choices=SignatureRequest.Method.choices)
+        message = RuleField(validate_message, required=False)
+        typed_data = RuleField(validate_typed_data, required=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs["method"] == SignatureRequest.Method.PERSONAL_SIGN:
+                if "message" not in attrs or "typed_data" in attrs:
+                    raise serializers.ValidationError(
+                        {"message": "personal_sign takes `message` (and no typed_data)"}
+                    )
+                return {"method": attrs["method"], "payload": attrs["message"]}
+            if "typed_data" not in attrs or "message" in attrs:
+                raise serializers.ValidationError(
+                    {"typed_data": "eth_signTypedData_v4 takes `typed_data` (and no message)"}
+                )
+            return {"method": attrs["method"], "payload": attrs["typed_data"]}
+
+    @extend_schema(request=SignatureInput, responses={202: AcceptedOutput}, operation_id="signatures_create")
+    def post(self, request: Request, session_id: str) -> Response:
+        serializer = self.SignatureInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = signature_request_create(
+            user=request.user, session_id=session_id, ip=self.ip(request), **serializer.validated_data
+        )
+        return Response(AcceptedOutput(row).data, status=202)
+
+
+class SignatureDetailApi(ApiView):
+    @extend_schema(responses=SignatureOutput, operation_id="signatures_detail")
+    def get(self, request: Request, session_id: str, signature_id: str) -> Response:
+        row = signature_request_get_for_user(
+            user=request.user, session_id=session_id, signature_id=signature_id, ip=self.ip(request)
+        )
+        return Response(SignatureOutput(row).data)
+
+
+class TransactionCreateApi(ApiView):
+    ratelimit_groups = {"POST": "transaction_operations"}
+
+    class TransactionInput(serializers.Serializer):
+        to = serializers.CharField(max_length=42, validators=[drf_validator(validate_address)])
+        value_wei = RuleField(validate_value_wei)
+        data = serializers.CharField(  # type: ignore[assignment]
+            required=False, allow_blank=True, default="", max_length=262_144
+        )
+        gas = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_GAS)
+
+        def validate_to(self, value: str) -> str:
+            return validate_address(value)
+
+        def validate_data(self, value: str) -> str:
+            return drf_validator(validate_hex_data)(value) if value else ""
+
+    @extend_schema(
+        request=TransactionInput, responses={202: AcceptedOutput}, operation_id="transactions_create"
+    )
+    def post(self, request: Request, session_id: str) -> Response:
+        serializer = self.TransactionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = transaction_request_create(
+            user=request.user, session_id=session_id, ip=self.ip(request), **serializer.validated_data
+        )
+        return Response(AcceptedOutput(row).data, status=202)
+
+
+class TransactionDetailApi(ApiView):
+    @extend_schema(responses=TransactionOutput, operation_id="transactions_detail")
+    def get(self, request: Request, session_id: str, transaction_id: str) -> Response:
+        row = transaction_get_for_user(
+            user=request.user, session_id=session_id, transaction_id=transaction_id, ip=self.ip(request)
+        )
+        return Response(TransactionOutput(row).data)

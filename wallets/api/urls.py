@@ -1,0 +1,38 @@
+from django.urls import path
+
+from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
+from wallets.api.health import HealthApi
+from wallets.api.operations import (
+    SignatureCreateApi,
+    SignatureDetailApi,
+    TransactionCreateApi,
+    TransactionDetailApi,
+)
+from wallets.api.sessions import SessionApi, SessionOpenApi
+from wallets.api.wallets import WalletDetailApi, WalletsApi
+
+urlpatterns = [
+    path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
+    path("auth/token/verify/", TokenVerifyApi.as_view(), name="token-verify"),
+    path("health", HealthApi.as_view(), name="health"),
+    path("health/", HealthApi.as_view()),
+    path("wallets/", WalletsApi.as_view(), name="wallets"),
+    path("wallets/<uuid:wallet_id>/", WalletDetailApi.as_view(), name="wallet-detail"),
+    path("sessions/", SessionOpenApi.as_view(), name="session-open"),
+    path("sessions/<uuid:session_id>/", SessionApi.as_view(), name="session-detail"),
+    path("sessions/<uuid:session_id>/signatures/", SignatureCreateApi.as_view(), name="signature-create"),
+    path(
+        "sessions/<uuid:session_id>/signatures/<uuid:signature_id>/",
+        SignatureDetailApi.as_view(),
+        name="signature-detail",
+    ),
+    path(
+        "sessions/<uuid:session_id>/transactions/", TransactionCreateApi.as_view(), name="transaction-create"
+    ),
+    path(
+        "sessions/<uuid:session_id>/transactions/<uuid:transaction_id>/",
+        TransactionDetailApi.as_view(),
+        name="transaction-detail",
+    ),
+]

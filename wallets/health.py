@@ -1,0 +1,87 @@
+"""Readiness checks behind GET /api/v1/health: each returns (ok, details) and never raises."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from wallets.selectors import browser_workers_live
+
+CheckResult = tuple[bool, dict[str, Any]]
+
+
+def check_database() -> CheckResult:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return True, {"vendor": connection.vendor}
+
+
+def check_cache() -> CheckResult:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    ok = cache.get(key) == "1"
+    cache.delete(key)
+    return ok, {"backend": str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]}
+
+
+def check_broker() -> CheckResult:
+    from celery_app import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+        return True, {"transport": str(getattr(conn, "transport_cls", ""))}
+
+
+def check_workers() -> CheckResult:
+    workers = [
+        {
+            "hostname": worker.hostname,
+            "last_seen": worker.last_seen.isoformat(),
+            "sessions_open": worker.sessions_open,
+            "browsers_running": worker.browsers_running,
+        }
+        for worker in browser_workers_live()
+    ]
+    return bool(workers), {"live": workers, "stale_after_seconds": settings.WORKER_HEARTBEAT_STALE_SECONDS}
+
+
+def check_browser() -> CheckResult:
+    binary = Path(settings.CHROMIUM_BINARY)
+    ok = binary.is_file() and os.access(binary, os.X_OK)
+    return ok, {"chromium": str(binary), "present": ok}
+
+
+def check_extension() -> CheckResult:
+    manifest = Path(settings.METAMASK_EXTENSION_PATH) / "manifest.json"
+    ok = manifest.is_file()
+    return ok, {"manifest": str(manifest), "present": ok}
+
+
+CHECKS: dict[str, Callable[[], CheckResult]] = {
+    "database": check_database,
+    "cache": check_cache,
+    "broker": check_broker,
+    "workers": check_workers,
+    "browser": check_browser,
+    "extension": check_extension,
+}
+
+
+def health_report() -> tuple[bool, dict[str, Any]]:
+    checks: dict[str, Any] = {}
+    for name, check in CHECKS.items():
+        try:
+            ok, details = check()
+        except Exception as exc:  # a health check reports failures, it does not propagate them
+            ok, details = False, {"error": type(exc).__name__}
+        checks[name] = {"ok": ok, **details}
+    failed = [name for name, result in checks.items() if not result["ok"]]
+    return not failed, {"status": "ok" if not failed else "unhealthy", "failed": failed, "checks": checks}

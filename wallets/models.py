@@ -1,0 +1,264 @@
+"""Rows the API writes and the browser worker reads and updates.
+
+Secrets (mnemonic, MetaMask password) are stored only as Fernet tokens (wallets/crypto.py) and are never part
+of __str__/repr, admin pages or API output.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def _default_ttl() -> int:
+    return int(settings.SESSION_TTL_SECONDS)
+
+
+class Wallet(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wallets")
+    label = models.CharField(max_length=100)
+    address = models.CharField(max_length=42, help_text="EIP-55 checksummed account 0 (m/44'/60'/0'/0/0)")
+    encrypted_mnemonic = models.TextField(editable=False)
+    encrypted_password = models.TextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "address"], name="wallet_unique_address_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.address})"
+
+    def __repr__(self) -> str:
+        return f"<Wallet {self.id} {self.address}>"
+
+
+class WalletSession(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        OPENING = "opening"
+        READY = "ready"
+        CLOSING = "closing"
+        CLOSED = "closed"
+        FAILED = "failed"
+        LOST = "lost"
+        EXPIRED = "expired"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.OPENING, Status.READY, Status.CLOSING)
+    FINAL_STATUSES = (Status.CLOSED, Status.FAILED, Status.LOST, Status.EXPIRED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="sessions")
+    dapp_url = models.URLField(max_length=2000)
+    dapp_origin = models.CharField(max_length=300)
+    network = models.JSONField(
+        null=True, blank=True, help_text="requested: chain_id, rpc_url, name, currency_symbol"
+    )
+    chain_id = models.BigIntegerField(
+        null=True, blank=True, help_text="chain the dApp reports once connected"
+    )
+    accounts = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=64, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    worker = models.CharField(max_length=255, blank=True, help_text="Celery hostname holding the browser")
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.JSONField(default=list, blank=True)
+    ttl_seconds = models.PositiveIntegerField(default=_default_ttl)
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["worker", "status"], name="session_worker_status")]
+
+    def __str__(self) -> str:
+        return f"session {self.id} ({self.status})"
+
+    def touch(self, *, now: Any = None, save: bool = True) -> None:
+        """Sliding TTL: every use pushes expiry to now + ttl_seconds."""
+        now = now or timezone.now()
+        self.last_activity_at = now
+        self.expires_at = now + timedelta(seconds=self.ttl_seconds)
+        if save:
+            self.save(update_fields=["last_activity_at", "expires_at"])
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class Transaction(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUBMITTED = "submitted"
+        CONFIRMED = "confirmed"
+        REVERTED = "reverted"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    FINAL_STATUSES = (Status.CONFIRMED, Status.REVERTED, Status.REJECTED, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="transactions")
+    to = models.CharField(max_length=42)
+    value_wei = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    data = models.TextField(blank=True, help_text="0x-prefixed calldata")
+    gas = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    tx_hash = models.CharField(max_length=66, blank=True, db_index=True)
+    block_number = models.BigIntegerField(null=True, blank=True)
+    receipt_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    gas_used = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=64, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"tx {self.id} ({self.status})"
+
+
+class SignatureRequest(models.Model):
+    class Method(models.TextChoices):
+        PERSONAL_SIGN = "personal_sign"
+        SIGN_TYPED_DATA_V4 = "eth_signTypedData_v4"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SIGNED = "signed"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    FINAL_STATUSES = (Status.SIGNED, Status.REJECTED, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="signature_requests")
+    method = models.CharField(max_length=32, choices=Method.choices)
+    payload = models.JSONField(help_text="personal_sign: the message string; v4: the typed-data object")
+    signature = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=64, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.id} ({self.status})"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class SecurityEventQuerySet(models.QuerySet["SecurityEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("security events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("security events are append-only")
+
+
+class SecurityEvent(models.Model):
+    class Kind(models.TextChoices):
+        AUTH_FAILED = "auth_failed"
+        TOKEN_INVALID = "token_invalid"  # noqa: S105
+        TOKEN_EXPIRED = "token_expired"  # noqa: S105
+        RATE_LIMITED = "rate_limited"
+        OBJECT_ACCESS_DENIED = "object_access_denied"
+        REQUEST_REJECTED = "request_rejected"
+        POLICY_REJECTED = "policy_rejected"
+        SIGNING_FAILED = "signing_failed"
+        SESSION_LOST = "session_lost"
+        KEY_ROTATED = "key_rotated"
+
+    class Severity(models.TextChoices):
+        INFO = "info"
+        WARNING = "warning"
+        CRITICAL = "critical"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.WARNING)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    wallet = models.ForeignKey(Wallet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    session = models.ForeignKey(
+        WalletSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity}) at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("security events are append-only")
+        kwargs["force_insert"] = True  # never an UPDATE, even if someone reuses an id
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("security events are append-only")
+
+
+class BrowserWorker(models.Model):
+    """Heartbeat row written by each browser worker (hostname = Celery node name)."""
+
+    hostname = models.CharField(max_length=255, primary_key=True)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    sessions_open = models.PositiveIntegerField(default=0)
+    browsers_running = models.PositiveIntegerField(default=0)
+    rss_bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self) -> str:
+        return self.hostname
+
+    @property
+    def is_live(self) -> bool:
+        return self.last_seen >= timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)

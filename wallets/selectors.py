@@ -1,0 +1,107 @@
+"""Reads. Object lookups are always scoped to the caller: another user's row is a 404 (never a 403, so ids
+can't be probed) and leaves an object_access_denied security event."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from wallets.exceptions import NotFound
+from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, Wallet, WalletSession
+
+M = TypeVar("M", bound=Model)
+
+
+def wallet_list(*, user: Any) -> QuerySet[Wallet]:
+    return Wallet.objects.filter(owner=user).order_by("-created_at")
+
+
+def _owned_or_404(
+    queryset: QuerySet[M], *, user: Any, object_id: Any, owner_path: str, what: str, ip: str | None
+) -> M:
+    try:
+        return queryset.get(**{"id": object_id, owner_path: user})
+    except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        pass
+    from django.core.exceptions import ValidationError
+
+    try:
+        exists = queryset.filter(id=object_id).exists()
+    except (ValueError, TypeError, ValidationError):
+        exists = False
+    from wallets.services import security_event_record
+
+    security_event_record(
+        kind=SecurityEvent.Kind.OBJECT_ACCESS_DENIED,
+        severity=SecurityEvent.Severity.WARNING if exists else SecurityEvent.Severity.INFO,
+        actor=user,
+        ip=ip,
+        details={"object": what, "id": str(object_id), "exists": exists},
+    )
+    raise NotFound(f"{what.capitalize()} not found.")
+
+
+def wallet_get_for_user(*, user: Any, wallet_id: Any, ip: str | None = None) -> Wallet:
+    return _owned_or_404(
+        Wallet.objects.all(), user=user, object_id=wallet_id, owner_path="owner", what="wallet", ip=ip
+    )
+
+
+def session_get_for_user(*, user: Any, session_id: Any, ip: str | None = None) -> WalletSession:
+    return _owned_or_404(
+        WalletSession.objects.select_related("wallet"),
+        user=user,
+        object_id=session_id,
+        owner_path="wallet__owner",
+        what="session",
+        ip=ip,
+    )
+
+
+def signature_request_get_for_user(
+    *, user: Any, session_id: Any, signature_id: Any, ip: str | None = None
+) -> SignatureRequest:
+    return _owned_or_404(
+        SignatureRequest.objects.filter(session_id=session_id),
+        user=user,
+        object_id=signature_id,
+        owner_path="session__wallet__owner",
+        what="signature request",
+        ip=ip,
+    )
+
+
+def transaction_get_for_user(
+    *, user: Any, session_id: Any, transaction_id: Any, ip: str | None = None
+) -> Transaction:
+    return _owned_or_404(
+        Transaction.objects.filter(session_id=session_id),
+        user=user,
+        object_id=transaction_id,
+        owner_path="session__wallet__owner",
+        what="transaction",
+        ip=ip,
+    )
+
+
+def browser_workers_live() -> QuerySet[BrowserWorker]:
+    cutoff = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
+    return BrowserWorker.objects.filter(last_seen__gte=cutoff)
+
+
+def sessions_expired(*, now: Any = None) -> QuerySet[WalletSession]:
+    """Active sessions whose sliding TTL ran out (for the sessions_cleanup beat task)."""
+    now = now or timezone.now()
+    return WalletSession.objects.filter(status__in=WalletSession.ACTIVE_STATUSES, expires_at__lte=now)
+
+
+def sessions_on_dead_workers() -> QuerySet[WalletSession]:
+    """Active sessions whose worker has stopped heart-beating (cleanup marks them lost)."""
+    live = browser_workers_live().values_list("hostname", flat=True)
+    return WalletSession.objects.filter(
+        status__in=[WalletSession.Status.OPENING, WalletSession.Status.READY, WalletSession.Status.CLOSING]
+    ).exclude(worker__in=live)

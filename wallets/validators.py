@@ -1,0 +1,132 @@
+"""Input rules shared by the API serializers and the services. Each returns the normalised value or raises
+ValidationFailed with a message that never repeats a secret."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from eth_account.hdaccount.mnemonic import Mnemonic
+from eth_account.types import Language
+from eth_utils import is_address, is_checksum_address, to_checksum_address
+
+from wallets.exceptions import ValidationFailed
+
+_HEX = re.compile(r"^0x(?:[0-9a-fA-F]{2})*$")
+MAX_UINT256 = 2**256 - 1
+MAX_MESSAGE_CHARS = 10_000
+
+
+def validate_mnemonic(value: str) -> str:
+    words = " ".join(value.split()).lower()
+    if not Mnemonic(Language.ENGLISH).is_mnemonic_valid(words):
+        # Say nothing about which word was wrong: the message may end up in logs.
+        raise ValidationFailed("Invalid mnemonic phrase (BIP-39 English words with a valid checksum)")
+    return words
+
+
+def validate_dapp_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationFailed("dApp URL must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise ValidationFailed("dApp URL must not contain credentials")
+    return value
+
+
+def url_origin(value: str) -> str:
+    parts = urlsplit(value)
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = parts.port
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def validate_address(value: str) -> str:
+    """Accepts all-lower/all-upper hex or a correct EIP-55 checksum; returns the checksummed form."""
+    if not isinstance(value, str) or not is_address(value):
+        raise ValidationFailed("Not a valid Ethereum address")
+    body = value[2:]
+    if body != body.lower() and body != body.upper() and not is_checksum_address(value):
+        raise ValidationFailed("Address checksum (EIP-55) does not match")
+    return str(to_checksum_address(value))
+
+
+def validate_value_wei(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValidationFailed("value_wei must be a non-negative integer")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+        number = int(value.strip())
+    else:
+        raise ValidationFailed("value_wei must be a non-negative integer (number or decimal string)")
+    if number < 0 or number > MAX_UINT256:
+        raise ValidationFailed("value_wei must be between 0 and 2**256-1")
+    return number
+
+
+def validate_hex_data(value: str) -> str:
+    if not _HEX.fullmatch(value):
+        raise ValidationFailed("data must be 0x-prefixed hex with whole bytes")
+    return value.lower()
+
+
+def validate_message(value: Any) -> str:
+    if not isinstance(value, str) or value == "":
+        raise ValidationFailed("message must be a non-empty string")
+    if len(value) > MAX_MESSAGE_CHARS:
+        raise ValidationFailed(f"message must be at most {MAX_MESSAGE_CHARS} characters")
+    return value
+
+
+def validate_typed_data(value: Any) -> dict[str, Any]:
+    """EIP-712 structure as eth_signTypedData_v4 expects it."""
+    if not isinstance(value, dict):
+        raise ValidationFailed("typed_data must be an object")
+    missing = [key for key in ("types", "primaryType", "domain", "message") if key not in value]
+    if missing:
+        raise ValidationFailed(f"typed_data is missing: {', '.join(missing)}")
+    types, primary = value["types"], value["primaryType"]
+    if not isinstance(types, dict) or "EIP712Domain" not in types:
+        raise ValidationFailed("typed_data.types must be an object including EIP712Domain")
+    for name, fields in types.items():
+        if not isinstance(fields, list) or not all(
+            isinstance(field, dict)
+            and isinstance(field.get("name"), str)
+            and isinstance(field.get("type"), str)
+            for field in fields
+        ):
+            raise ValidationFailed(f"typed_data.types.{name} must be a list of {{name, type}}")
+    if not isinstance(primary, str) or primary not in types:
+        raise ValidationFailed("typed_data.primaryType must name one of typed_data.types")
+    if not isinstance(value["domain"], dict):
+        raise ValidationFailed("typed_data.domain must be an object")
+    if not isinstance(value["message"], dict):
+        raise ValidationFailed("typed_data.message must be an object")
+    try:
+        from eth_account.messages import encode_typed_data
+
+        encode_typed_data(full_message=value)
+    except Exception as exc:  # eth-account raises many types for malformed data
+        raise ValidationFailed(f"typed_data cannot be encoded: {type(exc).__name__}") from None
+    return value
+
+
+def validate_network(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationFailed("network must be an object")
+    chain_id = value.get("chain_id")
+    if isinstance(chain_id, bool) or not isinstance(chain_id, int) or chain_id <= 0:
+        raise ValidationFailed("network.chain_id must be a positive integer")
+    rpc_url = value.get("rpc_url")
+    if not isinstance(rpc_url, str) or urlsplit(rpc_url).scheme not in ("http", "https"):
+        raise ValidationFailed("network.rpc_url must be an http(s) URL")
+    name = value.get("name", f"Chain {chain_id}")
+    symbol = value.get("currency_symbol", "ETH")
+    if not isinstance(name, str) or not isinstance(symbol, str) or not name or not 2 <= len(symbol) <= 6:
+        raise ValidationFailed("network.name must be text and currency_symbol 2-6 characters")
+    return {"chain_id": chain_id, "rpc_url": rpc_url, "name": name, "currency_symbol": symbol}
