@@ -38,6 +38,7 @@ test-metamask: bootstrap
 			"e.g. make test-metamask METAMASK_EXTENSION_PATH=/opt/mm/dist" >&2; exit 2; fi
 	@if [[ ! -f "$${METAMASK_EXTENSION_PATH}/manifest.json" ]]; then \
 		echo "ERROR: METAMASK_EXTENSION_PATH=$${METAMASK_EXTENSION_PATH} has no manifest.json" >&2; exit 2; fi
+	@if [[ -z "$(METAMASK_TEST_DIRS)" ]]; then echo "ERROR: no tests/automation or tests/e2e to run" >&2; exit 2; fi
 	$(PY) -m tests.support.runtests $(METAMASK_TEST_DIRS) $(PYTEST_ARGS)
 
 demo: bootstrap
