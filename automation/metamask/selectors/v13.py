@@ -16,9 +16,13 @@ ROUTE_ONBOARDING_PREFIX = "#onboarding"  # any onboarding step (a fresh profile 
 ROUTE_UNLOCK = "#unlock"  # locked wallet, both pages
 ROUTE_SETTINGS_SECURITY = "#settings/security"  # security & privacy settings (section 7 toggles)
 # Approval routes seen in notification.html (the driver waits for the hash to start with one of these):
-ROUTE_CONNECT = "#connect/"  # eth_requestAccounts: #connect/<id>; chain permission: #connect/<id>/confirm-permissions
+ROUTE_CONNECT = (
+    "#connect/"  # eth_requestAccounts: #connect/<id>; chain permission: #connect/<id>/confirm-permissions
+)
 ROUTE_CONFIRM_TX = "#confirm-transaction/"  # eth_sendTransaction: #confirm-transaction/<id>
-ROUTE_SIGNATURE_SUFFIX = "/signature-request"  # personal_sign / typed data: #confirm-transaction/<id>/signature-request
+ROUTE_SIGNATURE_SUFFIX = (
+    "/signature-request"  # personal_sign / typed data: #confirm-transaction/<id>/signature-request
+)
 ROUTE_CONFIRMATION = "#confirmation/"  # wallet_addEthereumChain and other templated confirmations
 ROUTE_IDLE = ("", "#", "#/")  # notification.html with nothing pending
 
@@ -59,25 +63,33 @@ TERMS_AGREE = "terms-of-use-agree-button"  # its "Accept", disabled until scroll
 TOUR_CTA = "tour-cta-button"  # product tour "Got it"/"Next"
 POPOVER_CLOSE = "popover-close"  # generic popover X ("We can't connect to Ethereum", what's new)
 MODAL_CLOSE_XPATH = "//header//button[@aria-label='Close']"  # generic modal header X (what's new etc.)
-NOT_NOW_XPATH = "//button[normalize-space()='Not now' or normalize-space()='No thanks' or normalize-space()='Got it']"
+NOT_NOW_XPATH = (
+    "//button[normalize-space()='Not now' or normalize-space()='No thanks' or normalize-space()='Got it']"
+)
 
 # ---- settings (home.html#settings/security), metamask-13.5.md section 7 ------------------------------------
-SECURITY_ALERT_CONTAINER = "securityAlert"  # data-testid of the security-alerts row; its `.toggle-button` toggles
+SECURITY_ALERT_CONTAINER = (
+    "securityAlert"  # data-testid of the security-alerts row; its `.toggle-button` toggles
+)
 SIMULATIONS_CONTAINER = "useTransactionSimulations"  # transaction simulations row; `.toggle-button` inside
 BASIC_FUNCTIONALITY_CONTAINER = "advanced-setting-show-testnet-conversion"  # "Basic functionality" row
-TOGGLE_CSS = ".toggle-button"  # the switch; state read from its class: `toggle-button--on` / `toggle-button--off`
+TOGGLE_CSS = (
+    ".toggle-button"  # the switch; state read from its class: `toggle-button--on` / `toggle-button--off`
+)
 TOGGLE_ON_CLASS = "toggle-button--on"
 BASIC_MODAL = "dapp-permission-modal"  # confirmation modal when turning basic functionality off
-BASIC_MODAL_CHECKBOX_CSS = "[data-testid='dapp-permission-modal'] label"  # its "I understand" checkbox label
+BASIC_MODAL_CHECKBOX_CSS = (
+    "[data-testid='dapp-permission-modal'] input[type='checkbox']"  # "I understand" box
+)
 BASIC_MODAL_TOGGLE = "basic-configuration-modal-toggle-button"  # its "Turn off" button
 
 # ---- approvals in notification.html ----------------------------------------------------------------------------
 # Connect (#connect/<id>)
 CONNECT_CONFIRM = "confirm-btn"  # "Connect"
 CONNECT_CANCEL = "cancel-btn"  # "Cancel"
-# READ: the requesting site's host[:port] as a heading, e.g. "127.0.0.1:8080" (no scheme). The driver reads the
-# first h2 of the connect page; the heading text must be exactly that host.
-CONNECT_ORIGIN_CSS = ".connect-page h2, #app-content h2"
+# READ: the requesting site's HOSTNAME only (no scheme, no port), e.g. "127.0.0.1", as the first visible <h2>
+# on the connect page (MetaMask 13.5 shows nothing more specific on this screen).
+CONNECT_ORIGIN_CSS = "h2"
 # Chain permission for wallet_switchEthereumChain (#connect/<id>/confirm-permissions)
 PERMISSION_NEXT = "page-container-footer-next"  # approve
 PERMISSION_CANCEL = "page-container-footer-cancel"  # reject
@@ -85,33 +97,42 @@ PERMISSION_CANCEL = "page-container-footer-cancel"  # reject
 # Signature and transaction confirmations (#confirm-transaction/<id>[/signature-request])
 CONFIRM_FOOTER_OK = "confirm-footer-button"  # "Confirm"
 CONFIRM_FOOTER_CANCEL = "confirm-footer-cancel-button"  # "Cancel"
-CONFIRM_TITLE = "confirm-title-text"  # READ (log only): "Signature request" / "Transaction request"
-# READ: requesting site, e.g. "127.0.0.1:8080" (host[:port]; some rows show "http://127.0.0.1:8080")
-CONFIRM_ORIGIN = "confirmation__details-origin"
-# READ: personal_sign message as plain text (UTF-8 decoded message; hex shown as-is if not decodable)
-SIGNATURE_MESSAGE = "confirmation_message-section"
-# READ: typed data v4: tree rows `confirmation_data-<Field>...`; the driver reads the textContent of this section:
-# primary type row + every "label value" pair of the message, whitespace-collapsed
+# Info rows. READ: each `.confirm-info-row` element is one row; its first NON-EMPTY <p>/<span>/<h6> is the label, the
+# rest of the row's innerText is the value. Labels the driver reads (exact English text, trailing ':' ignored):
+CONFIRM_ROW_CSS = ".confirm-info-row"
+# "Request from": value = requesting site "host:port" (e.g. "127.0.0.1:8080"), optionally preceded by an "HTTP"
+# badge word for plain-http sites; the driver takes the LAST whitespace-separated token.
+ROW_LABEL_REQUEST_FROM = "Request from"
+# "Message" (personal_sign): value = the message as UTF-8 text, line breaks kept (the driver collapses whitespace).
+ROW_LABEL_MESSAGE = "Message"
+# "To" (transactions): fallback for the recipient when RECIPIENT is absent.
+ROW_LABEL_TO = "To"
+# READ (typed data v4): the innerText of this section = "Message Primary type: <T> <Label>: <value> ..." with
+# nested structs flattened; addresses of own accounts may be shown as account names ("Account 1").
 TYPED_DATA_SECTION = "confirmation_message-section"
-TYPED_DATA_PRIMARY_TYPE = "confirmation__message-primary-type"  # READ: e.g. "Mail"
-# READ (transactions): recipient. The driver first looks for a full 0x+40-hex address in RECIPIENT (textContent or
-# any attribute of it / its descendants), else takes its visible abbreviated text "0x7099...79C8".
+# READ (typed data v4, optional): "Interacting with 0xCcCCc...ccccC" (verifying contract, abbreviated).
+TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
+# READ (transactions): recipient. The driver first looks for a full 0x+40-hex address anywhere in this element's
+# textContent or attributes, else takes its visible text; MetaMask 13.5 shows only "0x70997...c79C8"
+# (first 5 hex digits after 0x, "...", last 5), checksum case.
 RECIPIENT = "recipient-address"
-SENDER = "sender-address"  # READ (log only)
-# READ (transactions): amount of native currency sent, e.g. "0.001 ETH" or "<0.000001 ETH", in the first h2
-# of the confirmation body (MetaMask's "simple send" header).
-TX_AMOUNT_XPATH = "//*[@id='app-content']//h2[contains(normalize-space(.), ' ')][1]"
+SENDER = "sender-address"  # (not read) "Account 1"
+# READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first <h2> of the page.
+TX_AMOUNT_XPATH = "(//h2)[1]"
 CONFIRM_BANNER_ALERT = "confirm-banner-alert"  # offline "couldn't check for security alerts"; does not block
-CONFIRM_SCROLL_CSS = ".confirm-scroll-to-bottom__container"  # scrollable body; scrolled to the bottom before Confirm
-ALERT_MODAL_ACK = "alert-modal-acknowledge-checkbox"  # some alerts require ticking this before Confirm
-ALERT_MODAL_BUTTON = "alert-modal-button"  # and then this
 
 # Templated confirmations (#confirmation/<id>): wallet_addEthereumChain
 CONFIRMATION_SUBMIT = "confirmation-submit-button"  # "Approve"
 CONFIRMATION_CANCEL = "confirmation-cancel-button"  # "Cancel"
-# READ (add network): the page text contains the network name, the RPC URL (full or host) and the chain id in
-# decimal; the driver reads the whole page text and checks each value appears in it.
-CONFIRMATION_PAGE_CSS = ".confirmation-page"
+# READ: requesting origin with scheme, e.g. "http://127.0.0.1:8080"
+ORIGIN_PILL_TEXT = "signature-origin-pill-text"
+# READ: title "Add <network name>" (the driver strips the leading "Add ")
+ADD_NETWORK_TITLE_XPATH = "//h3[starts-with(normalize-space(.), 'Add ')]"
+# READ: <dt>label</dt><dd>value</dd> pairs; "Network URL" -> full RPC URL, "Chain ID" -> decimal chain id.
+# MetaMask 13.5 shows the chain id only after clicking "See details" (the driver clicks it when present).
+DT_NETWORK_URL = "Network URL"
+DT_CHAIN_ID = "Chain ID"
+SEE_DETAILS_XPATH = "//a[normalize-space(.)='See details']"
 
 # Several pending approvals
 CONFIRM_NAV_POSITION = "confirm-page-nav-position"  # READ: "1 of 2"

@@ -1,0 +1,48 @@
+"""Browser + MetaMask driver (plain Python, no Django). Public interface: /work/brief/AUTOMATION_API.md."""
+
+from automation.config import DEFAULT_FLAGS, BrowserConfig
+from automation.errors import (
+    AutomationError,
+    AutomationTimeout,
+    BrowserError,
+    MetaMaskUIError,
+    PolicyRejected,
+    ProviderError,
+    RequestRejected,
+)
+from automation.models import (
+    Displayed,
+    DisplayedConnect,
+    DisplayedNetwork,
+    DisplayedSignature,
+    DisplayedTransaction,
+    NetworkSpec,
+    Receipt,
+    TxRequest,
+    Verifier,
+    approve_all,
+)
+from automation.session import WalletBrowser
+
+__all__ = [
+    "DEFAULT_FLAGS",
+    "AutomationError",
+    "AutomationTimeout",
+    "BrowserConfig",
+    "BrowserError",
+    "Displayed",
+    "DisplayedConnect",
+    "DisplayedNetwork",
+    "DisplayedSignature",
+    "DisplayedTransaction",
+    "MetaMaskUIError",
+    "NetworkSpec",
+    "PolicyRejected",
+    "ProviderError",
+    "Receipt",
+    "RequestRejected",
+    "TxRequest",
+    "Verifier",
+    "WalletBrowser",
+    "approve_all",
+]

@@ -1,0 +1,46 @@
+"""Browser/driver configuration. Plain data: the worker builds it from Django settings, tests build it directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# metamask-13.5.md section 1. The network-silencing flags are mandatory here: without them Chromium floods a
+# closed network. --screen-info makes MetaMask's popup geometry valid in headless mode (pitfall 3).
+DEFAULT_FLAGS: tuple[str, ...] = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1280,900",
+    "--screen-info={1920x1080}",
+)
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    extension_path: str  # unpacked extension dir (real MetaMask or the reference wallet dist)
+    profiles_dir: str  # one sub-dir per wallet session profile
+    artifacts_dir: str  # failure screenshots + DOM dumps go here
+    chromium_binary: str = "/usr/bin/chromium"
+    chromedriver_binary: str = "/usr/bin/chromedriver"
+    use_undetected: bool = True  # undetected-chromedriver (on a writable chromedriver copy) or plain Selenium
+    headless: bool = True  # False drops "--headless=new" from chrome_flags
+    chrome_flags: tuple[str, ...] = DEFAULT_FLAGS  # operators may add more
+    max_operations: int = 50  # restart the browser (same profile, unlock again) after N operations
+    ui_timeout: float = 30.0  # seconds to wait for a MetaMask element
+    request_timeout: float = 120.0  # seconds for a dApp request to resolve after approval
+    # metamask-13.5.md section 7: turn off security alerts, tx simulations and "basic functionality". Offline
+    # these only add retries (seconds per tx); online they protect users, so this is a deliberate opt-in.
+    disable_network_features: bool = False
+
+    def effective_flags(self) -> list[str]:
+        flags = [f for f in self.chrome_flags if self.headless or not f.startswith("--headless")]
+        if self.headless and not any(f.startswith("--headless") for f in flags):
+            flags.insert(0, "--headless=new")
+        return flags

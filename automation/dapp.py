@@ -1,0 +1,89 @@
+"""Fire EIP-1193 requests on the dApp page without blocking, so approvals can be clicked meanwhile.
+
+Each request's promise outcome is stored in a window-level map keyed by a request id and polled from Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from automation.errors import AutomationTimeout, ProviderError, RequestRejected
+
+_FIRE_JS = """
+const [id, method, params] = arguments;
+window.__walletRequests = window.__walletRequests || {};
+window.__walletRequests[id] = {state: 'pending'};
+if (!window.ethereum) { window.__walletRequests[id] = {state: 'error', code: null, message: 'no window.ethereum'};
+                        return; }
+window.ethereum.request({method, params}).then(
+  (value) => { window.__walletRequests[id] = {state: 'ok', value: JSON.stringify(value === undefined ? null : value)}; },
+  (err) => { window.__walletRequests[id] = {state: 'error', code: (err && typeof err.code === 'number') ? err.code : null,
+                                             message: String((err && err.message) || err)}; });
+"""
+_POLL_JS = "const r = (window.__walletRequests || {})[arguments[0]]; return r ? r : null;"
+_ids = itertools.count(1)
+USER_REJECTED = 4001
+
+
+class DappPage:
+    """The dApp tab. Callers must have switched to ``handle`` before calling fire/poll (the driver does)."""
+
+    def __init__(self, driver: WebDriver, handle: str, url: str) -> None:
+        self.driver = driver
+        self.handle = handle
+        self.url = url
+
+    def focus(self) -> None:
+        if self.driver.current_window_handle != self.handle:
+            self.driver.switch_to.window(self.handle)
+
+    def wait_provider(self, timeout: float) -> None:
+        self.focus()
+        deadline = time.monotonic() + timeout
+        while not self.driver.execute_script("return !!window.ethereum;"):
+            if time.monotonic() > deadline:
+                raise AutomationTimeout("window.ethereum never appeared on the dApp page")
+            time.sleep(0.1)
+
+    def fire(self, method: str, params: list[Any] | None = None) -> str:
+        self.focus()
+        request_id = f"r{next(_ids)}-{time.monotonic_ns()}"
+        self.driver.execute_script(_FIRE_JS, request_id, method, params or [])
+        return request_id
+
+    def poll(self, request_id: str) -> dict[str, Any] | None:
+        """None while pending; else the raw outcome dict."""
+        self.focus()
+        outcome = self.driver.execute_script(_POLL_JS, request_id)
+        if not outcome or outcome.get("state") == "pending":
+            return None
+        return dict(outcome)
+
+    @staticmethod
+    def unwrap(method: str, outcome: dict[str, Any]) -> Any:
+        if outcome["state"] == "ok":
+            return json.loads(outcome["value"])
+        code = outcome.get("code")
+        message = str(outcome.get("message", ""))[:300]
+        if code == USER_REJECTED:
+            raise RequestRejected(f"{method}: user rejected the request")
+        raise ProviderError(f"{method} failed: {message}", code=code)
+
+    def wait(self, method: str, request_id: str, timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            outcome = self.poll(request_id)
+            if outcome is not None:
+                return self.unwrap(method, outcome)
+            if time.monotonic() > deadline:
+                raise AutomationTimeout(f"{method} did not resolve within {timeout:.0f}s")
+            time.sleep(0.1)
+
+    def call(self, method: str, params: list[Any] | None = None, timeout: float = 30.0) -> Any:
+        """A request that needs no approval (eth_chainId, eth_accounts, receipts)."""
+        return self.wait(method, self.fire(method, params), timeout)

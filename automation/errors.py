@@ -1,0 +1,44 @@
+"""Errors raised by the automation package. ``kind`` is stable: it is used as a metric label."""
+
+from __future__ import annotations
+
+
+class AutomationError(Exception):
+    kind = "automation"
+
+    def __init__(self, message: str, *, artifact_path: str | None = None) -> None:
+        super().__init__(message)
+        self.artifact_path = artifact_path
+
+
+class BrowserError(AutomationError):
+    kind = "browser"
+
+
+class MetaMaskUIError(AutomationError):
+    kind = "ui"
+
+
+class RequestRejected(AutomationError):
+    kind = "rejected"
+
+
+class PolicyRejected(RequestRejected):
+    kind = "policy_rejected"
+
+    def __init__(self, reason: str, *, artifact_path: str | None = None) -> None:
+        super().__init__(f"rejected by policy: {reason}", artifact_path=artifact_path)
+        self.reason = reason
+        self.dapp_error_code: int | None = None  # the error code the dApp received (4001 after our Reject)
+
+
+class ProviderError(AutomationError):
+    kind = "provider"
+
+    def __init__(self, message: str, *, code: int | None = None, artifact_path: str | None = None) -> None:
+        super().__init__(message, artifact_path=artifact_path)
+        self.code = code
+
+
+class AutomationTimeout(AutomationError):
+    kind = "timeout"

@@ -1,0 +1,1 @@
+"""One page object per MetaMask screen the driver uses."""

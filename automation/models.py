@@ -1,0 +1,72 @@
+"""Plain, JSON-friendly data passed between the driver and its callers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    chain_id: int
+    rpc_url: str
+    name: str
+    currency_symbol: str = "ETH"
+
+
+@dataclass(frozen=True)
+class TxRequest:
+    to: str
+    value_wei: int
+    data: str | None = None
+    gas: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tx_hash: str
+    block_number: int
+    status: int
+    gas_used: int
+
+
+# What MetaMask SHOWS on a confirmation screen, read from its DOM before approving.
+
+
+@dataclass(frozen=True)
+class DisplayedConnect:
+    origin: str  # host (and port) of the requesting site as shown, e.g. "127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class DisplayedSignature:
+    method: str  # "personal_sign" or "eth_signTypedData_v4"
+    origin: str  # requesting site as shown (may include the scheme)
+    text: str  # visible message text / visible typed-data text (labels and values, whitespace-collapsed)
+
+
+@dataclass(frozen=True)
+class DisplayedTransaction:
+    origin: str
+    to: str  # recipient as shown: full 0x address when MetaMask exposes it, else abbreviated "0x1234...abcd"
+    value_text: str  # e.g. "0.001 ETH" or "<0.000001 ETH"; "" when the screen shows no amount (zero value)
+    raw_text: str  # all visible text of the confirmation, whitespace-collapsed
+
+
+@dataclass(frozen=True)
+class DisplayedNetwork:
+    origin: str
+    name: str  # network name as shown
+    chain_id: str  # chain id as shown (decimal text)
+    rpc_url: str  # RPC URL as shown (may be shortened to its host)
+    raw_text: str
+
+
+Displayed = Union[DisplayedConnect, DisplayedSignature, DisplayedTransaction, DisplayedNetwork]  # noqa: UP007
+Verifier = Callable[[Displayed], str | None]  # None approves; a reason string rejects
+
+
+def approve_all(_shown: Displayed) -> str | None:
+    """Verifier for tests/tools that deliberately approve whatever is shown."""
+    return None

@@ -1,0 +1,251 @@
+"""WalletBrowser: the facade the worker uses. One Chromium + one wallet profile + one dApp tab."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from eth_account import Account
+from selenium.common.exceptions import WebDriverException
+
+from automation.artifacts import save_failure_artifacts
+from automation.browser import Browser
+from automation.config import BrowserConfig
+from automation.dapp import DappPage
+from automation.errors import AutomationError, AutomationTimeout, BrowserError, MetaMaskUIError
+from automation.metamask.driver import (
+    CONFIRMATION,
+    CONNECT,
+    PERMISSION,
+    SIGNATURE,
+    TRANSACTION,
+    MetaMaskDriver,
+)
+from automation.models import NetworkSpec, Receipt, TxRequest, Verifier
+
+logger = logging.getLogger("automation.session")
+_LOG = {"component": "browser_controller"}
+
+
+def _to_checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+class WalletBrowser:
+    def __init__(self, config: BrowserConfig, profile_id: str) -> None:
+        self.config = config
+        self.profile_id = profile_id
+        self.browser = Browser(config, profile_id)
+        self.mm = MetaMaskDriver(self.browser, config)
+        self.dapp: DappPage | None = None
+        self._operations = 0
+        self._password: str | None = None
+        self.address: str | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self._action("start", count=False):
+            self.browser.launch()
+
+    @property
+    def operations(self) -> int:
+        return self._operations
+
+    def needs_restart(self) -> bool:
+        return self._operations >= self.config.max_operations
+
+    def restart(self) -> None:
+        """Close and relaunch on the same profile, unlock, reopen the dApp; resets the operation counter."""
+        password, dapp_url = self._password, self.dapp.url if self.dapp else None
+        self.close()
+        self.start()
+        if password is not None:
+            self.ensure_wallet(mnemonic="", password=password)
+        if dapp_url:
+            self.open_dapp(dapp_url)
+        self._operations = 0
+
+    def close(self) -> None:
+        self.dapp = None
+        self.mm.notification_handle = None
+        self.mm.wallet_handle = None
+        self.browser.close()
+
+    def __enter__(self) -> WalletBrowser:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- actions ---------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _action(self, name: str, *, count: bool = True) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        except AutomationError as exc:
+            if exc.artifact_path is None and exc.kind not in ("policy_rejected", "rejected"):
+                exc.artifact_path = save_failure_artifacts(
+                    self.browser.driver, self.config.artifacts_dir, name
+                )
+            logger.warning("%s failed: %s (%s)", name, exc.kind, type(exc).__name__, extra=_LOG)
+            raise
+        except WebDriverException as exc:
+            path = save_failure_artifacts(self.browser.driver, self.config.artifacts_dir, name)
+            raise BrowserError(
+                f"{name}: {type(exc).__name__}: {(exc.msg or '')[:200]}", artifact_path=path
+            ) from exc
+        finally:
+            if count:
+                self._operations += 1
+            logger.info(
+                "%s took %.2fs",
+                name,
+                time.monotonic() - started,
+                extra={**_LOG, "action": name, "profile": self.profile_id},
+            )
+
+    def ensure_wallet(self, *, mnemonic: str, password: str) -> str:
+        """Onboard (fresh profile) or unlock; return the checksummed address MetaMask shows."""
+        with self._action("ensure_wallet"):
+            self._password = password
+            address = _to_checksum(self.mm.ensure_wallet(mnemonic, password))
+            self.address = address
+            return address
+
+    def open_dapp(self, url: str) -> None:
+        with self._action("open_dapp", count=False):
+            driver = self.mm.driver
+            if self.dapp is not None and self.dapp.handle in driver.window_handles:
+                self.dapp.focus()
+                driver.get(url)
+                self.dapp.url = url
+            else:
+                driver.switch_to.new_window("tab")
+                self.dapp = DappPage(driver, driver.current_window_handle, url)
+                driver.get(url)
+            self.dapp.wait_provider(self.config.ui_timeout)
+
+    def _dapp(self) -> DappPage:
+        if self.dapp is None:
+            raise MetaMaskUIError("no dApp page is open; call open_dapp first")
+        return self.dapp
+
+    def connect(self, *, verify: Verifier) -> list[str]:
+        with self._action("connect"):
+            accounts = self.mm.run_request(
+                self._dapp(), "eth_requestAccounts", [], expect=(CONNECT,), verify=verify
+            )
+            return [_to_checksum(a) for a in accounts]
+
+    def chain_id(self) -> int:
+        return int(self._dapp().call("eth_chainId"), 16)
+
+    def ensure_network(self, network: NetworkSpec, *, verify: Verifier) -> int:
+        with self._action("ensure_network"):
+            dapp = self._dapp()
+            if self.chain_id() == network.chain_id:
+                return network.chain_id
+            chain_hex = hex(network.chain_id)
+            params: list[Any] = [
+                {
+                    "chainId": chain_hex,
+                    "chainName": network.name,
+                    "rpcUrls": [network.rpc_url],
+                    "nativeCurrency": {
+                        "name": network.currency_symbol,
+                        "symbol": network.currency_symbol,
+                        "decimals": 18,
+                    },
+                }
+            ]
+            self.mm.run_request(
+                dapp, "wallet_addEthereumChain", params, expect=(CONFIRMATION, PERMISSION), verify=verify
+            )
+            if self.chain_id() != network.chain_id:
+                self.mm.run_request(
+                    dapp,
+                    "wallet_switchEthereumChain",
+                    [{"chainId": chain_hex}],
+                    expect=(PERMISSION, CONFIRMATION),
+                    verify=verify,
+                )
+            # chainChanged can lag the promise by a moment (metamask-13.5.md section 6).
+            deadline = time.monotonic() + 10
+            while (current := self.chain_id()) != network.chain_id:
+                if time.monotonic() > deadline:
+                    raise MetaMaskUIError(f"wallet stayed on chain {current} after switching")
+                time.sleep(0.2)
+            return current
+
+    def personal_sign(self, message: str, *, address: str, verify: Verifier) -> str:
+        with self._action("personal_sign"):
+            payload = "0x" + message.encode("utf-8").hex()
+            return str(
+                self.mm.run_request(
+                    self._dapp(), "personal_sign", [payload, address], expect=(SIGNATURE,), verify=verify
+                )
+            )
+
+    def sign_typed_data_v4(self, typed_data: dict[str, Any], *, address: str, verify: Verifier) -> str:
+        import json
+
+        with self._action("sign_typed_data_v4"):
+            return str(
+                self.mm.run_request(
+                    self._dapp(),
+                    "eth_signTypedData_v4",
+                    [address, json.dumps(typed_data)],
+                    expect=(SIGNATURE,),
+                    verify=verify,
+                )
+            )
+
+    def send_transaction(self, tx: TxRequest, *, sender: str, verify: Verifier) -> str:
+        with self._action("send_transaction"):
+            params: dict[str, Any] = {"from": sender, "to": tx.to, "value": hex(tx.value_wei)}
+            if tx.data:
+                params["data"] = tx.data
+            if tx.gas:
+                params["gas"] = hex(tx.gas)
+            return str(
+                self.mm.run_request(
+                    self._dapp(), "eth_sendTransaction", [params], expect=(TRANSACTION,), verify=verify
+                )
+            )
+
+    def wait_for_receipt(self, tx_hash: str, *, timeout: float) -> Receipt:
+        with self._action("wait_for_receipt", count=False):
+            dapp = self._dapp()
+            deadline = time.monotonic() + timeout
+            while True:
+                receipt = dapp.call("eth_getTransactionReceipt", [tx_hash])
+                if receipt:
+                    return Receipt(
+                        tx_hash=tx_hash,
+                        block_number=int(receipt["blockNumber"], 16),
+                        status=int(receipt["status"], 16),
+                        gas_used=int(receipt["gasUsed"], 16),
+                    )
+                if time.monotonic() > deadline:
+                    raise AutomationTimeout(f"no receipt for {tx_hash} within {timeout:.0f}s")
+                time.sleep(0.5)
+
+    def lock(self) -> None:
+        with self._action("lock", count=False):
+            self.mm.lock()
+
+    def rss_bytes(self) -> int:
+        return self.browser.rss_bytes()
+
+
+def derive_address(mnemonic: str, index: int = 0) -> str:
+    """Address of m/44'/60'/0'/0/<index> (for callers that need to know the expected account up front)."""
+    Account.enable_unaudited_hdwallet_features()
+    return str(Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}").address)
