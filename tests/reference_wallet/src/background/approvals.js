@@ -1,0 +1,56 @@
+// Pending approvals: the list (shown by notification.html) is in chrome.storage.session; the promises the
+// dApp requests wait on are in memory. If the worker was stopped meanwhile, the content script re-sends
+// its outstanding requests with the same key and they re-attach to the stored approval.
+import { userRejected } from './errors.js';
+import * as state from './state.js';
+
+const waiters = new Map();
+let queue = Promise.resolve();
+// Serialises read-modify-write of the stored list.
+const serial = (fn) => (queue = queue.then(fn, fn));
+
+const UUID_TYPES = new Set(['transaction', 'personal_sign', 'eth_signTypedData_v4']);
+
+export async function requestApproval(origin, type, data, requestKey) {
+  const approval = await serial(async () => {
+    const existing = requestKey && (await state.getApprovals()).find((a) => a.requestKey === requestKey);
+    if (existing) return existing;
+    const created = {
+      id: UUID_TYPES.has(type) ? crypto.randomUUID() : state.nanoid(),
+      type, origin, data, requestKey: requestKey || null, time: Date.now(),
+    };
+    await state.putApproval(created);
+    return created;
+  });
+  openPopupIfNeeded();
+  return new Promise((resolve, reject) => waiters.set(approval.id, { resolve, reject }));
+}
+
+export async function resolveApproval(id, approved) {
+  await serial(() => state.removeApproval(id));
+  const waiter = waiters.get(id);
+  waiters.delete(id);
+  if (!waiter) return;
+  if (approved) waiter.resolve();
+  else waiter.reject(userRejected());
+}
+
+export async function resolveUnlockApprovals() {
+  for (const a of await state.getApprovals()) if (a.type === 'unlock') await resolveApproval(a.id, true);
+}
+
+// Like MetaMask: a popup window only when no notification.html view is already open.
+let popupPending = false;
+async function openPopupIfNeeded() {
+  if (popupPending) return;
+  popupPending = true;
+  try {
+    const contexts = await chrome.runtime.getContexts({});
+    if (contexts.some((c) => (c.documentUrl || '').includes('/notification.html'))) return;
+    await chrome.windows.create({ url: 'notification.html', type: 'popup', width: 360, height: 620, focused: true });
+  } catch {
+    // Headless Chromium on a small screen refuses the window (as it does for MetaMask); the approval still waits.
+  } finally {
+    popupPending = false;
+  }
+}

@@ -1,0 +1,95 @@
+// Service worker entry: provider ports from content scripts, UI messages from our own pages.
+import { resolveApproval, resolveUnlockApprovals } from './approvals.js';
+import { rpcCall } from './chain.js';
+import { toRpcError } from './errors.js';
+import { addPort, emit } from './ports.js';
+import { handleRequest } from './provider.js';
+import * as state from './state.js';
+import * as vault from './vault.js';
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== 'refwallet-provider' || !port.sender?.url) return;
+  const origin = port.sender.origin || new URL(port.sender.url).origin;
+  addPort({ port, origin });
+  port.onMessage.addListener(async (msg) => {
+    if (!msg || msg.type !== 'request') return; // pings only keep the worker awake
+    const key = `${origin}|${msg.rid}`;
+    let reply;
+    try {
+      reply = { type: 'response', id: msg.id, result: await handleRequest(origin, msg.method, msg.params, key) };
+    } catch (err) {
+      reply = { type: 'response', id: msg.id, error: toRpcError(err) };
+    }
+    try {
+      port.postMessage(reply);
+    } catch {
+      // The page went away.
+    }
+  });
+});
+
+async function broadcastAccounts(unlocked) {
+  const perms = await state.getPermissions();
+  for (const [origin, p] of Object.entries(perms)) emit(origin, 'accountsChanged', unlocked ? p.accounts : []);
+}
+
+const uiActions = {
+  async createVault({ phrase, password }) {
+    const address = await vault.createVault(phrase, password);
+    await chrome.storage.local.set({ onboarding: 'metametrics' });
+    return address;
+  },
+  async setOnboarding({ step }) {
+    await chrome.storage.local.set({ onboarding: step });
+  },
+  async unlock({ password }) {
+    const address = await vault.unlock(password);
+    await resolveUnlockApprovals();
+    await broadcastAccounts(true);
+    return address;
+  },
+  async lock() {
+    await vault.lock();
+    await broadcastAccounts(false);
+  },
+  async resolveApproval({ id, approved }) {
+    await resolveApproval(id, approved);
+  },
+  async rejectAll() {
+    for (const a of await state.getApprovals()) await resolveApproval(a.id, false);
+  },
+  async selectNetwork({ chainId }) {
+    const before = await state.currentNetwork();
+    await state.selectNetwork(chainId);
+    if (before.chainId !== chainId) emit(null, 'chainChanged', chainId);
+  },
+  async addNetwork({ network }) {
+    await state.addNetwork(network);
+    await uiActions.selectNetwork({ chainId: network.chainId });
+  },
+  async getBalance() {
+    const [net, { accounts }] = await Promise.all([state.currentNetwork(), chrome.storage.local.get('accounts')]);
+    if (!net.rpcUrl || !accounts?.length) return null;
+    return rpcCall(net, 'eth_getBalance', [accounts[0], 'latest']);
+  },
+};
+
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  // Only our own extension pages may drive the wallet (content scripts have a tab and a web URL).
+  const own = sender.id === chrome.runtime.id && (sender.url || '').startsWith(chrome.runtime.getURL(''));
+  if (!own || !uiActions[msg?.action]) return false;
+  uiActions[msg.action](msg)
+    .then((result) => sendResponse({ ok: true, result }))
+    .catch((err) => sendResponse({ ok: false, error: err.message || String(err) }));
+  return true;
+});
+
+// MetaMask opens home.html in a tab when the browser starts (and on install); the driver closes it.
+async function openHomeOnce() {
+  const { homeOpened } = await chrome.storage.session.get('homeOpened');
+  if (homeOpened) return;
+  await chrome.storage.session.set({ homeOpened: true });
+  setTimeout(() => chrome.tabs.create({ url: 'home.html', active: true }).catch(() => {}), 2000);
+}
+chrome.runtime.onInstalled.addListener(openHomeOnce);
+chrome.runtime.onStartup.addListener(openHomeOnce);

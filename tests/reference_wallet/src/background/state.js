@@ -1,0 +1,62 @@
+// Persistent wallet state (not secret): networks, selected network, connected origins.
+// Pending approvals live in chrome.storage.session so they survive the service worker sleeping.
+
+export const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH', explorer: null };
+
+export async function getNetworks() {
+  const { networks } = await chrome.storage.local.get('networks');
+  return networks && networks.length ? networks : [MAINNET];
+}
+
+export async function currentNetwork() {
+  const [networks, { selectedChainId }] = await Promise.all([getNetworks(), chrome.storage.local.get('selectedChainId')]);
+  return networks.find((n) => n.chainId === selectedChainId) || networks[0];
+}
+
+export async function addNetwork(net) {
+  const networks = (await getNetworks()).filter((n) => n.chainId !== net.chainId);
+  networks.push(net);
+  await chrome.storage.local.set({ networks });
+}
+
+export async function selectNetwork(chainId) {
+  await chrome.storage.local.set({ selectedChainId: chainId });
+}
+
+export async function getPermissions() {
+  const { permissions } = await chrome.storage.local.get('permissions');
+  return permissions || {};
+}
+
+export async function permittedAccounts(origin) {
+  return (await getPermissions())[origin]?.accounts || [];
+}
+
+export async function setPermitted(origin, accounts) {
+  const permissions = await getPermissions();
+  if (accounts.length) permissions[origin] = { accounts, date: Date.now() };
+  else delete permissions[origin];
+  await chrome.storage.local.set({ permissions });
+}
+
+export async function getApprovals() {
+  const { approvals } = await chrome.storage.session.get('approvals');
+  return approvals || [];
+}
+
+export async function putApproval(approval) {
+  const approvals = await getApprovals();
+  approvals.push(approval);
+  await chrome.storage.session.set({ approvals });
+}
+
+export async function removeApproval(id) {
+  const approvals = (await getApprovals()).filter((a) => a.id !== id);
+  await chrome.storage.session.set({ approvals });
+}
+
+// MetaMask's approval ids are nanoid-like for permissions/confirmations and uuids for transactions/signatures.
+export function nanoid(size = 21) {
+  const alphabet = 'useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict';
+  return Array.from(crypto.getRandomValues(new Uint8Array(size)), (b) => alphabet[b & 63]).join('');
+}

@@ -1,0 +1,220 @@
+// Approval screens in notification.html: connect, signatures, transactions, add network.
+import { getAddress, isHexString, toUtf8String, formatEther } from 'ethers';
+import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
+
+const P = 'mm-box mm-text mm-text--body-md mm-box--color-inherit';
+const LABEL = 'mm-box mm-text mm-text--body-md-medium mm-box--color-inherit';
+
+function resolveWith(approval, approved, buttons) {
+  return async () => {
+    for (const b of buttons()) setDisabled(b, true);
+    await send('resolveApproval', { id: approval.id, approved });
+  };
+}
+
+function footerButtons(approval, cancelTestid, okTestid, okLabel, cancelLabel = 'Cancel') {
+  const cancel = button(cancelLabel, { testid: cancelTestid, class: 'mm-button-base--size-lg mm-button-base--block mm-button-secondary' });
+  const ok = button(okLabel, { testid: okTestid, class: 'mm-button-base--size-lg mm-button-base--block mm-button-primary' });
+  cancel.addEventListener('click', resolveWith(approval, false, () => [cancel, ok]));
+  ok.addEventListener('click', resolveWith(approval, true, () => [cancel, ok]));
+  return [cancel, ok];
+}
+
+// Host only (no scheme, no port), as on MetaMask's connect page.
+const hostOf = (origin) => { try { return new URL(origin).hostname; } catch { return origin; } };
+// host[:port], shown next to a protocol badge on the redesigned confirmations.
+const hostPortOf = (origin) => { try { return new URL(origin).host; } catch { return origin; } };
+
+export function connect(approval, state) {
+  const [cancel, ok] = footerButtons(approval, 'cancel-btn', 'confirm-btn', 'Connect');
+  const address = state.accounts[0];
+  return h('div', { class: 'permissions-connect' },
+    h('div', { class: 'mm-box multichain-page', testid: 'multichain-page' },
+      h('div', { class: 'mm-box multichain-page__inner-container main-container connect-page', testid: 'connect-page' },
+        h('div', { class: 'mm-box' },
+          h('div', { class: 'mm-box' },
+            h('h2', { class: 'mm-box mm-text mm-text--heading-lg mm-box--color-text-default' }, hostOf(approval.origin)),
+            text('p', 'mm-box mm-text mm-text--body-md mm-box--color-text-alternative', 'Connect this website with MetaMask'))),
+        h('div', { class: 'tabs' },
+          h('div', { role: 'tablist' },
+            button('Accounts', { role: 'tab', testid: 'accounts-tab' }), button('Permissions', { role: 'tab', testid: 'permissions-tab' })),
+          h('div', { role: 'tabpanel' },
+            h('div', { class: 'mm-box multichain-account-list-item', testid: 'account-item' },
+              button('Account 1', { class: 'multichain-account-list-item__account-name__button' }),
+              h('p', { class: 'mm-box mm-text mm-text--body-sm', testid: 'account-list-address' }, shortAddress(address))),
+            button('Edit accounts', { class: 'mm-button-link', testid: 'edit' }))),
+        h('div', { class: 'mm-box multichain-page-footer' }, cancel, ok))));
+}
+
+// One "confirm-info-row": a label and its value, as MetaMask lays them out.
+function row(label, value, testid) {
+  return h('div', { class: 'mm-box confirm-info-row', testid },
+    h('div', { class: 'mm-box mm-box--display-flex' }, h('div', { class: 'mm-box mm-box--display-flex' }, text('p', LABEL, label))),
+    value);
+}
+
+const plain = (v) => h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' }, text('p', P, v));
+
+function addressValue(address) {
+  return h('div', { class: 'mm-box mm-box--display-flex' },
+    h('div', { class: 'mm-box mm-box--display-flex' },
+      h('div', { class: 'name name__clickable name__missing' },
+        h('p', { class: 'mm-box mm-text name__value mm-text--body-md mm-box--color-text-default' }, shortAddress(getAddress(address))))));
+}
+
+function originRow(origin) {
+  const proto = (() => { try { return new URL(origin).protocol.replace(':', '').toUpperCase(); } catch { return ''; } })();
+  return row('Request from', h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' },
+    text('p', 'mm-box mm-text mm-text--body-sm', proto), text('p', P, hostPortOf(origin))));
+}
+
+const section = (testid, ...rows) => h('div', { class: 'mm-box mm-box--margin-bottom-4 mm-box--padding-2', testid }, ...rows);
+
+function confirmHeader(state) {
+  return h('div', { class: 'mm-box confirm_header__wrapper', testid: 'confirm-header' },
+    h('div', { class: 'mm-box' },
+      h('div', { class: 'mm-box' },
+        h('p', { class: 'mm-box mm-text mm-text--body-md-medium', testid: 'header-account-name' }, 'Account 1'),
+        h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--color-text-alternative', testid: 'header-network-display-name' }, state.network.name))),
+    h('div', { class: 'mm-box' }, button('', { class: 'mm-button-icon', 'aria-label': 'Account details', testid: 'header-info__account-details-button' })));
+}
+
+function page(state, nav, body, footer) {
+  return h('div', { class: 'mm-box multichain-page', testid: 'multichain-page' },
+    h('div', { class: 'mm-box multichain-page__inner-container confirm_wrapper' },
+      nav, confirmHeader(state),
+      h('div', { class: 'mm-box mm-box--width-full' }, h('div', { class: 'mm-box mm-box--padding-right-4 mm-box--padding-left-4' }, ...body)),
+      h('div', { class: 'mm-box multichain-page-footer confirm-footer_page-footer' }, h('div', { class: 'mm-box mm-box--display-flex' }, ...footer))));
+}
+
+// "1 of 2" navigation between pending confirmations.
+export function navigation(approval, approvals, go, routeFor) {
+  const list = approvals.filter((a) => a.type !== 'unlock');
+  if (list.length < 2) return null;
+  const i = list.findIndex((a) => a.id === approval.id);
+  const prev = button('', { class: 'mm-button-icon', 'aria-label': 'Previous', testid: 'confirm-nav__previous-confirmation', onclick: () => go(routeFor(list[i - 1])) });
+  const next = button('', { class: 'mm-button-icon', 'aria-label': 'Next', testid: 'confirm-nav__next-confirmation', onclick: () => go(routeFor(list[i + 1])) });
+  setDisabled(prev, i <= 0);
+  setDisabled(next, i >= list.length - 1);
+  return h('div', { class: 'confirm-nav' }, prev,
+    text('p', 'mm-box mm-text mm-text--body-sm', `${i + 1} of ${list.length}`, { testid: 'confirm-page-nav-position' }), next,
+    button('Reject all', { class: 'mm-button-link', testid: 'confirm-nav__reject-all', onclick: () => send('rejectAll') }));
+}
+
+function personalMessageText(message) {
+  if (isHexString(message)) {
+    try {
+      return toUtf8String(message);
+    } catch {
+      return message; // not UTF-8: MetaMask shows the hex
+    }
+  }
+  return String(message);
+}
+
+// Typed-data value tree: nested structs become nested rows with "Name:" labels, like MetaMask's.
+function typedValue(types, type, value, key, index) {
+  const label = `${key.charAt(0).toUpperCase()}${key.slice(1)}:`;
+  const testid = `confirmation_data-${key}-index-${index}`;
+  const base = type.replace(/\[\d*\]$/, '');
+  if (type.endsWith(']') && Array.isArray(value)) {
+    return row(label, h('div', { class: 'mm-box mm-box--width-full' },
+      value.map((v, i) => typedValue(types, base, v, String(i), i))), testid);
+  }
+  if (types[base] && value && typeof value === 'object') {
+    return row(label, h('div', { class: 'mm-box mm-box--width-full' },
+      types[base].map((f, i) => typedValue(types, f.type, value[f.name], f.name, i))), testid);
+  }
+  if (type === 'address' && typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)) return row(label, addressValue(value), testid);
+  return row(label, plain(value === undefined || value === null ? '' : String(value)), testid);
+}
+
+export function signature(approval, state, nav) {
+  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
+  const body = [
+    text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Signature request'),
+    text('p', 'mm-box mm-text mm-text--body-md mm-text--text-align-center', 'Review request details before you confirm.'),
+  ];
+  if (approval.type === 'personal_sign') {
+    body.push(section(undefined, originRow(approval.origin)),
+      section(undefined, row('Message', plain(personalMessageText(approval.data.message)))));
+  } else {
+    const td = approval.data.typedData;
+    const verifying = td.domain?.verifyingContract;
+    body.push(section('confirmation_request-section', originRow(approval.origin),
+      verifying ? row('Interacting with', addressValue(verifying)) : null),
+    section('confirmation_message-section', row('Message', h('div', { class: 'mm-box mm-box--width-full' },
+      row('Primary type:', plain(td.primaryType)),
+      h('div', { class: 'mm-box' }, h('div', { class: 'mm-box mm-box--width-full' },
+        (td.types[td.primaryType] || []).map((f, i) => typedValue(td.types, f.type, td.message[f.name], f.name, i))))))));
+  }
+  return page(state, nav, body, [cancel, ok]);
+}
+
+// Native amounts as MetaMask shows them: up to 6 decimals, "<0.000001" below that.
+export function formatAmount(weiHex) {
+  const wei = BigInt(weiHex || 0);
+  if (wei === 0n) return '0';
+  if (wei < 10n ** 12n) return '<0.000001';
+  const [i, f = ''] = formatEther(wei).split('.');
+  const frac = f.slice(0, 6).replace(/0+$/, '');
+  return frac ? `${i}.${frac}` : i;
+}
+
+function flowParty(label, address, testid) {
+  return h('div', { class: 'mm-box confirm-info-row' },
+    h('div', { class: 'mm-box mm-box--display-flex' }, h('div', { class: 'mm-box mm-box--display-flex' }, text('p', LABEL, label))),
+    h('div', { class: 'mm-box mm-box--margin-top-1', testid },
+      h('div', { class: 'mm-box mm-box--display-flex' },
+        h('div', { class: 'mm-box mm-box--display-flex' },
+          h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--margin-left-2 mm-box--color-inherit', testid: 'confirm-info-row-display-name' },
+            shortAddress(getAddress(address)))))));
+}
+
+export function transaction(approval, state, nav) {
+  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
+  const tx = approval.data.txParams;
+  const symbol = approval.data.symbol || 'ETH';
+  const hasData = tx.data && tx.data !== '0x';
+  const body = [
+    h('div', { class: 'mm-box mm-box--padding-4 mm-box--display-flex' },
+      h('div', { class: 'mm-box mm-text mm-avatar-base mm-avatar-token' }, symbol.charAt(0)),
+      h('h2', { class: 'mm-box mm-text mm-text--heading-lg mm-box--margin-top-3 mm-box--color-inherit' },
+        `${formatAmount(tx.value)} ${symbol}`)),
+    section('confirmation__transaction-flow',
+      h('div', { class: 'mm-box mm-box--display-flex mm-box--justify-content-space-between' },
+        flowParty('From', tx.from, 'sender-address'),
+        tx.to ? flowParty('To', tx.to, 'recipient-address') : null)),
+    section('confirmation__token-details-section',
+      row('Network', h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' },
+        text('p', 'mm-box mm-text mm-text--body-md mm-box--color-text-default', approval.data.networkName || state.network.name))),
+      h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes),
+      hasData ? row('Data', plain(tx.data)) : null),
+    section('gas-fee-section', row('Network fee', plain(tx.gas ? `${BigInt(tx.gas)} gas` : 'Unavailable'))),
+  ];
+  return page(state, nav, body, [cancel, ok]);
+}
+
+export function addNetwork(approval) {
+  const [cancel, ok] = footerButtons(approval, 'confirmation-cancel-button', 'confirmation-submit-button', 'Approve');
+  const n = approval.data.network;
+  const def = (term, value) => [
+    h('dt', { class: 'mm-box mm-text definition-list__term' }, term),
+    h('dd', { class: 'mm-box mm-text definition-list__definition' }, value)];
+  const list = h('dl', { class: 'definition-list' }, ...def('Currency symbol', n.symbol), ...def('Network URL', n.rpcUrl));
+  return h('div', { class: 'confirmation-page' },
+    h('div', { class: 'confirmation-page__content' },
+      h('h3', { class: 'box' }, `Add ${n.name}`),
+      h('h6', { class: 'box' }, "You're adding this network to MetaMask and giving this site permission to use it."),
+      h('div', { class: 'mm-box', testid: 'signature-origin-pill' },
+        h('h6', { class: 'mm-box mm-text origin-pill-text', testid: 'signature-origin-pill-text' }, approval.origin)),
+      h('div', { class: 'box' },
+        list,
+        h('a', { class: 'button btn-link truncated-definition-list__view-more', role: 'button', onclick: () => {
+          // Like MetaMask's "See details": the full list (name, URL, chain ID, symbol, explorer).
+          list.replaceChildren(...def('Network name', n.name), ...def('Network URL', n.rpcUrl),
+            ...def('Chain ID', String(BigInt(n.chainId))), ...def('Currency symbol', n.symbol),
+            ...(n.explorer ? def('Block explorer URL', n.explorer) : []));
+        } }, 'See details'))),
+    h('div', { class: 'confirmation-footer' }, h('div', { class: 'confirmation-footer__actions' }, cancel, ok)));
+}

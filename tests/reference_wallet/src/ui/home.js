@@ -1,0 +1,174 @@
+// Wallet home (also notification.html's idle screen), account menu, lock/unlock, settings.
+import { formatEther } from 'ethers';
+import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
+
+export function appHeader(state, go) {
+  const address = state.accounts[0];
+  const menu = h('div', { class: 'mm-box' });
+  const openMenu = () => {
+    if (menu.firstChild) return menu.replaceChildren();
+    const item = (label, testid, onclick) =>
+      button(label, { class: 'menu-item', testid, onclick: () => { menu.replaceChildren(); onclick(); } });
+    menu.append(h('div', { class: 'mm-box mm-popover mm-popover--open', role: 'menu' },
+      item('Networks', 'global-menu-networks', () => go('#networks')),
+      item('Settings', 'global-menu-settings', () => go('#settings')),
+      item('Lock MetaMask', 'global-menu-lock', async () => {
+        await send('lock');
+        go('#unlock');
+      })));
+  };
+  return h('div', { class: 'mm-box multichain-app-header' },
+    h('div', { class: 'mm-box multichain-app-header__contents' },
+      h('div', { class: 'mm-box' },
+        button(h('span', { class: 'mm-box mm-text multichain-account-picker__label' }, 'Account 1'), { testid: 'account-menu-icon' }),
+        button(h('span', { class: 'mm-box mm-text' }, h('span', { class: 'mm-box mm-text' }, shortAddress(address))), {
+          testid: 'app-header-copy-button', onclick: () => navigator.clipboard?.writeText(address).catch(() => {}),
+        })),
+      h('div', { class: 'mm-box' },
+        button('', { class: 'mm-button-icon', 'aria-label': 'Account options', testid: 'account-options-menu-button', onclick: openMenu }),
+        menu)));
+}
+
+function balanceText(wei) {
+  if (wei === null || wei === undefined) return '0';
+  const eth = formatEther(BigInt(wei));
+  const [i, f = ''] = eth.split('.');
+  const frac = f.replace(/0+$/, '').slice(0, 5);
+  return frac ? `${i}.${frac}` : i;
+}
+
+export function home(state, go) {
+  const balance = h('span', { class: 'mm-box mm-text currency-display-component__text', testid: 'account-value-and-suffix' }, '0');
+  send('getBalance').then((wei) => { balance.textContent = balanceText(wei); }).catch(() => {});
+  const net = state.network;
+  return h('div', { class: 'app-home' },
+    appHeader(state, go),
+    h('div', { class: 'mm-box main-container-wrapper' },
+      h('div', { class: 'main-container' },
+        h('div', { class: 'home__container' },
+          h('div', { class: 'home__main-view' },
+            h('div', { class: 'wallet-overview__balance' },
+              h('div', { class: 'mm-box currency-display-component', testid: 'eth-overview__primary-currency' },
+                balance, h('span', { class: 'mm-box mm-text currency-display-component__suffix' }, net.symbol))),
+            h('div', { class: 'asset-list-control-bar' },
+              button(h('p', { class: 'mm-box mm-text' }, net.name), { testid: 'sort-by-networks', onclick: () => go('#networks') })))))));
+}
+
+export function networks(state, go) {
+  return h('div', { class: 'app-networks' },
+    appHeader(state, go),
+    h('div', { class: 'mm-box multichain-network-list-menu' },
+      text('h4', 'mm-box mm-text', 'Manage networks'),
+      state.networks.map((n) => h('div', {
+        class: `multichain-network-list-item${n.chainId === state.network.chainId ? ' multichain-network-list-item--selected' : ''}`,
+        testid: `network-list-item-eip155:${BigInt(n.chainId)}`,
+        onclick: async () => { await send('selectNetwork', { chainId: n.chainId }); go('#'); },
+      }, text('p', 'mm-box mm-text', n.name))),
+      button('Back', { onclick: () => go('#') })));
+}
+
+export function unlock(state, after) {
+  const input = h('input', { class: 'mm-box mm-text mm-input', id: 'password', type: 'password', testid: 'unlock-password', autocomplete: 'current-password' });
+  const err = text('p', 'mm-box mm-text mm-help-text', '');
+  const submit = button('Unlock', { testid: 'unlock-submit', class: 'mm-button-base--size-lg mm-button-primary' });
+  const update = () => setDisabled(submit, !input.value);
+  input.addEventListener('input', () => { err.textContent = ''; update(); });
+  const doUnlock = async (e) => {
+    e?.preventDefault();
+    if (!input.value) return;
+    setDisabled(submit, true);
+    try {
+      await send('unlock', { password: input.value });
+      after();
+    } catch {
+      err.textContent = 'Incorrect password';
+      err.setAttribute('data-testid', 'unlock-page-help-text');
+      update();
+    }
+  };
+  submit.addEventListener('click', doUnlock);
+  update();
+  return h('div', { class: 'unlock-page__container' },
+    h('form', { class: 'mm-box unlock-page', testid: 'unlock-page', onsubmit: doUnlock },
+      text('h1', 'mm-box mm-text unlock-page__title', 'Welcome back'),
+      text('p', 'mm-box mm-text', 'The decentralized web awaits'),
+      input, err, submit,
+      button('Forgot password?', { class: 'mm-button-link', type: 'button', testid: 'unlock-forgot-password-button' })));
+}
+
+// Settings: only the toggles the driver can change (metamask-13.5.md section 7); they are remembered but
+// change nothing here, since this wallet never calls any web API.
+function toggleButton(on, onFlip) {
+  return h('label', {
+    class: `toggle-button toggle-button--${on ? 'on' : 'off'}`, tabindex: '0',
+    onclick: (e) => { e.preventDefault(); onFlip(!on); },
+  }, h('input', { type: 'checkbox', value: String(on), checked: on }),
+  h('div', { class: 'toggle-button__status' },
+    h('span', { class: 'toggle-button__label-off' }, 'Off'), h('span', { class: 'toggle-button__label-on' }, 'On')));
+}
+
+async function flip(key, value) {
+  const { settings = {} } = await chrome.storage.local.get('settings');
+  settings[key] = value;
+  await chrome.storage.local.set({ settings });
+}
+
+const isOn = (state, key) => state.settings[key] !== false;
+
+function basicFunctionalityModal(close) {
+  const box = h('input', { class: 'mm-box mm-checkbox__input', type: 'checkbox', id: 'basic-configuration-checkbox' });
+  const confirm = button('Turn off', { testid: 'basic-configuration-modal-toggle-button', class: 'mm-button-base--size-lg mm-button-primary' });
+  setDisabled(confirm, true);
+  box.addEventListener('change', () => setDisabled(confirm, !box.checked));
+  confirm.addEventListener('click', async () => { close(); await flip('basicFunctionality', false); });
+  return h('div', { class: 'mm-modal', testid: 'dapp-permission-modal' },
+    h('section', { class: 'mm-box mm-modal-content__dialog', role: 'dialog' },
+      h('header', { class: 'mm-box mm-header-base mm-modal-header' },
+        text('h4', 'mm-box mm-text mm-text--heading-sm', 'Turn off basic functionality'),
+        button('', { class: 'mm-button-icon', 'aria-label': 'Close', onclick: close })),
+      h('div', { class: 'mm-box' },
+        text('p', 'mm-box mm-text mm-text--body-sm', "This means you won't fully optimize your time on MetaMask."),
+        h('div', { class: 'mm-box mm-box--display-flex' },
+          h('label', { class: 'mm-box mm-text mm-checkbox', for: 'basic-configuration-checkbox' },
+            h('span', { class: 'mm-checkbox__input-wrapper' }, box)),
+          h('label', { class: 'mm-box mm-text mm-label mm-label--html-for', for: 'basic-configuration-checkbox' },
+            'I understand and want to continue'))),
+      h('div', { class: 'mm-box mm-modal-footer' },
+        button('Cancel', { testid: 'basic-configuration-modal-cancel-button', class: 'mm-button-secondary', onclick: close }),
+        confirm)));
+}
+
+function securityRows(state) {
+  const modalHost = document.getElementById('popover-content');
+  const basic = (value) => {
+    if (value) return flip('basicFunctionality', true);
+    const modal = basicFunctionalityModal(() => modal.remove());
+    modalHost.append(modal);
+    return undefined;
+  };
+  const item = (key, label, testid) => h('div', { class: 'mm-box settings-page__content-row' },
+    h('div', { class: 'settings-page__content-item' }, h('span', {}, label)),
+    h('div', { class: 'settings-page__content-item-col', testid }, toggleButton(isOn(state, key), (v) => flip(key, v))));
+  return [
+    h('div', { class: 'mm-box settings-page__content-row', testid: 'advanced-setting-show-testnet-conversion' },
+      h('div', { class: 'settings-page__content-item' },
+        h('div', { class: 'mm-box mm-box--display-flex' },
+          text('h4', 'mm-box mm-text mm-text--heading-sm', 'Basic functionality'),
+          toggleButton(isOn(state, 'basicFunctionality'), basic)))),
+    h('span', { class: 'settings-page__security-tab-sub-header' }, 'Security alerts'),
+    h('div', { class: 'settings-page__content-padded' }, item('securityAlerts', 'Security alerts', 'securityAlert')),
+    h('span', { class: 'settings-page__security-tab-sub-header' }, 'Alerts'),
+    h('div', { class: 'settings-page__content-padded' },
+      item('transactionSimulations', 'Estimate balance changes', 'useTransactionSimulations')),
+  ];
+}
+
+export function settings(state, go, section) {
+  return h('div', { class: 'main-container settings-page' },
+    h('div', { class: 'settings-page__header' }, text('h3', 'mm-box mm-text', 'Settings'),
+      button('', { class: 'mm-button-icon', 'aria-label': 'Close', testid: 'settings-close', onclick: () => go('#') })),
+    h('div', { class: 'settings-page__content' },
+      section === 'security'
+        ? [text('h4', 'mm-box mm-text', 'Security & privacy'), h('div', { class: 'settings-page__body' }, securityRows(state))]
+        : [text('p', 'mm-box mm-text', 'Settings')]));
+}

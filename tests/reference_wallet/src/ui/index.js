@@ -1,0 +1,123 @@
+// One UI for home.html and notification.html, routed by location.hash like MetaMask's.
+// notification.html follows the pending approvals: it shows the first one and returns to "#" after each.
+import * as confirm from './confirm.js';
+import * as home from './home.js';
+import * as onboarding from './onboarding.js';
+import { h } from './dom.js';
+
+const IS_NOTIFICATION = location.pathname.endsWith('/notification.html');
+const root = document.getElementById('app-content');
+const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH' };
+const ONBOARDING = {
+  'onboarding/welcome': onboarding.welcome,
+  'onboarding/import-with-recovery-phrase': onboarding.importSrp,
+  'onboarding/create-password': onboarding.createPassword,
+  'onboarding/metametrics': onboarding.metametrics,
+  'onboarding/completion': onboarding.completion,
+  'onboarding/download-app': onboarding.downloadApp,
+  'onboarding/pin-extension': onboarding.pinExtension,
+};
+
+let state = null;
+let rendered = null; // key of what is on screen; re-render only when it changes (keeps typed input intact)
+
+export function routeFor(a) {
+  switch (a.type) {
+    case 'connect': return `#connect/${a.id}`;
+    case 'unlock': return '#unlock';
+    case 'personal_sign':
+    case 'eth_signTypedData_v4': return `#confirm-transaction/${a.id}/signature-request`;
+    case 'transaction': return `#confirm-transaction/${a.id}`;
+    case 'addEthereumChain': return `#confirmation/${a.id}`;
+    default: return '#';
+  }
+}
+
+async function loadState() {
+  const [local, session] = await Promise.all([
+    chrome.storage.local.get(['vault', 'accounts', 'networks', 'selectedChainId', 'onboarding', 'settings']),
+    chrome.storage.session.get(['unlocked', 'approvals']),
+  ]);
+  const networks = local.networks?.length ? local.networks : [MAINNET];
+  return {
+    hasVault: Boolean(local.vault),
+    onboarding: local.onboarding || 'welcome',
+    unlocked: Boolean(session.unlocked),
+    accounts: local.accounts || [],
+    approvals: session.approvals || [],
+    networks,
+    network: networks.find((n) => n.chainId === local.selectedChainId) || networks[0],
+    settings: local.settings || {},
+  };
+}
+
+function go(hash) {
+  if (location.hash === hash || (hash === '#' && location.hash === '')) render();
+  else location.hash = hash;
+}
+
+// Where the page must be, given the state; null = the current route is fine.
+function redirect(route) {
+  if (!state.hasVault) {
+    if (IS_NOTIFICATION) return null;
+    const early = ['onboarding/welcome', 'onboarding/import-with-recovery-phrase', 'onboarding/create-password'];
+    return early.includes(route) ? null : '#onboarding/welcome';
+  }
+  if (state.onboarding !== 'done' && !IS_NOTIFICATION) {
+    const want = `onboarding/${state.onboarding}`;
+    if (ONBOARDING[want] && route !== want && state.unlocked) return `#${want}`;
+  }
+  if (state.onboarding === 'done' && route.startsWith('onboarding')) return state.unlocked ? '#' : '#unlock';
+  if (!state.unlocked) return route === 'unlock' ? null : '#unlock';
+  if (route === 'unlock') return IS_NOTIFICATION && state.approvals.length ? routeFor(state.approvals[0]) : '#';
+  if (IS_NOTIFICATION) {
+    const pending = state.approvals.filter((a) => a.type !== 'unlock');
+    const current = pending.find((a) => route === routeFor(a).slice(1));
+    if (current) return null;
+    return pending.length ? routeFor(pending[0]) : route === '' || route.startsWith('settings') || route === 'networks' ? null : '#';
+  }
+  return null;
+}
+
+function screen(route) {
+  if (ONBOARDING[route]) return ONBOARDING[route](go);
+  if (route === 'unlock') return home.unlock(state, () => go(IS_NOTIFICATION ? '#' : '#'));
+  if (route === 'networks') return home.networks(state, go);
+  if (route.startsWith('settings')) return home.settings(state, go, route.split('/')[1]);
+  const m = route.match(/^(connect|confirm-transaction|confirmation)\/([^/]+)/);
+  if (m) {
+    const approval = state.approvals.find((a) => a.id === m[2]);
+    if (!approval) return home.home(state, go);
+    const nav = confirm.navigation(approval, state.approvals, go, routeFor);
+    if (approval.type === 'connect') return confirm.connect(approval, state);
+    if (approval.type === 'addEthereumChain') return confirm.addNetwork(approval, state);
+    if (approval.type === 'transaction') return confirm.transaction(approval, state, nav);
+    return confirm.signature(approval, state, nav);
+  }
+  return home.home(state, go);
+}
+
+function render() {
+  if (!state) return;
+  const route = location.hash.replace(/^#/, '');
+  const target = redirect(route);
+  if (target !== null && target !== `#${route}` && !(target === '#' && route === '')) {
+    location.hash = target;
+    return; // hashchange renders
+  }
+  const approvalIds = state.approvals.map((a) => a.id).join(',');
+  const key = JSON.stringify([route, state.unlocked, state.network, state.networks.length, state.settings,
+    route.match(/^(connect|confirm|settings)/) || route === '' ? approvalIds : '']);
+  if (key === rendered) return;
+  rendered = key;
+  root.replaceChildren(h('div', { class: 'app os-linux browser-chrome' }, screen(route)));
+}
+
+async function refresh() {
+  state = await loadState();
+  render();
+}
+
+window.addEventListener('hashchange', () => { rendered = null; render(); });
+chrome.storage.onChanged.addListener(() => refresh());
+refresh();

@@ -1,0 +1,328 @@
+"""The reference wallet signs for real and keeps MetaMask 13.5's DOM contract (headless Chromium + anvil).
+
+One browser for the module; tests run in file order and build on each other (onboard, connect, add chain...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+
+from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
+from metamask_service.devstack import static_server
+from metamask_service.devstack.static_server import StaticServer
+from tests.reference_wallet.wallet_harness import Wallet, build_wallet, remove_profile
+
+pytestmark = pytest.mark.browser
+
+Account.enable_unaudited_hdwallet_features()
+ADDRESS = Account.from_mnemonic(DEFAULT_MNEMONIC, account_path="m/44'/60'/0'/0/0").address
+PASSWORD = "correct horse battery"  # throwaway test wallet
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+TYPED: dict[str, Any] = {
+    "types": {
+        "EIP712Domain": [
+            {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+            {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+        ],
+        "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
+        "Mail": [{"name": "from", "type": "Person"}, {"name": "to", "type": "Person"},
+                 {"name": "contents", "type": "string"}, {"name": "amount", "type": "uint256"}],
+    },
+    "primaryType": "Mail",
+    "domain": {"name": "Ether Mail", "version": "1", "chainId": 31337,
+               "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
+    "message": {"from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
+                "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
+                "contents": "Hello, Bob!", "amount": 12345},
+}
+
+
+@pytest.fixture(scope="module")
+def anvil() -> Iterator[Anvil]:
+    with Anvil() as chain:
+        yield chain
+
+
+@pytest.fixture(scope="module")
+def dapp() -> Iterator[StaticServer]:
+    server = StaticServer(static_server.test_dapp_dir()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def wallet() -> Iterator[Wallet]:
+    build_wallet()
+    profile = Path(tempfile.mkdtemp(prefix="refwallet-"))
+    w = Wallet(profile)
+    w.start()
+    yield w
+    w.quit()
+    remove_profile(profile)
+
+
+def approve_in_notification(w: Wallet, route_prefix: str, button: str) -> str:
+    w.in_notification()
+    route = w.wait_route(route_prefix)
+    w.click(button)
+    return route
+
+
+def test_onboarding_by_import(wallet: Wallet) -> None:
+    w = wallet
+    w.tab("main", w.url("home.html"))
+    assert w.wait_route("#onboarding/welcome")
+    w.click("onboarding-import-wallet")
+    w.wait_route("#onboarding/import-with-recovery-phrase")
+    assert not w.wait("import-srp-confirm").is_enabled()
+    w.paste_phrase(" ".join(["test"] * 12))  # twelve wordlist words, bad checksum
+    w.wait("import-srp__srp-word-11")
+    assert not w.wait("import-srp-confirm").is_enabled()
+    w.d.find_element("xpath", "//button[normalize-space()='Clear all']").click()
+    w.paste_phrase(DEFAULT_MNEMONIC)
+    words = [w.wait(f"import-srp__srp-word-{i}").get_attribute("value") for i in range(12)]
+    assert " ".join(words) == DEFAULT_MNEMONIC
+    w.click("import-srp-confirm")
+    w.wait_route("#onboarding/create-password")
+    w.wait("create-password-new-input").send_keys(PASSWORD)
+    w.wait("create-password-confirm-input").send_keys(PASSWORD + "x")
+    w.wait("create-password-terms").click()
+    assert not w.wait("create-password-submit").is_enabled()  # passwords differ
+    w.wait("create-password-confirm-input").clear()
+    w.wait("create-password-confirm-input").send_keys(PASSWORD)
+    assert w.wait("create-password-submit").is_enabled()
+    w.wait("create-password-terms").click()
+    assert not w.wait("create-password-submit").is_enabled()  # terms unticked
+    w.wait("create-password-terms").click()
+    w.click("create-password-submit")
+    for route, button in [("#onboarding/metametrics", "metametrics-no-thanks"),
+                          ("#onboarding/completion", "onboarding-complete-done"),
+                          ("#onboarding/download-app", "download-app-continue"),
+                          ("#onboarding/pin-extension", "pin-extension-done")]:
+        w.wait_route(route)
+        w.click(button)
+    w.wait("account-options-menu-button")
+    assert w.route() in ("#", "")
+    copy = w.wait("app-header-copy-button")
+    assert w.text(copy) == f"{ADDRESS[:7]}...{ADDRESS[-5:]}"
+
+
+def test_onboarding_not_shown_again(wallet: Wallet) -> None:
+    w = wallet
+    w.tab("scratch", w.url("home.html#onboarding/import-with-recovery-phrase"))
+    # A finished wallet never shows onboarding again.
+    w.wait("account-options-menu-button")
+    assert not w.route().startswith("#onboarding")
+
+
+def test_provider_before_connect(wallet: Wallet, dapp: StaticServer) -> None:
+    w = wallet
+    w.tab("dapp", dapp.url)
+    assert w.json("window.ethereum.isMetaMask") is True
+    info = w.d.execute_async_script("""
+      const done = arguments[0];
+      window.addEventListener('eip6963:announceProvider', (e) => done(e.detail.info), {once: true});
+      window.dispatchEvent(new Event('eip6963:requestProvider'));""")
+    assert info["rdns"] == "io.metamask"
+    assert info["name"] == "MetaMask"
+    assert w.call("eth_accounts") == {"ok": []}
+    assert w.call("eth_chainId") == {"ok": "0x1"}
+    assert w.call("net_version") == {"ok": "1"}
+    failed = w.call("eth_blockNumber")  # Mainnet has no endpoint here: a clean error, no traffic
+    assert failed["err"]["code"] == -32603
+    assert w.call("personal_sign", ["0x00", ADDRESS])["err"]["code"] == 4100  # not connected
+
+
+def test_connect_reject_then_approve(wallet: Wallet, dapp: StaticServer) -> None:
+    w = wallet
+    w.tab("notification", w.url("notification.html"))
+    w.request("eth_requestAccounts")
+    w.in_notification()
+    assert re.fullmatch(r"#connect/[\w-]+", w.wait_route("#connect/"))
+    heading = w.until(lambda: w.d.find_element("css selector", ".connect-page h2"))
+    assert w.text(heading) == "127.0.0.1"  # MetaMask 13.5 shows the host without scheme or port
+    w.click("cancel-btn")
+    assert w.result() == {"err": {"code": 4001, "message": "User rejected the request."}}
+    w.in_notification()
+    w.until(lambda: w.route() in ("#", ""))
+
+    w.request("eth_requestAccounts")
+    approve_in_notification(w, "#connect/", "confirm-btn")
+    assert w.result() == {"ok": [ADDRESS.lower()]}
+    assert w.call("eth_requestAccounts", timeout=3) == {"ok": [ADDRESS.lower()]}  # connected: no screen
+    assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}
+
+
+def add_chain_params(anvil: Anvil) -> list[dict[str, Any]]:
+    return [{"chainId": hex(anvil.chain_id), "chainName": "Anvil Local", "rpcUrls": [anvil.rpc_url],
+             "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}}]
+
+
+def test_add_chain_reject_then_approve(wallet: Wallet, anvil: Anvil) -> None:
+    w = wallet
+    w.request("wallet_switchEthereumChain", [{"chainId": hex(anvil.chain_id)}])
+    assert w.result()["err"]["code"] == 4902
+    w.request("wallet_addEthereumChain", add_chain_params(anvil))
+    approve_in_notification(w, "#confirmation/", "confirmation-cancel-button")
+    assert w.result()["err"]["code"] == 4001
+
+    w.tab("dapp")
+    w.d.execute_script("window.__chains = []; ethereum.on('chainChanged', (c) => window.__chains.push(c));")
+    w.request("wallet_addEthereumChain", add_chain_params(anvil))
+    w.in_notification()
+    w.wait_route("#confirmation/")
+    page = w.until(lambda: w.d.find_element("css selector", ".confirmation-page"))
+    w.d.find_element("css selector", ".truncated-definition-list__view-more").click()
+    shown = w.text(page)
+    for expected in ("Anvil Local", anvil.rpc_url, str(anvil.chain_id), "http://127.0.0.1:"):
+        assert expected in shown
+    w.click("confirmation-submit-button")
+    assert w.result() == {"ok": None}
+    assert w.call("eth_chainId") == {"ok": hex(anvil.chain_id)}
+    assert w.until(lambda: w.json("window.__chains")) == [hex(anvil.chain_id)]
+    assert int(w.call("eth_blockNumber")["ok"], 16) >= 0  # reads now go to anvil
+    assert w.call("wallet_switchEthereumChain", [{"chainId": "0x1"}]) == {"ok": None}
+    assert w.call("wallet_switchEthereumChain", [{"chainId": hex(anvil.chain_id)}]) == {"ok": None}
+
+
+def test_personal_sign_recovers(wallet: Wallet) -> None:
+    w = wallet
+    message = "Hello from the reference wallet\nline two"
+    w.request("personal_sign", ["0x" + message.encode().hex(), ADDRESS])
+    w.in_notification()
+    assert w.wait_route("#confirm-transaction/").endswith("/signature-request")
+    body = w.text(w.d.find_element("css selector", "#app-content"))
+    assert "Request from" in body
+    assert "127.0.0.1:" in body
+    assert "Hello from the reference wallet" in body
+    w.click("confirm-footer-button")
+    signature = w.result()["ok"]
+    assert Account.recover_message(encode_defunct(text=message), signature=signature) == ADDRESS
+    w.in_notification()
+    w.until(lambda: w.route() in ("#", ""))
+
+    w.request("personal_sign", ["plain text", ADDRESS])
+    approve_in_notification(w, "#confirm-transaction/", "confirm-footer-cancel-button")
+    assert w.result()["err"] == {"code": 4001, "message": "User rejected the request."}
+
+
+def test_typed_data_v4_recovers(wallet: Wallet) -> None:
+    w = wallet
+    w.request("eth_signTypedData_v4", [ADDRESS, json.dumps(TYPED)])
+    w.in_notification()
+    w.wait_route("#confirm-transaction/")
+    section = w.text(w.wait("confirmation_message-section"))
+    for expected in ("Primary type:", "Mail", "Cow", "Bob", "Hello, Bob!", "12345", "0xCD2a3...DD826"):
+        assert expected in section
+    w.click("confirm-footer-button")
+    signature = w.result()["ok"]
+    assert Account.recover_message(encode_typed_data(full_message=TYPED), signature=signature) == ADDRESS
+
+
+def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None:
+    w = wallet
+    before = int(anvil.rpc("eth_getBalance", [RECIPIENT, "latest"]), 16)
+    w.request("eth_sendTransaction", [{"from": ADDRESS, "to": RECIPIENT, "value": hex(10**15)}])
+    w.in_notification()
+    route = w.wait_route("#confirm-transaction/")
+    assert not route.endswith("/signature-request")
+    body = w.text(w.d.find_element("css selector", "#app-content"))
+    assert "0.001 ETH" in body
+    assert "0x70997...c79C8" in body
+    w.click("confirm-footer-button")
+    tx_hash = w.result()["ok"]
+    receipt = w.until(lambda: w.call("eth_getTransactionReceipt", [tx_hash])["ok"], 20)
+    assert int(receipt["status"], 16) == 1
+    assert int(anvil.rpc("eth_getBalance", [RECIPIENT, "latest"]), 16) == before + 10**15
+
+    nonce = anvil.rpc("eth_getTransactionCount", [ADDRESS, "latest"])
+    w.request("eth_sendTransaction", [{"from": ADDRESS, "to": RECIPIENT, "value": hex(1234)}])
+    w.in_notification()
+    w.wait_route("#confirm-transaction/")
+    assert "<0.000001 ETH" in w.text(w.d.find_element("css selector", "#app-content"))
+    w.click("confirm-footer-cancel-button")
+    assert w.result()["err"]["code"] == 4001
+    assert anvil.rpc("eth_getTransactionCount", [ADDRESS, "latest"]) == nonce
+
+
+def test_two_pending_then_reject_all(wallet: Wallet) -> None:
+    w = wallet
+    w.tab("dapp")
+    w.d.execute_script("""
+      window.__many = [];
+      for (const m of ['0x6f6e65', '0x74776f']) window.ethereum.request({method: 'personal_sign',
+        params: [m, arguments[0]]}).then(() => window.__many.push('ok'), (e) => window.__many.push(e.code));
+    """,
+                       ADDRESS)
+    w.in_notification()
+    w.wait_route("#confirm-transaction/")
+    assert w.until(lambda: w.text(w.wait("confirm-page-nav-position")) == "1 of 2")
+    w.click("confirm-nav__reject-all")
+    w.tab("dapp")
+    assert w.until(lambda: len(w.json("window.__many")) == 2 and w.json("window.__many")) == [4001, 4001]
+
+
+def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) -> None:
+    w = wallet
+    w.tab("main", w.url("home.html"))
+    w.click("account-options-menu-button")
+    w.click("global-menu-lock")
+    w.wait("unlock-password")
+    assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}  # still answers while locked
+    w.request("personal_sign", ["0x6869", ADDRESS])
+    w.in_notification()
+    w.wait_route("#unlock")
+    w.wait("unlock-password").send_keys("wrong password")
+    w.click("unlock-submit")
+    w.until(lambda: "Incorrect password" in w.text(w.d.find_element("css selector", "#app-content")))
+    w.wait("unlock-password").clear()
+    w.wait("unlock-password").send_keys(PASSWORD)
+    w.click("unlock-submit")
+    w.wait_route("#confirm-transaction/")
+    w.click("confirm-footer-button")
+    signature = w.result()["ok"]
+    assert Account.recover_message(encode_defunct(text="hi"), signature=signature) == ADDRESS
+
+    # Restart on the same profile: locked, own home tab again, site connection and network kept.
+    w.quit()
+    w.start()
+    w.tab("main", w.url("home.html"))
+    w.wait_route("#unlock")
+    w.wait("unlock-password").send_keys(PASSWORD)
+    w.click("unlock-submit")
+    w.wait("account-options-menu-button")
+    w.handles.pop("dapp", None)
+    w.handles.pop("notification", None)
+    w.tab("dapp", dapp.url)
+    assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}
+    assert w.call("eth_chainId") == {"ok": hex(31337)}
+    assert w.call("wallet_revokePermissions", [{"eth_accounts": {}}]) == {"ok": None}
+    assert w.call("eth_accounts") == {"ok": []}
+
+
+def test_security_settings_toggles(wallet: Wallet) -> None:
+    w = wallet
+    w.tab("main", w.url("home.html#settings/security"))
+    for container in ("securityAlert", "useTransactionSimulations"):
+        css = f'[data-testid="{container}"] .toggle-button'
+        toggle = w.until(lambda css=css: w.d.find_element("css selector", css))
+        assert "toggle-button--on" in toggle.get_attribute("class")
+        toggle.click()
+        w.until(lambda c=container: "toggle-button--off" in w.d.find_element(
+            "css selector", f'[data-testid="{c}"] .toggle-button').get_attribute("class"))
+    basic = '[data-testid="advanced-setting-show-testnet-conversion"] .toggle-button'
+    w.d.find_element("css selector", basic).click()
+    w.wait("dapp-permission-modal")
+    assert not w.wait("basic-configuration-modal-toggle-button").is_enabled()
+    w.d.find_element("css selector", "[data-testid='dapp-permission-modal'] label").click()
+    w.click("basic-configuration-modal-toggle-button")
+    w.until(lambda: "toggle-button--off" in w.d.find_element("css selector", basic).get_attribute("class"))
