@@ -20,6 +20,7 @@ LINT_ENV := DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:1/0}"
 
 lint: bootstrap
+	@echo "[make] lint started $$(date -u +%T)"
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(LINT_ENV) $(PY) -m mypy metamask_service wallets automation celery_app.py
@@ -30,6 +31,7 @@ fmt: bootstrap
 	$(PY) -m ruff format .
 
 test: bootstrap lint
+	@echo "[make] lint passed, tests started $$(date -u +%T)"
 	$(PY) -m tests.support.runtests $(PYTEST_ARGS)
 
 test-metamask: bootstrap
