@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wallets.exceptions import ValidationFailed
@@ -32,3 +34,20 @@ class RuleField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return value
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class JsonObjectRuleField(RuleField):
+    """A JSON object checked by `rule` (network, typed_data)."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TextRuleField(RuleField):
+    """A string checked by `rule` (message)."""
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 0}]}
+)
+class UintRuleField(RuleField):
+    """A non-negative integer given as a JSON number or a decimal string (value_wei)."""

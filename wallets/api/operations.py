@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wallets.api.base import ApiView
-from wallets.api.fields import RuleField, drf_validator
+from wallets.api.fields import JsonObjectRuleField, TextRuleField, UintRuleField, drf_validator
 from wallets.api.sessions import AcceptedOutput
 from wallets.models import SignatureRequest
 from wallets.selectors import signature_request_get_for_user, transaction_get_for_user
@@ -67,8 +67,8 @@ class SignatureCreateApi(ApiView):
 
     class SignatureInput(serializers.Serializer):
         method = serializers.ChoiceField(choices=SignatureRequest.Method.choices)
-        message = RuleField(validate_message, required=False)
-        typed_data = RuleField(validate_typed_data, required=False)
+        message = TextRuleField(validate_message, required=False)
+        typed_data = JsonObjectRuleField(validate_typed_data, required=False)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             if attrs["method"] == SignatureRequest.Method.PERSONAL_SIGN:
@@ -107,7 +107,7 @@ class TransactionCreateApi(ApiView):
 
     class TransactionInput(serializers.Serializer):
         to = serializers.CharField(max_length=42, validators=[drf_validator(validate_address)])
-        value_wei = RuleField(validate_value_wei)
+        value_wei = UintRuleField(validate_value_wei)
         data = serializers.CharField(  # type: ignore[assignment]
             required=False, allow_blank=True, default="", max_length=262_144
         )

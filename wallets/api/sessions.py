@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wallets.api.base import ApiView
-from wallets.api.fields import RuleField, drf_validator
+from wallets.api.fields import JsonObjectRuleField, drf_validator
 from wallets.models import WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services import session_request_close, session_request_open
@@ -48,7 +48,7 @@ class SessionOpenApi(ApiView):
     class SessionOpenInput(serializers.Serializer):
         wallet_id = serializers.UUIDField()
         dapp_url = serializers.CharField(max_length=2000, validators=[drf_validator(validate_dapp_url)])
-        network = RuleField(validate_network, required=False, allow_null=True)
+        network = JsonObjectRuleField(validate_network, required=False, allow_null=True)
 
     @extend_schema(request=SessionOpenInput, responses={202: AcceptedOutput}, operation_id="sessions_open")
     def post(self, request: Request) -> Response:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from wallets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
 from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
 from wallets.api.health import HealthApi
 from wallets.api.operations import (
@@ -16,7 +17,6 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="token-refresh"),
     path("auth/token/verify/", TokenVerifyApi.as_view(), name="token-verify"),
     path("health", HealthApi.as_view(), name="health"),
-    path("health/", HealthApi.as_view()),
     path("wallets/", WalletsApi.as_view(), name="wallets"),
     path("wallets/<uuid:wallet_id>/", WalletDetailApi.as_view(), name="wallet-detail"),
     path("sessions/", SessionOpenApi.as_view(), name="session-open"),

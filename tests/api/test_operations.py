@@ -1,0 +1,240 @@
+import copy
+
+import pytest
+
+from tests.factories import OTHER_MNEMONIC, SignatureRequestFactory, TransactionFactory, WalletSessionFactory
+from wallets.models import SignatureRequest, Transaction, WalletSession
+
+pytestmark = pytest.mark.django_db
+
+TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+TYPED = {
+    "types": {
+        "EIP712Domain": [
+            {"name": "name", "type": "string"},
+            {"name": "version", "type": "string"},
+            {"name": "chainId", "type": "uint256"},
+            {"name": "verifyingContract", "type": "address"},
+        ],
+        "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
+        "Mail": [
+            {"name": "from", "type": "Person"},
+            {"name": "to", "type": "Person"},
+            {"name": "contents", "type": "string"},
+        ],
+    },
+    "primaryType": "Mail",
+    "domain": {
+        "name": "Ether Mail",
+        "version": "1",
+        "chainId": 31337,
+        "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+    },
+    "message": {
+        "from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
+        "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
+        "contents": "Hello, Bob!",
+    },
+}
+
+
+def _without(key):
+    data = copy.deepcopy(TYPED)
+    del data[key]
+    return data
+
+
+def _with(**changes):
+    return {**copy.deepcopy(TYPED), **changes}
+
+
+@pytest.fixture
+def session(user):
+    return WalletSessionFactory(wallet__owner=user)
+
+
+def sig_url(session):
+    return f"/api/v1/sessions/{session.id}/signatures/"
+
+
+def tx_url(session):
+    return f"/api/v1/sessions/{session.id}/transactions/"
+
+
+# --- signatures -----------------------------------------------------------------------------------------
+def test_personal_sign_is_202(api, session):
+    response = api.post(
+        sig_url(session), {"method": "personal_sign", "message": "Sign in: 42"}, format="json"
+    )
+    assert response.status_code == 202
+    row = SignatureRequest.objects.get(id=response.json()["id"])
+    assert (row.method, row.payload, row.status) == ("personal_sign", "Sign in: 42", "pending")
+    assert response.json() == {"id": str(row.id), "status": "pending", "task_id": row.task_id}
+    assert row.task_id
+
+
+def test_typed_data_v4_is_202(api, session):
+    response = api.post(
+        sig_url(session), {"method": "eth_signTypedData_v4", "typed_data": TYPED}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    assert SignatureRequest.objects.get().payload == TYPED
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"method": "eth_sign", "message": "0xdeadbeef"},
+        {"method": "eth_signTypedData_v3", "typed_data": TYPED},
+        {"method": "personal_sign"},
+        {"method": "personal_sign", "message": ""},
+        {"method": "personal_sign", "message": 12},
+        {"method": "personal_sign", "message": "x", "typed_data": TYPED},
+        {"method": "eth_signTypedData_v4", "message": "hello"},
+        {"method": "eth_signTypedData_v4", "typed_data": "not an object"},
+        {"method": "eth_signTypedData_v4", "typed_data": _without("types")},
+        {"method": "eth_signTypedData_v4", "typed_data": _without("primaryType")},
+        {"method": "eth_signTypedData_v4", "typed_data": _without("domain")},
+        {"method": "eth_signTypedData_v4", "typed_data": _without("message")},
+        {"method": "eth_signTypedData_v4", "typed_data": _with(primaryType="Letter")},
+        {"method": "eth_signTypedData_v4", "typed_data": _with(types={"Mail": TYPED["types"]["Mail"]})},
+        {"method": "eth_signTypedData_v4", "typed_data": _with(types={**TYPED["types"], "Person": "name"})},
+        {"method": "eth_signTypedData_v4", "typed_data": _with(message={"from": "nobody"})},
+        {},
+    ],
+)
+def test_bad_signature_request_is_400_and_stores_nothing(api, session, payload):
+    response = api.post(sig_url(session), payload, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]
+    assert SignatureRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "status", [WalletSession.Status.PENDING, WalletSession.Status.OPENING, WalletSession.Status.CLOSED]
+)
+def test_signature_on_session_not_ready_is_409(api, user, status):
+    session = WalletSessionFactory(wallet__owner=user, status=status)
+    response = api.post(sig_url(session), {"method": "personal_sign", "message": "x"}, format="json")
+    assert response.status_code == 409
+    assert f"Session is {status}, not ready" in response.json()["detail"]
+    assert response.json()["session_status"] == status
+    assert SignatureRequest.objects.count() == 0
+
+
+def test_expired_ready_session_is_409(api, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    session = WalletSessionFactory(wallet__owner=user, expires_at=timezone.now() - timedelta(seconds=1))
+    response = api.post(tx_url(session), {"to": TO, "value_wei": 1}, format="json")
+    assert response.status_code == 409
+    assert response.json()["session_status"] == "expired"
+
+
+def test_signature_detail(api, session):
+    row = SignatureRequestFactory(session=session, status="signed", signature="0x" + "ab" * 65)
+    body = api.get(f"{sig_url(session)}{row.id}/").json()
+    assert body["status"] == "signed"
+    assert body["signature"] == row.signature
+    assert body["error"] == ""
+
+
+def test_operations_on_other_users_session_are_404(api, other_user):
+    theirs = WalletSessionFactory(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
+    sig = SignatureRequestFactory(session=theirs)
+    tx = TransactionFactory(session=theirs)
+    assert (
+        api.post(sig_url(theirs), {"method": "personal_sign", "message": "x"}, format="json").status_code
+        == 404
+    )
+    assert api.post(tx_url(theirs), {"to": TO, "value_wei": 1}, format="json").status_code == 404
+    assert api.get(f"{sig_url(theirs)}{sig.id}/").status_code == 404
+    assert api.get(f"{tx_url(theirs)}{tx.id}/").status_code == 404
+    assert SignatureRequest.objects.count() == 1
+    assert Transaction.objects.count() == 1
+
+
+def test_detail_under_the_wrong_session_is_404(api, user, session):
+    other_session = WalletSessionFactory(wallet=session.wallet)
+    tx = TransactionFactory(session=other_session)
+    assert api.get(f"{tx_url(session)}{tx.id}/").status_code == 404
+
+
+# --- transactions ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("payload", "stored"),
+    [
+        ({"to": TO, "value_wei": "1000000000000000000"}, (10**18, "", None)),
+        ({"to": TO.lower(), "value_wei": 0, "data": "0xA9059CBB", "gas": 21000}, (0, "0xa9059cbb", 21000)),
+        ({"to": TO, "value_wei": str(2**256 - 1)}, (2**256 - 1, "", None)),
+    ],
+)
+def test_transaction_is_202(api, session, payload, stored):
+    response = api.post(tx_url(session), payload, format="json")
+    assert response.status_code == 202, response.content
+    row = Transaction.objects.get(id=response.json()["id"])
+    assert (int(row.value_wei), row.data, row.gas) == stored
+    assert row.to == TO
+    assert row.status == "pending"
+    assert row.task_id == response.json()["task_id"]
+    assert api.get(f"{tx_url(session)}{row.id}/").json()["value_wei"] == str(stored[0])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"to": "0x123", "value_wei": 1},
+        {"to": "0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "value_wei": 1},  # broken EIP-55 checksum
+        {"to": "not an address", "value_wei": 1},
+        {"to": TO, "value_wei": -1},
+        {"to": TO, "value_wei": "-5"},
+        {"to": TO, "value_wei": "1.5"},
+        {"to": TO, "value_wei": 1.5},
+        {"to": TO, "value_wei": True},
+        {"to": TO, "value_wei": str(2**256)},
+        {"to": TO, "value_wei": "0x10"},
+        {"to": TO, "value_wei": 1, "data": "deadbeef"},
+        {"to": TO, "value_wei": 1, "data": "0xabc"},
+        {"to": TO, "value_wei": 1, "data": "0xzz"},
+        {"to": TO, "value_wei": 1, "gas": 0},
+        {"to": TO, "value_wei": 1, "gas": -21000},
+        {"to": TO},
+        {"value_wei": 1},
+    ],
+)
+def test_bad_transaction_is_400_and_stores_nothing(api, session, payload):
+    response = api.post(tx_url(session), payload, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]
+    assert Transaction.objects.count() == 0
+
+
+def test_transaction_on_closed_session_is_409(api, user):
+    session = WalletSessionFactory(wallet__owner=user, status=WalletSession.Status.CLOSED)
+    response = api.post(tx_url(session), {"to": TO, "value_wei": 1}, format="json")
+    assert response.status_code == 409
+    assert Transaction.objects.count() == 0
+
+
+def test_transaction_detail(api, session):
+    row = TransactionFactory(
+        session=session,
+        status="confirmed",
+        tx_hash="0x" + "1" * 64,
+        block_number=7,
+        receipt_status=1,
+        gas_used=21000,
+    )
+    body = api.get(f"{tx_url(session)}{row.id}/").json()
+    assert {
+        k: body[k] for k in ("status", "tx_hash", "block_number", "receipt_status", "gas_used", "error")
+    } == {
+        "status": "confirmed",
+        "tx_hash": row.tx_hash,
+        "block_number": 7,
+        "receipt_status": 1,
+        "gas_used": 21000,
+        "error": "",
+    }

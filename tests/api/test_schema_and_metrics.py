@@ -1,0 +1,20 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_schema_and_docs(anon_client):
+    schema = anon_client.get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in ("/api/v1/wallets/", "/api/v1/sessions/{session_id}/transactions/", "/api/v1/health"):
+        assert path in text
+    assert anon_client.get("/api/docs/").status_code == 200
+
+
+def test_metrics_route_exposes_our_metrics(anon_client, api):
+    api.get("/api/v1/wallets/")
+    body = anon_client.get("/metrics").content.decode()
+    assert "django_http_requests_total_by_method_total" in body
+    for name in ("mm_sessions_open", "mm_browsers_running", "mm_task_duration_seconds", "mm_db_connections"):
+        assert name in body

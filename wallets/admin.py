@@ -1,0 +1,167 @@
+"""Operator views. Secrets are never shown (encrypted fields excluded); audit rows are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_resolve
+from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, Wallet, WalletSession
+
+
+def _link(obj: Model | None, label: str | None = None) -> str:
+    if obj is None:
+        return "-"
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or str(obj))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the service: visible, not editable by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ArtifactMixin:
+    """Adds an 'artifact' link and a staff-only view streaming the file from ARTIFACTS_DIR."""
+
+    model: type[Model]
+    admin_site: admin.AdminSite
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_artifact"
+        view = self.admin_site.admin_view(self.artifact_view)
+        return [path("<uuid:pk>/artifact/", view, name=name), *super().get_urls()]  # type: ignore[misc]
+
+    @admin.display(description="failure artifact")
+    def artifact(self, obj: Any) -> str:
+        if not obj.artifact_path:
+            return "-"
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_artifact", args=[obj.pk])
+        return format_html('<a href="{}">open</a>', url)
+
+    def artifact_view(self, request: HttpRequest, pk: Any) -> HttpResponseBase:
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise Http404
+        obj = get_object_or_404(self.model, pk=pk)
+        try:
+            target = artifact_resolve(stored_path=obj.artifact_path, file_name=request.GET.get("file", ""))  # type: ignore[attr-defined]
+        except ArtifactNotFound:
+            raise Http404("artifact not found") from None
+        if target.is_dir():
+            files = sorted(p.name for p in target.iterdir() if p.is_file())
+            return render(
+                request,
+                "admin/wallets/artifact_index.html",
+                {"obj": obj, "files": files, "opts": self.model._meta},
+            )
+        response = FileResponse(target.open("rb"), content_type=artifact_content_type(target))
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
+
+
+@admin.register(Wallet)
+class WalletAdmin(admin.ModelAdmin):
+    list_display = ("label", "address", "owner", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("label", "address", "owner__username", "id")
+    fields = ("id", "owner", "label", "address", "created_at")  # encrypted_* are never listed
+    readonly_fields = ("id", "owner", "address", "created_at")
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # wallets are imported through the API, which encrypts the secrets
+
+
+@admin.register(WalletSession)
+class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "wallet_link",
+        "status",
+        "dapp_origin",
+        "worker",
+        "created_at",
+        "expires_at",
+        "artifact",
+    )
+    list_filter = ("status", "worker", "error_kind")
+    search_fields = ("id", "dapp_url", "wallet__address", "wallet__label", "task_id")
+    list_select_related = ("wallet",)
+    readonly_fields = ("wallet_link", "artifact")
+    exclude = ("wallet",)
+
+    @admin.display(description="wallet")
+    def wallet_link(self, obj: WalletSession) -> str:
+        return _link(obj.wallet)
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ArtifactMixin, ReadOnlyAdmin):
+    list_display = ("id", "session_link", "status", "to", "value_wei", "tx_hash", "created_at", "artifact")
+    list_filter = ("status", "error_kind")
+    search_fields = ("id", "tx_hash", "to", "task_id", "session__id")
+    list_select_related = ("session",)
+    readonly_fields = ("session_link", "artifact")
+    exclude = ("session",)
+
+    @admin.display(description="session")
+    def session_link(self, obj: Transaction) -> str:
+        return _link(obj.session, str(obj.session_id))
+
+
+@admin.register(SignatureRequest)
+class SignatureRequestAdmin(ArtifactMixin, ReadOnlyAdmin):
+    list_display = ("id", "session_link", "method", "status", "created_at", "artifact")
+    list_filter = ("status", "method", "error_kind")
+    search_fields = ("id", "task_id", "session__id")
+    list_select_related = ("session",)
+    readonly_fields = ("session_link", "artifact")
+    exclude = ("session",)
+
+    @admin.display(description="session")
+    def session_link(self, obj: SignatureRequest) -> str:
+        return _link(obj.session, str(obj.session_id))
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "severity", "actor_repr", "ip", "wallet_link", "session_link")
+    list_filter = ("kind", "severity", "created_at")
+    search_fields = ("actor_repr", "ip", "kind")
+    readonly_fields = ("wallet_link", "session_link")
+    exclude = ("wallet", "session")
+    list_select_related = ("wallet", "session")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # append-only audit trail
+
+    @admin.display(description="wallet")
+    def wallet_link(self, obj: SecurityEvent) -> str:
+        return _link(obj.wallet)
+
+    @admin.display(description="session")
+    def session_link(self, obj: SecurityEvent) -> str:
+        return _link(obj.session, str(obj.session_id) if obj.session_id else None)
+
+
+@admin.register(BrowserWorker)
+class BrowserWorkerAdmin(ReadOnlyAdmin):
+    list_display = ("hostname", "last_seen", "live", "sessions_open", "browsers_running", "rss_bytes")
+    search_fields = ("hostname",)
+
+    @admin.display(boolean=True)
+    def live(self, obj: BrowserWorker) -> bool:
+        return obj.is_live
