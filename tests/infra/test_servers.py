@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import pwd
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -16,17 +19,11 @@ from tests.support.servers import (
     check_postgres,
     check_redis,
     free_port,
+    pid_alive,
     port_open,
+    reap_orphans,
     redact_url,
 )
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_throwaway_postgres_serves_then_vanishes() -> None:
@@ -99,3 +96,44 @@ def test_check_errors_do_not_leak_passwords() -> None:
         check_redis(f"redis://user:hunter2secret@127.0.0.1:{port}/0", timeout=0.2)
     assert "hunter2secret" not in str(caught.value)
     assert redact_url("postgres://u:pw@h:1/d") == "postgres://u:***@h:1/d"
+
+
+ORPHAN_MAKER = """
+import sys
+from tests.support.servers import ThrowawayPostgres, ThrowawayRedis
+servers = [ThrowawayPostgres(), ThrowawayRedis()]
+for server in servers:
+    server.start()
+print(" ".join(f"{s.pid}:{s.port}:{s.workdir}" for s in servers), flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_orphans_of_a_killed_owner_are_reaped_and_live_ones_kept() -> None:
+    maker = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_MAKER],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert maker.stdout is not None
+    line = maker.stdout.readline()
+    maker.kill()  # SIGKILL: no cleanup code runs, the servers are orphaned
+    maker.wait()
+    orphans = [
+        (int(pid), int(port), Path(workdir)) for pid, port, workdir in (x.split(":") for x in line.split())
+    ]
+    assert len(orphans) == 2, line
+    with ThrowawayRedis() as live:
+        assert all(pid_alive(pid) and port_open(port) for pid, port, _ in orphans)
+        reaped = reap_orphans()
+        assert {workdir for _, _, workdir in orphans} <= set(reaped)
+        assert live.workdir not in reaped
+        assert live.pid is not None
+        assert pid_alive(live.pid)
+        assert redis.Redis.from_url(live.url).ping()
+    for pid, port, workdir in orphans:
+        assert not pid_alive(pid)
+        assert not port_open(port)
+        assert not workdir.exists()

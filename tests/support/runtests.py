@@ -25,6 +25,7 @@ from tests.support.servers import (
     ThrowawayRedis,
     check_postgres,
     check_redis,
+    reap_orphans,
     redact_url,
 )
 
@@ -105,6 +106,8 @@ def run_pytest(args: Sequence[str], env: dict[str, str]) -> int:
 
 def main(argv: Sequence[str]) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    for workdir in reap_orphans():
+        log(f"removed orphaned throwaway server dir {workdir}")
     env = dict(os.environ)
     try:
         with provide_servers(env) as ready_env:

@@ -90,6 +90,61 @@ def check_redis(url: str, timeout: float = 10.0) -> None:
         time.sleep(0.3)
 
 
+def pid_alive(pid: int) -> bool:
+    """True while pid runs; a zombie (exited, not yet reaped) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # The state letter follows the parenthesised command name, which may itself contain spaces.
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _terminate(pid: int) -> None:
+    for sig, grace in ((signal.SIGINT, STOP_TIMEOUT), (signal.SIGKILL, STOP_TIMEOUT)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if not pid_alive(pid):
+                return
+            time.sleep(0.1)
+
+
+def reap_orphans() -> list[Path]:
+    """Stop throwaway servers whose owning process died without stopping them (SIGKILL, OOM).
+
+    Only our own temp dirs are considered, and a server is killed only if its working directory is
+    inside such a dir, so a recycled pid never takes down an unrelated process.
+    """
+    reaped: list[Path] = []
+    tmp = Path(tempfile.gettempdir())
+    for workdir in sorted([*tmp.glob("mm-postgres-*"), *tmp.glob("mm-redis-*")]):
+        owner = _read_pid(workdir / "owner.pid")
+        if owner is None or pid_alive(owner):
+            continue
+        server = _read_pid(workdir / "server.pid")
+        if server is not None and pid_alive(server):
+            try:
+                cwd = os.readlink(f"/proc/{server}/cwd")
+            except OSError:
+                cwd = ""
+            if cwd == str(workdir) or cwd.startswith(f"{workdir}/"):
+                _terminate(server)
+        shutil.rmtree(workdir, ignore_errors=True)
+        reaped.append(workdir)
+    return reaped
+
+
 def _postgres_bin_dir() -> Path:
     """Debian keeps server binaries out of PATH, one dir per major version; take the newest."""
     found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
@@ -144,6 +199,8 @@ class _ThrowawayServer:
 
     def start(self) -> str:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"mm-{self.name}-"))
+        # Lets a later run tell an orphaned server (owner gone) from a live one: see reap_orphans().
+        (self.workdir / "owner.pid").write_text(f"{os.getpid()}\n")
         try:
             self._prepare(self.workdir)
             # A free port can be taken between picking and binding it; a fresh port fixes that.
@@ -167,6 +224,7 @@ class _ThrowawayServer:
             start_new_session=True,
             cwd=self.workdir,
         )
+        (self.workdir / "server.pid").write_text(f"{self.process.pid}\n")
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
