@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def _stop_and_report(server: ThrowawayPostgres | ThrowawayRedis) -> None:
 
 def run_pytest(args: Sequence[str], env: dict[str, str]) -> int:
     command = [sys.executable, "-m", "pytest", *args]
-    log("running: " + " ".join(command))
+    log("running: " + shlex.join(command))
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
     try:
