@@ -118,14 +118,19 @@ def test_api_service_and_monitor_line_up() -> None:
     assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["metrics"]
 
 
-def test_api_probes_hit_health() -> None:
+def test_api_probes() -> None:
     container = find("Deployment", "metamask-integration")["spec"]["template"]["spec"]["containers"][0]
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"]["path"] == "/api/v1/health"
-        assert container[probe]["httpGet"]["port"] == "http"
-        host = {h["name"]: h["value"] for h in container[probe]["httpGet"]["httpHeaders"]}["Host"]
-        allowed = find("ConfigMap", "metamask-config")["data"]["DJANGO_ALLOWED_HOSTS"].split(",")
-        assert host in allowed
+    readiness = container["readinessProbe"]["httpGet"]
+    assert readiness["path"] == "/api/v1/health"
+    assert readiness["port"] == "http"
+    host = {h["name"]: h["value"] for h in readiness["httpHeaders"]}["Host"]
+    config = find("ConfigMap", "metamask-config")["data"]
+    assert host in config["DJANGO_ALLOWED_HOSTS"].split(",")
+    # The health endpoint fails on dependency outages; liveness must not restart pods for those.
+    assert container["livenessProbe"]["tcpSocket"]["port"] == "http"
+    # The health endpoint looks for the extension's manifest in the API process as well.
+    mounts = [m["mountPath"] for m in container["volumeMounts"]]
+    assert config["METAMASK_EXTENSION_PATH"] in mounts
 
 
 def test_browser_worker_shape() -> None:
