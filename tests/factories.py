@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 from eth_account import Account
 
@@ -24,7 +25,7 @@ WALLET_PASSWORD = "correct-horse-battery"
 WORKER = "browser@worker-1"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
@@ -34,12 +35,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "user-password-123")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class WalletFactory(factory.django.DjangoModelFactory):
+class WalletFactory(factory.django.DjangoModelFactory[Wallet]):
     class Meta:
         model = Wallet
 
@@ -55,7 +56,7 @@ class WalletFactory(factory.django.DjangoModelFactory):
     encrypted_password = factory.LazyFunction(lambda: crypto.encrypt(WALLET_PASSWORD))
 
 
-class WalletSessionFactory(factory.django.DjangoModelFactory):
+class WalletSessionFactory(factory.django.DjangoModelFactory[WalletSession]):
     class Meta:
         model = WalletSession
 
@@ -70,7 +71,7 @@ class WalletSessionFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
 
-class TransactionFactory(factory.django.DjangoModelFactory):
+class TransactionFactory(factory.django.DjangoModelFactory[Transaction]):
     class Meta:
         model = Transaction
 
@@ -79,7 +80,7 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     value_wei = 10**15
 
 
-class SignatureRequestFactory(factory.django.DjangoModelFactory):
+class SignatureRequestFactory(factory.django.DjangoModelFactory[SignatureRequest]):
     class Meta:
         model = SignatureRequest
 
@@ -88,7 +89,7 @@ class SignatureRequestFactory(factory.django.DjangoModelFactory):
     payload = "hello"
 
 
-class BrowserWorkerFactory(factory.django.DjangoModelFactory):
+class BrowserWorkerFactory(factory.django.DjangoModelFactory[BrowserWorker]):
     class Meta:
         model = BrowserWorker
 

@@ -12,16 +12,22 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from wallets import metrics
 from wallets.selectors import browser_workers_live
 
 CheckResult = tuple[bool, dict[str, Any]]
 
 
 def check_database() -> CheckResult:
+    details: dict[str, Any] = {"vendor": connection.vendor}
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return True, {"vendor": connection.vendor}
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            details["connections"] = cursor.fetchone()[0]
+            metrics.db_connections.set(details["connections"])
+    return True, details
 
 
 def check_cache() -> CheckResult:
@@ -41,15 +47,19 @@ def check_broker() -> CheckResult:
 
 
 def check_workers() -> CheckResult:
-    workers = [
+    rows = list(browser_workers_live())
+    workers: list[dict[str, Any]] = [
         {
             "hostname": worker.hostname,
             "last_seen": worker.last_seen.isoformat(),
             "sessions_open": worker.sessions_open,
             "browsers_running": worker.browsers_running,
         }
-        for worker in browser_workers_live()
+        for worker in rows
     ]
+    # The API process has no browsers; it reports the fleet's numbers from the heartbeats it just read.
+    metrics.sessions_open.set(sum(w.sessions_open for w in rows))
+    metrics.browsers_running.set(sum(w.browsers_running for w in rows))
     return bool(workers), {"live": workers, "stale_after_seconds": settings.WORKER_HEARTBEAT_STALE_SECONDS}
 
 

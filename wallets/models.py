@@ -57,7 +57,7 @@ class WalletSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="sessions")
-    dapp_url = models.URLField(max_length=2000)
+    dapp_url = models.CharField(max_length=2000, help_text="http(s) URL of the dApp page")
     dapp_origin = models.CharField(max_length=300)
     network = models.JSONField(
         null=True, blank=True, help_text="requested: chain_id, rpc_url, name, currency_symbol"

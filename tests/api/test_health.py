@@ -21,7 +21,7 @@ def browser_paths(tmp_path):
 
 
 def test_healthy_with_live_worker(anon_client, browser_paths):
-    BrowserWorkerFactory(hostname="browser@w1")
+    BrowserWorkerFactory.create(hostname="browser@w1")
     response = anon_client.get(URL)
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -34,7 +34,7 @@ def test_healthy_with_live_worker(anon_client, browser_paths):
 
 
 def test_no_live_worker_is_503(anon_client, browser_paths):
-    BrowserWorkerFactory(last_seen=timezone.now() - timedelta(seconds=31))
+    BrowserWorkerFactory.create(last_seen=timezone.now() - timedelta(seconds=31))
     response = anon_client.get(URL)
     assert response.status_code == 503
     assert response.json()["failed"] == ["workers"]
@@ -42,7 +42,7 @@ def test_no_live_worker_is_503(anon_client, browser_paths):
 
 @override_settings(CHROMIUM_BINARY="/nonexistent/chromium", METAMASK_EXTENSION_PATH="/nonexistent/metamask")
 def test_missing_browser_and_extension_are_named(anon_client):
-    BrowserWorkerFactory()
+    BrowserWorkerFactory.create()
     response = anon_client.get(URL)
     assert response.status_code == 503
     assert response.json()["failed"] == ["browser", "extension"]
@@ -52,7 +52,7 @@ def test_missing_browser_and_extension_are_named(anon_client):
 def test_unreachable_broker_is_named(anon_client, browser_paths):
     from celery_app import app
 
-    BrowserWorkerFactory()
+    BrowserWorkerFactory.create()
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         response = anon_client.get(URL)

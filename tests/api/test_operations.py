@@ -1,4 +1,5 @@
 import copy
+from typing import Any
 
 import pytest
 
@@ -8,7 +9,7 @@ from wallets.models import SignatureRequest, Transaction, WalletSession
 pytestmark = pytest.mark.django_db
 
 TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-TYPED = {
+TYPED: dict[str, Any] = {
     "types": {
         "EIP712Domain": [
             {"name": "name", "type": "string"},
@@ -50,7 +51,7 @@ def _with(**changes):
 
 @pytest.fixture
 def session(user):
-    return WalletSessionFactory(wallet__owner=user)
+    return WalletSessionFactory.create(wallet__owner=user)
 
 
 def sig_url(session):
@@ -114,7 +115,7 @@ def test_bad_signature_request_is_400_and_stores_nothing(api, session, payload):
     "status", [WalletSession.Status.PENDING, WalletSession.Status.OPENING, WalletSession.Status.CLOSED]
 )
 def test_signature_on_session_not_ready_is_409(api, user, status):
-    session = WalletSessionFactory(wallet__owner=user, status=status)
+    session = WalletSessionFactory.create(wallet__owner=user, status=status)
     response = api.post(sig_url(session), {"method": "personal_sign", "message": "x"}, format="json")
     assert response.status_code == 409
     assert f"Session is {status}, not ready" in response.json()["detail"]
@@ -127,14 +128,16 @@ def test_expired_ready_session_is_409(api, user):
 
     from django.utils import timezone
 
-    session = WalletSessionFactory(wallet__owner=user, expires_at=timezone.now() - timedelta(seconds=1))
+    session = WalletSessionFactory.create(
+        wallet__owner=user, expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = api.post(tx_url(session), {"to": TO, "value_wei": 1}, format="json")
     assert response.status_code == 409
     assert response.json()["session_status"] == "expired"
 
 
 def test_signature_detail(api, session):
-    row = SignatureRequestFactory(session=session, status="signed", signature="0x" + "ab" * 65)
+    row = SignatureRequestFactory.create(session=session, status="signed", signature="0x" + "ab" * 65)
     body = api.get(f"{sig_url(session)}{row.id}/").json()
     assert body["status"] == "signed"
     assert body["signature"] == row.signature
@@ -142,9 +145,9 @@ def test_signature_detail(api, session):
 
 
 def test_operations_on_other_users_session_are_404(api, other_user):
-    theirs = WalletSessionFactory(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
-    sig = SignatureRequestFactory(session=theirs)
-    tx = TransactionFactory(session=theirs)
+    theirs = WalletSessionFactory.create(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
+    sig = SignatureRequestFactory.create(session=theirs)
+    tx = TransactionFactory.create(session=theirs)
     assert (
         api.post(sig_url(theirs), {"method": "personal_sign", "message": "x"}, format="json").status_code
         == 404
@@ -157,8 +160,8 @@ def test_operations_on_other_users_session_are_404(api, other_user):
 
 
 def test_detail_under_the_wrong_session_is_404(api, user, session):
-    other_session = WalletSessionFactory(wallet=session.wallet)
-    tx = TransactionFactory(session=other_session)
+    other_session = WalletSessionFactory.create(wallet=session.wallet)
+    tx = TransactionFactory.create(session=other_session)
     assert api.get(f"{tx_url(session)}{tx.id}/").status_code == 404
 
 
@@ -212,14 +215,14 @@ def test_bad_transaction_is_400_and_stores_nothing(api, session, payload):
 
 
 def test_transaction_on_closed_session_is_409(api, user):
-    session = WalletSessionFactory(wallet__owner=user, status=WalletSession.Status.CLOSED)
+    session = WalletSessionFactory.create(wallet__owner=user, status=WalletSession.Status.CLOSED)
     response = api.post(tx_url(session), {"to": TO, "value_wei": 1}, format="json")
     assert response.status_code == 409
     assert Transaction.objects.count() == 0
 
 
 def test_transaction_detail(api, session):
-    row = TransactionFactory(
+    row = TransactionFactory.create(
         session=session,
         status="confirmed",
         tx_hash="0x" + "1" * 64,

@@ -43,7 +43,7 @@ def test_limit_is_per_user(api, other_api):
 
 @override_settings(RATELIMIT_WALLET_CONNECT="1/m", RATELIMIT_DEFAULT="100/m")
 def test_session_open_uses_wallet_connect_group(api, user):
-    wallet = WalletFactory(owner=user)
+    wallet = WalletFactory.create(owner=user)
     payload = {"wallet_id": str(wallet.id), "dapp_url": "http://127.0.0.1/"}
     assert api.post("/api/v1/sessions/", payload, format="json").status_code == 202
     response = api.post("/api/v1/sessions/", payload, format="json")
@@ -54,7 +54,7 @@ def test_session_open_uses_wallet_connect_group(api, user):
 
 @override_settings(RATELIMIT_TRANSACTION_OPERATIONS="2/m", RATELIMIT_DEFAULT="100/m")
 def test_signatures_and_transactions_share_one_group(api, user):
-    session = WalletSessionFactory(wallet__owner=user)
+    session = WalletSessionFactory.create(wallet__owner=user)
     sig = api.post(
         f"/api/v1/sessions/{session.id}/signatures/",
         {"method": "personal_sign", "message": "m"},

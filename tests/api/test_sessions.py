@@ -11,7 +11,7 @@ NETWORK = {"chain_id": 31337, "rpc_url": "http://127.0.0.1:8545", "name": "Anvil
 
 @pytest.fixture
 def wallet(user):
-    return WalletFactory(owner=user)
+    return WalletFactory.create(owner=user)
 
 
 def test_open_is_202_and_pending(api, wallet):
@@ -56,7 +56,7 @@ def test_bad_open_is_400_and_stores_nothing(api, wallet, payload):
 
 
 def test_open_on_someone_elses_wallet_is_404(api, other_user):
-    theirs = WalletFactory(owner=other_user, mnemonic=OTHER_MNEMONIC)
+    theirs = WalletFactory.create(owner=other_user, mnemonic=OTHER_MNEMONIC)
     response = api.post(URL, {"wallet_id": str(theirs.id), "dapp_url": "http://127.0.0.1/"}, format="json")
     assert response.status_code == 404
     assert WalletSession.objects.count() == 0
@@ -64,7 +64,7 @@ def test_open_on_someone_elses_wallet_is_404(api, other_user):
 
 
 def test_detail_shows_state_and_slides_ttl(api, user):
-    session = WalletSessionFactory(wallet__owner=user, progress=[{"step": "unlock", "ok": True}])
+    session = WalletSessionFactory.create(wallet__owner=user, progress=[{"step": "unlock", "ok": True}])
     before = session.expires_at
     body = api.get(f"{URL}{session.id}/").json()
     assert body["status"] == "ready"
@@ -73,11 +73,13 @@ def test_detail_shows_state_and_slides_ttl(api, user):
     assert body["worker"] == session.worker
     assert body["progress"] == [{"step": "unlock", "ok": True}]
     session.refresh_from_db()
+    assert session.expires_at is not None
+    assert before is not None
     assert session.expires_at > before
 
 
 def test_detail_of_other_users_session_is_404(api, other_user):
-    theirs = WalletSessionFactory(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
+    theirs = WalletSessionFactory.create(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
     assert api.get(f"{URL}{theirs.id}/").status_code == 404
     assert api.delete(f"{URL}{theirs.id}/").status_code == 404
     theirs.refresh_from_db()
@@ -85,14 +87,14 @@ def test_detail_of_other_users_session_is_404(api, other_user):
 
 
 def test_close_pending_session_closes_at_once(api, user):
-    session = WalletSessionFactory(wallet__owner=user, status=WalletSession.Status.PENDING, worker="")
+    session = WalletSessionFactory.create(wallet__owner=user, status=WalletSession.Status.PENDING, worker="")
     response = api.delete(f"{URL}{session.id}/")
     assert response.status_code == 202
     assert response.json()["status"] == "closed"
 
 
 def test_close_ready_session_asks_the_worker(api, user):
-    session = WalletSessionFactory(wallet__owner=user)
+    session = WalletSessionFactory.create(wallet__owner=user)
     response = api.delete(f"{URL}{session.id}/")
     assert response.status_code == 202
     session.refresh_from_db()

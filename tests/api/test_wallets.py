@@ -67,8 +67,8 @@ def test_two_users_may_import_the_same_mnemonic(api, other_api):
 
 
 def test_list_and_detail_only_show_own_wallets(api, user, other_user):
-    mine = WalletFactory(owner=user)
-    theirs = WalletFactory(owner=other_user, mnemonic=OTHER_MNEMONIC)
+    mine = WalletFactory.create(owner=user)
+    theirs = WalletFactory.create(owner=other_user, mnemonic=OTHER_MNEMONIC)
     listed = api.get(URL).json()
     assert [w["id"] for w in listed] == [str(mine.id)]
     assert "encrypted_mnemonic" not in listed[0]
