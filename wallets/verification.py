@@ -118,7 +118,9 @@ def address_matches(shown: str, expected: str) -> bool:
 
 
 def addresses_shown(text: str) -> list[str]:
-    return [m.group(0) for m in ADDRESS_RE.finditer(text)] + [m.group(0) for m in ABBREVIATED_RE.finditer(text)]
+    return [m.group(0) for m in ADDRESS_RE.finditer(text)] + [
+        m.group(0) for m in ABBREVIATED_RE.finditer(text)
+    ]
 
 
 # --- native amounts -----------------------------------------------------------------------------------------
@@ -142,7 +144,9 @@ def amount_reason(value_text: str, *, value_wei: int, currency_symbol: str = "ET
     requested = Decimal(value_wei) / WEI_PER_ETH
     if less_than:
         ok = 0 < requested < shown
-        return None if ok else f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
+        return (
+            None if ok else f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
+        )
     if requested == shown:
         return None
     exponent = shown.as_tuple().exponent
