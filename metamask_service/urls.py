@@ -11,3 +11,6 @@ urlpatterns = [
     # Same metrics as the separate :8080 listener, for setups that scrape the API port.
     path("metrics", exports.ExportToDjangoView, name="prometheus-django-metrics"),
 ]
+
+handler404 = "metamask_service.errors.not_found"
+handler500 = "metamask_service.errors.server_error"

@@ -6,6 +6,9 @@ class WalletsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wallets import dbwatch
+        from wallets import (  # noqa: F401  (metrics: registered at start, scraped even if zero)
+            dbwatch,
+            metrics,
+        )
 
         dbwatch.install()

@@ -18,3 +18,9 @@ def test_metrics_route_exposes_our_metrics(anon_client, api):
     assert "django_http_requests_total_by_method_total" in body
     for name in ("mm_sessions_open", "mm_browsers_running", "mm_task_duration_seconds", "mm_db_connections"):
         assert name in body
+
+
+def test_unknown_api_path_is_json_404(api):
+    response = api.get("/api/v1/sessions/not-a-uuid/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -68,3 +68,15 @@ def test_security_event_logs_a_json_line():
     assert lines[0]["message"] == "security_event"
     assert lines[0]["security_event"] == "policy_rejected"
     assert lines[0]["details"] == {"reason": "to differs"}
+
+
+@pytest.mark.django_db
+def test_slow_queries_are_logged_without_parameters(settings, caplog):
+    from django.db import connection
+
+    settings.SLOW_QUERY_MS = 0
+    with caplog.at_level(logging.WARNING, logger="wallets.db"), connection.cursor() as cursor:
+        cursor.execute("SELECT %s", ["secret-param"])
+    [record] = [r for r in caplog.records if r.getMessage() == "slow_query"]
+    assert record.slow_query == "SELECT %s"  # type: ignore[attr-defined]
+    assert "secret-param" not in json.dumps(vars(record), default=str)

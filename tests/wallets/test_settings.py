@@ -141,3 +141,52 @@ def test_filesystem_broker_delivers_to_named_queues_across_processes(tmp_path):
                 message.ack()
                 assert simple.qsize() == 0  # each queue got exactly its own message
     assert received == {"browser": "t-shared", "browser.w1@host": "t-w1", "browser.w2@host": "t-w2"}
+
+
+METRICS_PROCESS = """
+import sys, time, django
+django.setup()
+print("up", flush=True)
+time.sleep(float(sys.argv[1]))
+"""
+
+
+def test_metrics_port_is_taken_by_the_first_process_and_the_second_still_starts(tmp_path):
+    """With an export port set, a second process (gunicorn worker, manage.py shell) must still start."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "metamask_service.settings.base",
+            "VAR_DIR": str(tmp_path / "var"),
+            "PROMETHEUS_METRICS_EXPORT_PORT": str(port),
+        }
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", METRICS_PROCESS, "30"], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert first.stdout is not None
+        startup = [first.stdout.readline() for _ in range(2)]  # the exporter's JSON log line, then "up"
+        assert "Exporting Prometheus /metrics/ on port" in startup[0]
+        assert startup[1].strip() == "up"
+        second = subprocess.run(
+            [sys.executable, "-c", METRICS_PROCESS, "0"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 0, second.stderr
+        assert "Cannot export Prometheus /metrics/" in second.stdout + second.stderr
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        assert "mm_sessions_open" in body
+    finally:
+        first.kill()
+        first.wait(timeout=10)

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from metamask_service.logging import bind_context
 from wallets.api.authentication import client_ip
 from wallets.api.ratelimit import ratelimit_check
 
@@ -20,6 +21,8 @@ class ApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if "session_id" in kwargs:
+            bind_context(session_id=str(kwargs["session_id"]))
         method = (request.method or "GET").upper()
         group = self.ratelimit_groups.get(method) or f"{type(self).__name__}.{method}"
         ratelimit_check(request=request, group=group)
