@@ -9,7 +9,10 @@ def test_openapi_schema_and_docs(anon_client):
     text = schema.content.decode()
     for path in ("/api/v1/wallets/", "/api/v1/sessions/{session_id}/transactions/", "/api/v1/health"):
         assert path in text
-    assert anon_client.get("/api/docs/").status_code == 200
+    docs = anon_client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.content.decode()
+    assert "cdn.jsdelivr.net" not in docs.content.decode()
 
 
 def test_metrics_route_exposes_our_metrics(anon_client, api):
