@@ -16,8 +16,8 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
 from metamask_service.devstack import static_server
+from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
 from metamask_service.devstack.static_server import StaticServer
 from tests.reference_wallet.wallet_harness import Wallet, build_wallet, remove_profile
 
@@ -283,7 +283,7 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     w.wait_route("#unlock")
     w.wait("unlock-password").send_keys("wrong password")
     w.click("unlock-submit")
-    w.until(lambda: "Incorrect password" in w.text(w.d.find_element("css selector", "#app-content")))
+    w.until(lambda: "Password is incorrect" in w.text(w.d.find_element("css selector", "#app-content")))
     w.wait("unlock-password").clear()
     w.wait("unlock-password").send_keys(PASSWORD)
     w.click("unlock-submit")

@@ -28,11 +28,6 @@ chrome.runtime.onConnect.addListener((port) => {
   });
 });
 
-async function broadcastAccounts(unlocked) {
-  const perms = await state.getPermissions();
-  for (const [origin, p] of Object.entries(perms)) emit(origin, 'accountsChanged', unlocked ? p.accounts : []);
-}
-
 const uiActions = {
   async createVault({ phrase, password }) {
     const address = await vault.createVault(phrase, password);
@@ -45,12 +40,12 @@ const uiActions = {
   async unlock({ password }) {
     const address = await vault.unlock(password);
     await resolveUnlockApprovals();
-    await broadcastAccounts(true);
     return address;
   },
+  // Like MetaMask 13.5, locking tells sites nothing: eth_accounts keeps answering and no accountsChanged([])
+  // is sent (dApps such as the test dApp treat that as a disconnect and revoke the permission).
   async lock() {
     await vault.lock();
-    await broadcastAccounts(false);
   },
   async resolveApproval({ id, approved }) {
     await resolveApproval(id, approved);
@@ -91,5 +86,7 @@ async function openHomeOnce() {
   await chrome.storage.session.set({ homeOpened: true });
   setTimeout(() => chrome.tabs.create({ url: 'home.html', active: true }).catch(() => {}), 2000);
 }
-chrome.runtime.onInstalled.addListener(openHomeOnce);
-chrome.runtime.onStartup.addListener(openHomeOnce);
+// chrome.storage.session is empty at each browser start and survives the worker sleeping, so checking it
+// when the worker starts catches install and every browser start (onStartup is not reliable for
+// command-line-loaded extensions).
+openHomeOnce();

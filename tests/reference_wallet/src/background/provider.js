@@ -245,7 +245,7 @@ export async function handleRequest(origin, method, params, requestKey) {
   const net = await state.currentNetwork();
   switch (method) {
     case 'metamask_getProviderState': {
-      const accounts = (await isUnlocked()) ? await exposedAccounts(origin) : [];
+      const accounts = await exposedAccounts(origin);
       return { accounts, chainId: net.chainId, networkVersion: String(BigInt(net.chainId)), isUnlocked: await isUnlocked() };
     }
     case 'eth_chainId':

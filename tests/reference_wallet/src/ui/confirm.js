@@ -92,8 +92,8 @@ export function navigation(approval, approvals, go, routeFor) {
   const list = approvals.filter((a) => a.type !== 'unlock');
   if (list.length < 2) return null;
   const i = list.findIndex((a) => a.id === approval.id);
-  const prev = button('', { class: 'mm-button-icon', 'aria-label': 'Previous', testid: 'confirm-nav__previous-confirmation', onclick: () => go(routeFor(list[i - 1])) });
-  const next = button('', { class: 'mm-button-icon', 'aria-label': 'Next', testid: 'confirm-nav__next-confirmation', onclick: () => go(routeFor(list[i + 1])) });
+  const prev = button('', { class: 'mm-button-icon', 'aria-label': 'Previous Confirmation', testid: 'confirm-nav__previous-confirmation', onclick: () => go(routeFor(list[i - 1])) });
+  const next = button('', { class: 'mm-button-icon', 'aria-label': 'Next Confirmation', testid: 'confirm-nav__next-confirmation', onclick: () => go(routeFor(list[i + 1])) });
   setDisabled(prev, i <= 0);
   setDisabled(next, i >= list.length - 1);
   return h('div', { class: 'confirm-nav' }, prev,

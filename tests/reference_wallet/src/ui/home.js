@@ -7,9 +7,11 @@ export function appHeader(state, go) {
   const menu = h('div', { class: 'mm-box' });
   const openMenu = () => {
     if (menu.firstChild) return menu.replaceChildren();
-    const item = (label, testid, onclick) =>
-      button(label, { class: 'menu-item', testid, onclick: () => { menu.replaceChildren(); onclick(); } });
-    menu.append(h('div', { class: 'mm-box mm-popover mm-popover--open', role: 'menu' },
+    const item = (label, testid, onclick) => h('a', {
+      class: 'menu-item', testid, href: '#',
+      onclick: (e) => { e.preventDefault(); menu.replaceChildren(); onclick(); },
+    }, h('div', {}, h('div', { class: 'mm-box mm-text mm-text--body-md' }, label)));
+    menu.append(h('div', { class: 'mm-box mm-popover mm-popover--open', role: 'menu', testid: 'global-menu' },
       item('Networks', 'global-menu-networks', () => go('#networks')),
       item('Settings', 'global-menu-settings', () => go('#settings')),
       item('Lock MetaMask', 'global-menu-lock', async () => {
@@ -68,9 +70,12 @@ export function networks(state, go) {
 }
 
 export function unlock(state, after) {
-  const input = h('input', { class: 'mm-box mm-text mm-input', id: 'password', type: 'password', testid: 'unlock-password', autocomplete: 'current-password' });
-  const err = text('p', 'mm-box mm-text mm-help-text', '');
-  const submit = button('Unlock', { testid: 'unlock-submit', class: 'mm-button-base--size-lg mm-button-primary' });
+  const input = h('input', {
+    class: 'mm-box mm-text mm-input', id: 'password', placeholder: 'Enter your password', type: 'password',
+    testid: 'unlock-password', autocomplete: 'current-password',
+  });
+  const err = text('p', 'mm-box mm-text mm-text--body-sm mm-box--color-error-default', '', { testid: 'unlock-page-help-text' });
+  const submit = button('Unlock', { testid: 'unlock-submit', type: 'submit', class: 'mm-button-base--size-lg mm-button-primary' });
   const update = () => setDisabled(submit, !input.value);
   input.addEventListener('input', () => { err.textContent = ''; update(); });
   const doUnlock = async (e) => {
@@ -81,17 +86,14 @@ export function unlock(state, after) {
       await send('unlock', { password: input.value });
       after();
     } catch {
-      err.textContent = 'Incorrect password';
-      err.setAttribute('data-testid', 'unlock-page-help-text');
+      err.textContent = 'Password is incorrect. Please try again.';
       update();
     }
   };
-  submit.addEventListener('click', doUnlock);
   update();
   return h('div', { class: 'unlock-page__container' },
     h('form', { class: 'mm-box unlock-page', testid: 'unlock-page', onsubmit: doUnlock },
-      text('h1', 'mm-box mm-text unlock-page__title', 'Welcome back'),
-      text('p', 'mm-box mm-text', 'The decentralized web awaits'),
+      text('h1', 'mm-box mm-text unlock-page__title', 'Welcome back', { testid: 'unlock-page-title' }),
       input, err, submit,
       button('Forgot password?', { class: 'mm-button-link', type: 'button', testid: 'unlock-forgot-password-button' })));
 }
