@@ -12,6 +12,7 @@ import contextvars
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+access_logger = logging.getLogger("metamask_service.access")
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("log_context", default=None)
 
 # Keys a caller might pass by mistake; their values never reach the output.
@@ -93,7 +95,18 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
+        started = time.perf_counter()
         with log_context(component="api", request_id=request_id):
             response = self.get_response(request)
+            # One access line per request (user_id is in the context once authentication has run).
+            access_logger.info(
+                "http_request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status_code": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
         response["X-Request-ID"] = request_id
         return response

@@ -166,6 +166,9 @@ def session_request_close(*, user: UserLike, session_id: Any, ip: str | None = N
 
 def _ready_session(*, user: UserLike, session_id: Any, ip: str | None) -> WalletSession:
     session = session_get_for_user(user=user, session_id=session_id, ip=ip)
+    # Row lock until the caller's transaction commits: a concurrent close waits, so no operation is queued
+    # for a session that is already being torn down.
+    session = WalletSession.objects.select_for_update().select_related("wallet").get(id=session.id)
     if session.status != WalletSession.Status.READY or session.is_expired:
         status = (
             WalletSession.Status.EXPIRED if session.status == WalletSession.Status.READY else session.status
