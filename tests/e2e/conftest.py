@@ -1,0 +1,196 @@
+"""End-to-end fixtures: ONE real Celery browser worker (subprocess, prefork, concurrency 1) per module, on the
+real Redis broker and the PostgreSQL test database pytest-django created, plus anvil, the MetaMask test dApp
+and the tampering page on free loopback ports.
+
+Tests here use django_db(transaction=True): their rows are committed, so the worker process sees them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import pytest
+
+from metamask_service.devstack import StaticServer
+from tests.conftest import require_services
+from tests.support.browser_fixtures import extension_path, is_real_metamask  # noqa: F401
+from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server  # noqa: F401
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+API = "/api/v1"
+WORKER_START_TIMEOUT = 60.0
+
+__all__ = ["ANVIL_MNEMONIC", "API", "Worker", "poll"]
+
+
+@dataclass
+class Worker:
+    hostname: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    artifacts_dir: Path
+    profiles_dir: Path
+
+    @property
+    def queue(self) -> str:
+        return f"browser.{self.hostname}"
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_log(self, needle: str, *, after: int = 0, timeout: float = 30.0) -> str:
+        """Waits until the worker output (from offset `after`) contains `needle`; returns that output."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log_text()[after:]
+            if needle in text:
+                return text
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited ({self.process.returncode}) before logging {needle!r}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker never logged {needle!r} within {timeout:.0f}s")
+            time.sleep(0.3)
+
+    def browsers_running(self) -> int:
+        from wallets.runtime import browser_processes_under
+
+        return browser_processes_under(self.process.pid)[0]
+
+
+def poll(
+    fetch: Callable[[], dict[str, Any]], *, done: Callable[[dict[str, Any]], bool], timeout: float
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        body = fetch()
+        if done(body):
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not done after {timeout:.0f}s: {body}")
+        time.sleep(0.5)
+
+
+@pytest.fixture(autouse=True)
+def _services(settings: Any) -> None:
+    require_services()
+    # Polling GETs would hit the per-user read limit (10/m); rate limiting has its own tests in tests/api.
+    settings.RATELIMIT_DEFAULT = "100000/m"
+
+
+@pytest.fixture(scope="module")
+def tamper_server() -> Iterator[StaticServer]:
+    with StaticServer(PAGES_DIR) as server:
+        yield server
+
+
+def _test_database_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def _purge_shared_queue() -> None:
+    """Messages left by an interrupted earlier run would reach our worker and fail on missing rows."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.delete("browser")
+
+
+def _kill_tree(proc: subprocess.Popen[bytes], profiles_dir: Path) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGTERM)  # warm shutdown: the pool child closes its browsers
+    try:
+        proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.kill()
+        proc.kill()
+        proc.wait(timeout=10)
+    # Whatever still runs on our profiles (it should be nothing) goes too.
+    marker = f"--user-data-dir={profiles_dir.resolve()}"
+    for other in psutil.process_iter(["cmdline"]):
+        if any(str(arg).startswith(marker) for arg in other.info.get("cmdline") or []):
+            with contextlib.suppress(psutil.Error):
+                other.kill()
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    extension_path: str,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Worker]:
+    from django.db import connection
+
+    from wallets.models import BrowserWorker
+
+    with django_db_blocker.unblock():
+        test_db = connection.settings_dict["NAME"]
+    base = tmp_path_factory.mktemp("e2e-worker")
+    hostname_prefix = f"e2e-{uuid.uuid4().hex[:10]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "metamask_service.settings.test",
+        "DATABASE_URL": _test_database_url(test_db),
+        "METAMASK_EXTENSION_PATH": extension_path,
+        "BROWSER_PROFILES_DIR": str(base / "profiles"),
+        "ARTIFACTS_DIR": str(base / "artifacts"),
+        "BROWSER_USE_UNDETECTED": os.environ.get("BROWSER_USE_UNDETECTED", "0"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = base / "worker.log"
+    _purge_shared_queue()
+    argv = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "celery_app",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "1",
+        "-Q",
+        "browser",
+        "-n",
+        f"{hostname_prefix}@%h",
+        "--loglevel",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    run = Worker("", proc, log_path, base / "artifacts", base / "profiles")
+    try:
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while not run.hostname:
+            if proc.poll() is not None:
+                raise AssertionError(f"worker exited with {proc.returncode}:\n{run.log_text()[-3000:]}")
+            with django_db_blocker.unblock():
+                row = BrowserWorker.objects.filter(hostname__startswith=hostname_prefix + "@").first()
+            if row is not None:
+                run.hostname = row.hostname
+            elif time.monotonic() > deadline:
+                raise AssertionError(
+                    f"worker sent no heartbeat in {WORKER_START_TIMEOUT}s:\n{run.log_text()[-3000:]}"
+                )
+            else:
+                time.sleep(0.3)
+        yield run
+    finally:
+        _kill_tree(proc, base / "profiles")

@@ -1,0 +1,214 @@
+"""The core slice end to end, through the API: JWT -> import wallet -> open session (real worker, Chromium,
+the wallet extension, anvil) -> personal_sign -> typed data v4 -> ETH transfer -> redelivery does nothing ->
+close.
+
+One worker and one session for the happy path; the tampering session (tests/e2e/pages/tamper.html) runs on the
+same worker, with a freshly generated canary wallet whose secrets must never show up anywhere (test_canary.py
+helpers).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+from rest_framework.test import APIClient
+
+from metamask_service.devstack import Anvil, StaticServer
+from tests.conftest import access_token_for
+from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
+from tests.factories import UserFactory
+from wallets.models import SignatureRequest, Transaction
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
+ATTACKER = "0x000000000000000000000000000000000000dEaD"  # what tamper.html substitutes
+PASSWORD = "e2e-wallet-Pa55word!"
+SESSION_OPEN_TIMEOUT = 240.0
+OPERATION_TIMEOUT = 150.0
+FINAL_SIGNATURE = {"signed", "rejected", "failed"}
+FINAL_TX = {"confirmed", "reverted", "rejected", "failed"}
+FINAL_SESSION = {"ready", "failed", "lost", "closed", "expired"}
+
+
+def api_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+    return client
+
+
+def typed_mail(address: str) -> dict[str, Any]:
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
+            "Mail": [
+                {"name": "from", "type": "Person"},
+                {"name": "to", "type": "Person"},
+                {"name": "contents", "type": "string"},
+                {"name": "amount", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Mail",
+        "domain": {
+            "name": "E2E Mail",
+            "version": "1",
+            "chainId": 31337,
+            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+        },
+        "message": {
+            "from": {"name": "Alice", "wallet": address},
+            "to": {"name": "Bob", "wallet": RECIPIENT},
+            "contents": "Hello from the e2e suite",
+            "amount": 424242,
+        },
+    }
+
+
+class Flow:
+    """API calls of one user, with every response body kept (the canary test scans them)."""
+
+    def __init__(self, client: APIClient) -> None:
+        self.client = client
+        self.bodies: list[bytes] = []
+
+    def call(self, method: str, path: str, data: Any = None, expect: int = 200) -> dict[str, Any]:
+        response = getattr(self.client, method)(f"{API}{path}", data, format="json")
+        self.bodies.append(response.content)
+        assert response.status_code == expect, (method, path, response.status_code, response.content[:2000])
+        return response.json() if response.content else {}
+
+    def import_wallet(self, mnemonic: str, password: str) -> dict[str, Any]:
+        return self.call(
+            "post", "/wallets/", {"label": "e2e", "mnemonic": mnemonic, "password": password}, 201
+        )
+
+    def open_session(self, wallet_id: str, dapp_url: str, anvil: Anvil) -> dict[str, Any]:
+        network = {"chain_id": 31337, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
+        accepted = self.call(
+            "post", "/sessions/", {"wallet_id": wallet_id, "dapp_url": dapp_url, "network": network}, 202
+        )
+        return poll(
+            lambda: self.call("get", f"/sessions/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_SESSION,
+            timeout=SESSION_OPEN_TIMEOUT,
+        )
+
+    def sign(self, session_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        accepted = self.call("post", f"/sessions/{session_id}/signatures/", payload, 202)
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/signatures/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_SIGNATURE,
+            timeout=OPERATION_TIMEOUT,
+        )
+
+    def send(self, session_id: str, to: str, value_wei: int) -> dict[str, Any]:
+        accepted = self.call(
+            "post", f"/sessions/{session_id}/transactions/", {"to": to, "value_wei": str(value_wei)}, 202
+        )
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/transactions/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_TX,
+            timeout=OPERATION_TIMEOUT,
+        )
+
+    def close(self, session_id: str) -> dict[str, Any]:
+        self.call("delete", f"/sessions/{session_id}/", expect=202)
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/"),
+            done=lambda body: body["status"] not in ("closing", "ready"),
+            timeout=60,
+        )
+
+
+def expected_address(mnemonic: str) -> str:
+    Account.enable_unaudited_hdwallet_features()
+    return str(Account.from_mnemonic(mnemonic, account_path="m/44'/60'/0'/0/0").address)
+
+
+def test_happy_path_through_the_api_and_a_real_worker(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    from celery_app import app
+
+    timings: dict[str, float] = {}
+    flow = Flow(api_for(UserFactory()))
+    address = expected_address(ANVIL_MNEMONIC)
+
+    started = time.monotonic()
+    wallet = flow.import_wallet(ANVIL_MNEMONIC, PASSWORD)
+    assert wallet["address"] == address
+
+    session = flow.open_session(wallet["id"], dapp_server.url, anvil_chain)
+    timings["session_open"] = time.monotonic() - started
+    assert session["status"] == "ready", session
+    assert session["accounts"] == [address]
+    assert session["chain_id"] == 31337
+    assert session["worker"] == worker.hostname
+    steps = [entry["step"] for entry in session["progress"]]
+    assert steps == ["browser_start", "wallet_ready", "dapp_open", "connect", "network"], session["progress"]
+    assert all(entry["ok"] for entry in session["progress"])
+    assert worker.browsers_running() == 1
+    sid = session["id"]
+
+    mark = time.monotonic()
+    message = f"Sign in to the e2e suite\nnonce {int(time.time())}"
+    signed = flow.sign(sid, {"method": "personal_sign", "message": message})
+    timings["personal_sign"] = time.monotonic() - mark
+    assert signed["status"] == "signed", signed
+    assert Account.recover_message(encode_defunct(text=message), signature=signed["signature"]) == address
+
+    mark = time.monotonic()
+    typed = typed_mail(address)
+    typed_row = flow.sign(sid, {"method": "eth_signTypedData_v4", "typed_data": typed})
+    timings["typed_data_v4"] = time.monotonic() - mark
+    assert typed_row["status"] == "signed", typed_row
+    recovered = Account.recover_message(
+        encode_typed_data(full_message=typed), signature=typed_row["signature"]
+    )
+    assert recovered == address
+
+    mark = time.monotonic()
+    nonce_before = int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16)
+    value = 10**15
+    tx = flow.send(sid, RECIPIENT, value)
+    timings["transaction"] = time.monotonic() - mark
+    assert tx["status"] == "confirmed", tx
+    assert tx["receipt_status"] == 1
+    assert tx["block_number"]
+    assert tx["gas_used"]
+    on_chain = anvil_chain.rpc("eth_getTransactionByHash", [tx["tx_hash"]])
+    assert on_chain["to"].lower() == RECIPIENT.lower()
+    assert int(on_chain["value"], 16) == value
+    assert on_chain["from"].lower() == address.lower()
+    assert int(on_chain["blockNumber"], 16) == tx["block_number"]
+    assert int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16) == nonce_before + 1
+
+    # Redelivered messages for finished rows do nothing: no second signature, no second transaction.
+    offset = len(worker.log_text())
+    app.send_task("wallets.transaction_execute", args=[tx["id"]], queue=worker.queue)
+    worker.wait_log("transaction is confirmed; nothing to do", after=offset)
+    app.send_task("wallets.signature_execute", args=[signed["id"]], queue=worker.queue)
+    worker.wait_log("request is signed; nothing to do", after=offset)
+    assert int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16) == nonce_before + 1
+    again = flow.call("get", f"/sessions/{sid}/transactions/{tx['id']}/")
+    assert (again["status"], again["tx_hash"]) == ("confirmed", tx["tx_hash"])
+    assert Transaction.objects.get(id=tx["id"]).attempts == 1
+    assert SignatureRequest.objects.get(id=signed["id"]).attempts == 1
+
+    mark = time.monotonic()
+    closed = flow.close(sid)
+    timings["close"] = time.monotonic() - mark
+    assert closed["status"] == "closed", closed
+    assert worker.browsers_running() == 0
+    assert not (worker.profiles_dir / f"session-{sid}").exists()
+    print("e2e timings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in timings.items()))

@@ -1,0 +1,148 @@
+"""The browsers of one browser-worker process: {session_id: WalletBrowser}, kept warm between tasks.
+
+Browser workers run prefork with concurrency 1, so the single pool child holds every browser of its worker and
+the hard time limit can still kill a stuck task. This module is the only place wallets/ builds automation's
+BrowserConfig (from Django settings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+import psutil
+from django.conf import settings
+
+from automation import DEFAULT_FLAGS, BrowserConfig, WalletBrowser
+
+logger = logging.getLogger("wallets.runtime")
+_LOG = {"component": "worker"}
+
+PROFILE_PREFIX = "session-"
+
+
+def browser_config() -> BrowserConfig:
+    """automation.BrowserConfig from Django settings (operators' extra flags are appended to the defaults)."""
+    extra = tuple(str(flag) for flag in settings.BROWSER_EXTRA_FLAGS)
+    return BrowserConfig(
+        extension_path=str(settings.METAMASK_EXTENSION_PATH),
+        profiles_dir=str(settings.BROWSER_PROFILES_DIR),
+        artifacts_dir=str(settings.ARTIFACTS_DIR),
+        chromium_binary=str(settings.CHROMIUM_BINARY),
+        chromedriver_binary=str(settings.CHROMEDRIVER_BINARY),
+        use_undetected=bool(settings.BROWSER_USE_UNDETECTED),
+        headless=bool(settings.BROWSER_HEADLESS),
+        chrome_flags=DEFAULT_FLAGS + extra,
+        max_operations=int(settings.BROWSER_MAX_OPERATIONS),
+        ui_timeout=float(getattr(settings, "BROWSER_UI_TIMEOUT", 30.0)),
+        request_timeout=float(getattr(settings, "BROWSER_REQUEST_TIMEOUT", 120.0)),
+        disable_network_features=bool(settings.METAMASK_DISABLE_NETWORK_FEATURES),
+    )
+
+
+def profile_id(session_id: object) -> str:
+    return f"{PROFILE_PREFIX}{session_id}"
+
+
+def profile_dir(session_id: object) -> Path:
+    return Path(settings.BROWSER_PROFILES_DIR) / profile_id(session_id)
+
+
+class BrowserRegistry:
+    """Browsers of this process by session id. Thread-safe for the heartbeat's reads."""
+
+    def __init__(self) -> None:
+        self._browsers: dict[str, WalletBrowser] = {}
+        self._lock = threading.Lock()
+
+    def create(self, session_id: object) -> WalletBrowser:
+        browser = WalletBrowser(browser_config(), profile_id(session_id))
+        with self._lock:
+            self._browsers[str(session_id)] = browser
+        return browser
+
+    def get(self, session_id: object) -> WalletBrowser | None:
+        with self._lock:
+            return self._browsers.get(str(session_id))
+
+    def session_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._browsers)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._browsers)
+
+    def close(self, session_id: object) -> bool:
+        """Closes the session's browser (every Chromium process) and deletes its profile. Idempotent."""
+        with self._lock:
+            browser = self._browsers.pop(str(session_id), None)
+        if browser is not None:
+            with contextlib.suppress(Exception):
+                browser.close()
+        # The profile holds MetaMask's (encrypted) vault: it must not outlive the session.
+        shutil.rmtree(profile_dir(session_id), ignore_errors=True)
+        return browser is not None
+
+    def close_all(self) -> int:
+        ids = self.session_ids()
+        for session_id in ids:
+            self.close(session_id)
+        return len(ids)
+
+
+registry = BrowserRegistry()
+
+
+def kill_orphaned_browsers(session_ids: list[str]) -> int:
+    """Kills Chromium left running on these sessions' profiles by a pool process that died (hard time limit).
+
+    Chromium's argv names its profile dir, which is per session, so only those browsers are touched; their
+    parent chromedriver goes too.
+    """
+    markers = {f"--user-data-dir={profile_dir(sid).resolve()}" for sid in session_ids}
+    if not markers:
+        return 0
+    victims: dict[int, psutil.Process] = {}
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        cmdline = proc.info.get("cmdline") or []
+        if markers.intersection(cmdline):
+            victims[proc.pid] = proc
+            with contextlib.suppress(psutil.Error):
+                parent = proc.parent()
+                if parent is not None and "chromedriver" in parent.name():
+                    victims[parent.pid] = parent
+    for proc in victims.values():
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(list(victims.values()), timeout=10)
+    for sid in session_ids:
+        shutil.rmtree(profile_dir(sid), ignore_errors=True)
+    if victims:
+        logger.warning("killed %d orphaned browser processes", len(victims), extra=_LOG)
+    return len(victims)
+
+
+def browser_processes_under(pid: int) -> tuple[int, int]:
+    """(browsers, rss bytes) of Chromium processes descending from ``pid`` (the worker's main process).
+
+    Counted from the process tree, so the worker's main process can report what its pool child holds.
+    """
+    browsers = 0
+    rss = 0
+    try:
+        descendants = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return 0, 0
+    for proc in descendants:
+        with contextlib.suppress(psutil.Error):
+            cmdline = proc.cmdline()
+            if not cmdline or "chrom" not in Path(cmdline[0]).name or "chromedriver" in cmdline[0]:
+                continue
+            rss += proc.memory_info().rss
+            if not any(arg.startswith("--type=") for arg in cmdline):
+                browsers += 1
+    return browsers, rss

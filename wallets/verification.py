@@ -1,0 +1,343 @@
+"""What MetaMask SHOWS versus what the caller asked for. Pure functions (no Django, no browser).
+
+Each ``*_reason`` returns None when the screen matches the request, else a short human-readable reason; the
+worker turns a reason into a click on Reject (PolicyRejected). The reasons name what differed but never carry
+secrets (nothing secret is ever on these screens).
+
+MetaMask formats values for display, so each check accepts exactly the renderings MetaMask can produce for the
+REQUESTED value, and nothing looser:
+- addresses: full (any case), or abbreviated "0x70997...c79C8" whose prefix and suffix match the checksummed
+  address case-sensitively; addresses of the wallet's own accounts may be shown by account name in typed data;
+- native amounts: MetaMask shows ~3 significant digits ("0.00346", "121.5", "<0.000001", "1,034"); the shown
+  number must be the requested amount rounded or truncated to the digits shown, within 0.5 %;
+- typed data: "Primary type: <T>" and, in MetaMask's field order, "<Field>: <value>" for every scalar leaf.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from automation.models import (
+    Displayed,
+    DisplayedConnect,
+    DisplayedNetwork,
+    DisplayedSignature,
+    DisplayedTransaction,
+    NetworkSpec,
+)
+
+ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
+ABBREVIATED_RE = re.compile(r"(0x[0-9a-fA-F]{3,39})(?:\.\.\.|…)([0-9a-fA-F]{3,39})(?![0-9a-fA-F])")
+# An abbreviation must keep at least this many hex digits on each side to count as a match.
+MIN_ABBREVIATION_DIGITS = 4
+WEI_PER_ETH = Decimal(10) ** 18
+MIN_SHOWN_AMOUNT = Decimal("0.000001")
+MAX_AMOUNT_RELATIVE_ERROR = Decimal("0.005")
+
+D = TypeVar("D")
+
+
+def collapse(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# --- origins ------------------------------------------------------------------------------------------------
+def _split_origin(origin: str) -> tuple[str, str]:
+    """(hostname, host[:port]) of an origin given with or without scheme."""
+    value = origin.strip()
+    if "://" not in value:
+        value = "http://" + value
+    parts = urlsplit(value)
+    return (parts.hostname or "").lower(), parts.netloc.lower()
+
+
+def origin_matches(shown: str, expected_origin: str, *, host_only: bool = False) -> bool:
+    shown_host, shown_netloc = _split_origin(shown)
+    expected_host, expected_netloc = _split_origin(expected_origin)
+    if not shown_host:
+        return False
+    if host_only:
+        return shown_host == expected_host
+    if "://" in shown.strip():
+        return shown.strip().rstrip("/").lower() == expected_origin.strip().rstrip("/").lower()
+    return shown_netloc == expected_netloc
+
+
+def _origin_reason(shown: str, expected_origin: str, *, host_only: bool = False) -> str | None:
+    if origin_matches(shown, expected_origin, host_only=host_only):
+        return None
+    return f"MetaMask shows the request coming from {shown!r}, expected {expected_origin!r}"
+
+
+def connect_reason(shown: DisplayedConnect, *, dapp_origin: str) -> str | None:
+    # MetaMask's connect screen shows only the hostname (metamask-13.5 driver contract).
+    return _origin_reason(shown.origin, dapp_origin, host_only=True)
+
+
+def network_reason(shown: DisplayedNetwork, *, dapp_origin: str, network: NetworkSpec) -> str | None:
+    if shown.origin and (reason := _origin_reason(shown.origin, dapp_origin)):
+        return reason
+    if collapse(shown.name) != collapse(network.name):
+        return f"network name shown as {shown.name!r}, requested {network.name!r}"
+    if shown.chain_id and shown.chain_id.strip() != str(network.chain_id):
+        return f"chain id shown as {shown.chain_id!r}, requested {network.chain_id}"
+    shown_url = shown.rpc_url.strip().rstrip("/")
+    wanted = network.rpc_url.strip().rstrip("/")
+    if shown_url and shown_url != wanted and shown_url != urlsplit(wanted).netloc:
+        return f"RPC URL shown as {shown.rpc_url!r}, requested {network.rpc_url!r}"
+    if not shown_url and wanted not in shown.raw_text:
+        return "MetaMask does not show the requested RPC URL"
+    return None
+
+
+# --- addresses ----------------------------------------------------------------------------------------------
+def _checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+def address_matches(shown: str, expected: str) -> bool:
+    """Full address (case-insensitive) or MetaMask's abbreviation of the checksummed address."""
+    shown = shown.strip()
+    if ADDRESS_RE.fullmatch(shown):
+        return shown.lower() == expected.lower()
+    match = ABBREVIATED_RE.fullmatch(shown)
+    if not match:
+        return False
+    prefix, suffix = match.group(1), match.group(2)
+    if len(prefix) - 2 < MIN_ABBREVIATION_DIGITS or len(suffix) < MIN_ABBREVIATION_DIGITS:
+        return False
+    checksummed = _checksum(expected)
+    # Abbreviations come from the checksummed form: comparing case too adds the checksum's bits.
+    return checksummed.startswith(prefix) and checksummed.endswith(suffix)
+
+
+def addresses_shown(text: str) -> list[str]:
+    return [m.group(0) for m in ADDRESS_RE.finditer(text)] + [
+        m.group(0) for m in ABBREVIATED_RE.finditer(text)
+    ]
+
+
+# --- native amounts -----------------------------------------------------------------------------------------
+_AMOUNT_RE = re.compile(r"^(<)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z][A-Za-z0-9]*)?$")
+
+
+def amount_reason(value_text: str, *, value_wei: int, currency_symbol: str = "ETH") -> str | None:
+    text = collapse(value_text)
+    if text == "":
+        return None if value_wei == 0 else "MetaMask shows no amount, but a value was requested"
+    match = _AMOUNT_RE.match(text)
+    if not match:
+        return f"amount shown as {value_text!r} cannot be read"
+    less_than, number, symbol = match.group(1), match.group(2).replace(",", ""), match.group(3)
+    if symbol and symbol.upper() != currency_symbol.upper():
+        return f"amount shown in {symbol}, expected {currency_symbol}"
+    try:
+        shown = Decimal(number)
+    except InvalidOperation:
+        return f"amount shown as {value_text!r} cannot be read"
+    requested = Decimal(value_wei) / WEI_PER_ETH
+    if less_than:
+        ok = 0 < requested < shown
+        return (
+            None if ok else f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
+        )
+    if requested == shown:
+        return None
+    exponent = shown.as_tuple().exponent
+    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+    candidates = {requested.quantize(places, rounding=ROUND_HALF_UP), requested.quantize(places, ROUND_DOWN)}
+    close = requested > 0 and abs(requested - shown) / requested <= MAX_AMOUNT_RELATIVE_ERROR
+    if shown in candidates and close:
+        return None
+    return f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
+
+
+def transaction_reason(
+    shown: DisplayedTransaction,
+    *,
+    dapp_origin: str,
+    to: str,
+    value_wei: int,
+    currency_symbol: str = "ETH",
+) -> str | None:
+    if reason := _origin_reason(shown.origin, dapp_origin):
+        return reason
+    if not shown.to or not address_matches(shown.to, to):
+        return f"recipient shown as {shown.to!r}, requested {to}"
+    return amount_reason(shown.value_text, value_wei=value_wei, currency_symbol=currency_symbol)
+
+
+# --- signatures ---------------------------------------------------------------------------------------------
+def personal_sign_reason(shown: DisplayedSignature, *, message: str, dapp_origin: str) -> str | None:
+    if reason := _origin_reason(shown.origin, dapp_origin):
+        return reason
+    if shown.method != "personal_sign":
+        return f"MetaMask shows a {shown.method} request, expected personal_sign"
+    if collapse(shown.text) != collapse(message):
+        return "the message MetaMask shows differs from the requested message"
+    return None
+
+
+def _label(key: str) -> str:
+    return f"{key[:1].upper()}{key[1:]}:"
+
+
+def _scalar_renderings(kind: str, value: Any) -> list[str]:
+    """The ways MetaMask may render one typed-data leaf value (it shows the JSON value as text)."""
+    if kind == "bool":
+        return [str(value).lower()]
+    if kind.startswith(("uint", "int")):
+        out = [str(value)]
+        try:
+            number = int(str(value), 0) if isinstance(value, str) else int(value)
+        except ValueError:
+            return out
+        out += [str(number), f"{number:,}"]
+        return list(dict.fromkeys(out))
+    if kind.startswith("bytes"):
+        return list(dict.fromkeys([str(value), str(value).lower()]))
+    return [collapse(str(value))]
+
+
+class _Cursor:
+    """Matches "<Label>: <value>" pieces in order through the displayed text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = collapse(text)
+        self.pos = 0
+
+    def find(self, piece: str) -> int | None:
+        pattern = re.compile(r"(?:^|(?<=\s))" + re.escape(piece) + r"(?=\s|$)")
+        match = pattern.search(self.text, self.pos)
+        return None if match is None else match.end()
+
+    def take(self, piece: str) -> bool:
+        end = self.find(piece)
+        if end is None:
+            return False
+        self.pos = end
+        return True
+
+    def take_label_then_token(self, label: str) -> str | None:
+        """After "<label>", return the next whitespace-separated token (for address leaves)."""
+        end = self.find(label)
+        if end is None:
+            return None
+        rest = self.text[end:].split(maxsplit=1)
+        if not rest:
+            return None
+        self.pos = end + len(self.text[end:]) - len(self.text[end:].lstrip()) + len(rest[0])
+        return rest[0]
+
+
+def _typed_leaves_reason(
+    cursor: _Cursor,
+    types: dict[str, list[dict[str, str]]],
+    kind: str,
+    key: str,
+    value: Any,
+    own_addresses: Iterable[str],
+) -> str | None:
+    label = _label(key)
+    base = re.sub(r"\[\d*\]$", "", kind)
+    if kind.endswith("]"):
+        if not isinstance(value, list):
+            return f"field {key!r} is not an array"
+        if not cursor.take(label):
+            return f"field {label!r} is not shown"
+        for index, item in enumerate(value):
+            if reason := _typed_leaves_reason(cursor, types, base, str(index), item, own_addresses):
+                return reason
+        return None
+    if base in types:
+        if not isinstance(value, dict):
+            return f"field {key!r} is not a struct"
+        if not cursor.take(label):
+            return f"field {label!r} is not shown"
+        for field in types[base]:
+            reason = _typed_leaves_reason(
+                cursor, types, field["type"], field["name"], value.get(field["name"]), own_addresses
+            )
+            if reason:
+                return reason
+        return None
+    if kind == "address" and isinstance(value, str) and ADDRESS_RE.fullmatch(value):
+        token = cursor.take_label_then_token(label)
+        if token is None:
+            return f"field {label!r} is not shown"
+        if address_matches(token, value):
+            return None
+        is_own = value.lower() in {a.lower() for a in own_addresses}
+        if is_own and not (ADDRESS_RE.match(token) or ABBREVIATED_RE.match(token)):
+            return None  # MetaMask names the wallet's own accounts ("Account 1")
+        return f"field {label!r} shows {token!r}, requested {value}"
+    for rendering in _scalar_renderings(kind, value):
+        if cursor.take(f"{label} {rendering}".strip()):
+            return None
+    return f"field {label!r} does not show the requested value"
+
+
+def typed_data_reason(
+    shown: DisplayedSignature,
+    *,
+    typed_data: dict[str, Any],
+    dapp_origin: str,
+    own_addresses: Iterable[str] = (),
+) -> str | None:
+    if reason := _origin_reason(shown.origin, dapp_origin):
+        return reason
+    if shown.method != "eth_signTypedData_v4":
+        return f"MetaMask shows a {shown.method} request, expected eth_signTypedData_v4"
+    own = list(own_addresses)
+    types: dict[str, list[dict[str, str]]] = typed_data.get("types") or {}
+    primary = str(typed_data.get("primaryType", ""))
+    message = typed_data.get("message") or {}
+    domain = typed_data.get("domain") or {}
+    text = collapse(shown.text)
+    cursor = _Cursor(text)
+    if not cursor.take(f"Primary type: {primary}"):
+        return f"primary type {primary!r} is not shown"
+    for field in types.get(primary, []):
+        reason = _typed_leaves_reason(
+            cursor, types, field["type"], field["name"], message.get(field["name"]), own
+        )
+        if reason:
+            return reason
+    # Every address on screen must be one the caller put in the request.
+    allowed = _addresses_in(message) + own
+    if isinstance(domain.get("verifyingContract"), str):
+        allowed.append(domain["verifyingContract"])
+        if not any(address_matches(a, domain["verifyingContract"]) for a in addresses_shown(text)):
+            return "the verifying contract is not shown"
+    for token in addresses_shown(text):
+        if not any(address_matches(token, a) for a in allowed):
+            return f"MetaMask shows the address {token!r}, which is not in the request"
+    return None
+
+
+def _addresses_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if ADDRESS_RE.fullmatch(value) else []
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _addresses_in(v)]
+    if isinstance(value, list):
+        return [a for v in value for a in _addresses_in(v)]
+    return []
+
+
+# --- verifiers for automation -------------------------------------------------------------------------------
+def verifier(expected: type[D], check: Callable[[D], str | None]) -> Callable[[Displayed], str | None]:
+    """A Verifier that rejects any screen other than the expected kind, then applies ``check``."""
+
+    def verify(shown: Displayed) -> str | None:
+        if not isinstance(shown, expected):
+            return f"unexpected {type(shown).__name__} screen"
+        return check(shown)
+
+    return verify
