@@ -100,12 +100,20 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_filter = ("status", "worker", "error_kind")
     search_fields = ("id", "dapp_url", "wallet__address", "wallet__label", "task_id")
     list_select_related = ("wallet",)
-    readonly_fields = ("wallet_link", "artifact")
+    readonly_fields = ("wallet_link", "operations", "artifact")
     exclude = ("wallet",)
 
     @admin.display(description="wallet")
     def wallet_link(self, obj: WalletSession) -> str:
         return _link(obj.wallet)
+
+    @admin.display(description="operations")
+    def operations(self, obj: WalletSession) -> str:
+        tx_url = reverse("admin:wallets_transaction_changelist") + f"?session__id__exact={obj.pk}"
+        sig_url = reverse("admin:wallets_signaturerequest_changelist") + f"?session__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">transactions</a> · <a href="{}">signature requests</a>', tx_url, sig_url
+        )
 
 
 @admin.register(Transaction)

@@ -164,8 +164,9 @@ def session_request_close(*, user: UserLike, session_id: Any, ip: str | None = N
     return session
 
 
-def _ready_session(*, user: UserLike, session_id: Any, ip: str | None) -> WalletSession:
-    session = session_get_for_user(user=user, session_id=session_id, ip=ip)
+def _lock_ready_session(*, session: WalletSession) -> WalletSession:
+    """Call inside transaction.atomic(). The ownership check happens before it, outside the transaction, so
+    the object_access_denied event it records is not rolled back with the refused request."""
     # Row lock until the caller's transaction commits: a concurrent close waits, so no operation is queued
     # for a session that is already being torn down.
     session = WalletSession.objects.select_for_update().select_related("wallet").get(id=session.id)
@@ -185,8 +186,9 @@ def _ready_session(*, user: UserLike, session_id: Any, ip: str | None) -> Wallet
 def signature_request_create(
     *, user: UserLike, session_id: Any, method: str, payload: Any, ip: str | None = None
 ) -> SignatureRequest:
+    owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
-        session = _ready_session(user=user, session_id=session_id, ip=ip)
+        session = _lock_ready_session(session=owned)
         request = SignatureRequest.objects.create(session=session, method=method, payload=payload)
         dispatch.signature_execute_enqueue(signature_request=request)
     return request
@@ -202,8 +204,9 @@ def transaction_request_create(
     gas: int | None = None,
     ip: str | None = None,
 ) -> Transaction:
+    owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
-        session = _ready_session(user=user, session_id=session_id, ip=ip)
+        session = _lock_ready_session(session=owned)
         row = Transaction.objects.create(
             session=session, to=to, value_wei=Decimal(value_wei), data=data, gas=gas
         )

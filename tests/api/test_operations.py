@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 
 from tests.factories import OTHER_MNEMONIC, SignatureRequestFactory, TransactionFactory, WalletSessionFactory
-from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.models import SecurityEvent, SignatureRequest, Transaction, WalletSession
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ def test_signature_detail(api, session):
     assert body["error"] == ""
 
 
-def test_operations_on_other_users_session_are_404(api, other_user):
+def test_operations_on_other_users_session_are_404(api, user, other_user):
     theirs = WalletSessionFactory.create(wallet__owner=other_user, wallet__mnemonic=OTHER_MNEMONIC)
     sig = SignatureRequestFactory.create(session=theirs)
     tx = TransactionFactory.create(session=theirs)
@@ -157,6 +157,8 @@ def test_operations_on_other_users_session_are_404(api, other_user):
     assert api.get(f"{tx_url(theirs)}{tx.id}/").status_code == 404
     assert SignatureRequest.objects.count() == 1
     assert Transaction.objects.count() == 1
+    denied = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.OBJECT_ACCESS_DENIED, actor=user)
+    assert denied.count() == 4  # each refused attempt leaves its own audit row
 
 
 def test_detail_under_the_wrong_session_is_404(api, user, session):

@@ -64,6 +64,10 @@ def test_rows_link_to_their_parents(staff, rows):
         reverse("admin:wallets_walletsession_change", args=[rows["session"].id])
     ).content.decode()
     assert reverse("admin:wallets_wallet_change", args=[rows["wallet"].id]) in page
+    tx_list = reverse("admin:wallets_transaction_changelist") + f"?session__id__exact={rows['session'].id}"
+    assert tx_list in page
+    listed = staff.get(tx_list).content.decode()
+    assert str(rows["tx"].id) in listed
 
 
 def test_security_events_cannot_be_added_changed_or_deleted(staff, rows):
