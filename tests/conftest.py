@@ -62,11 +62,25 @@ def other_api(other_user, client_for) -> APIClient:
     return client_for(other_user)
 
 
+def _delete_cache_keys() -> None:
+    # Only this service's cache keys (rate-limit counters...), never FLUSHDB: a Celery worker started by other
+    # tests may share the Redis database for its broker state.
+    import redis
+    from django.conf import settings
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or ""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def clean_cache() -> Iterator[None]:
-    """Empties the test Redis DB (rate-limit counters, queued messages) around a test: FLUSHDB of it only."""
-    from django.core.cache import cache
-
-    cache.clear()
+    """Rate-limit counters start at zero in every test."""
+    _delete_cache_keys()
     yield
-    cache.clear()
+    _delete_cache_keys()

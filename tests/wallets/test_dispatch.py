@@ -15,10 +15,15 @@ from wallets.models import SignatureRequest, Transaction, WalletSession
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+QUEUES = ("browser", f"browser.{WORKER}")
+
+
 @pytest.fixture
 def broker():
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(*QUEUES)
     yield client
+    client.delete(*QUEUES)
     client.close()
 
 
