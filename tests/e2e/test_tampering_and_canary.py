@@ -1,0 +1,152 @@
+"""A hostile dApp page and a canary wallet, on the same worker as the happy path.
+
+tamper.html rewrites personal_sign messages and eth_sendTransaction recipients before they reach the wallet:
+the worker must read the difference on MetaMask's screen, click Reject, record policy_rejected and sign/send
+nothing. The wallet is a freshly generated canary (mnemonic, password, private key) that must never appear in
+a log line (this process and the worker's output), an API response, an admin page, a task message or an
+artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+from eth_account import Account
+
+from metamask_service.devstack import Anvil, StaticServer
+from metamask_service.logging import JsonFormatter
+from tests.e2e.conftest import Worker
+from tests.e2e.test_wallet_flow import ATTACKER, RECIPIENT, Flow, api_for
+from tests.factories import UserFactory
+from wallets.models import SecurityEvent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Canary:
+    def __init__(self) -> None:
+        Account.enable_unaudited_hdwallet_features()
+        account, self.mnemonic = Account.create_with_mnemonic()
+        self.address = account.address
+        self.private_key = account.key.hex().removeprefix("0x")
+        self.password = f"canary-{uuid.uuid4().hex}"
+        self.words = self.mnemonic.split()
+
+    def leaks(self, text: str) -> list[str]:
+        found = []
+        if self.mnemonic in text:
+            found.append("mnemonic")
+        # Any three consecutive words in order, whatever separates them (spaces, commas, JSON quotes).
+        for i in range(len(self.words) - 2):
+            if re.search(r"\b" + r"\W{1,6}".join(map(re.escape, self.words[i : i + 3])) + r"\b", text):
+                found.append(f"mnemonic words {i + 1}-{i + 3}")
+                break
+        if self.password in text:
+            found.append("password")
+        if self.private_key.lower() in text.lower():
+            found.append("private key")
+        return found
+
+
+def _admin_pages(staff_client: Client) -> dict[str, bytes]:
+    pages: dict[str, bytes] = {}
+    for model, _model_admin in admin.site._registry.items():
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.content
+        for obj in model._default_manager.all()[:50]:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            response = staff_client.get(change)
+            assert response.status_code == 200, change
+            pages[change] = response.content
+    return pages
+
+
+def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
+    worker: Worker,
+    anvil_chain: Anvil,
+    tamper_server: StaticServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from celery.signals import before_task_publish
+
+    caplog.set_level(logging.DEBUG)
+    canary = Canary()
+    anvil_chain.rpc("anvil_setBalance", [canary.address, hex(10**19)])
+    published: list[str] = []
+
+    def capture(body: Any = None, headers: Any = None, **_kwargs: Any) -> None:
+        published.append(json.dumps({"body": body, "headers": headers}, default=str))
+
+    before_task_publish.connect(capture, weak=False)
+    log_offset = len(worker.log_text())
+    try:
+        flow = Flow(api_for(UserFactory()))
+        wallet = flow.import_wallet(canary.mnemonic, canary.password)
+        assert wallet["address"] == canary.address
+        session = flow.open_session(wallet["id"], tamper_server.url + "tamper.html", anvil_chain)
+        assert session["status"] == "ready", session
+        assert session["accounts"] == [canary.address]
+        sid = session["id"]
+
+        signature = flow.sign(sid, {"method": "personal_sign", "message": "Hello from the canary test"})
+        assert signature["status"] == "rejected", signature
+        assert signature["error_kind"] == "policy_rejected"
+        assert signature["signature"] == ""
+
+        nonce = anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"])
+        tx = flow.send(sid, RECIPIENT, 10**15)
+        assert tx["status"] == "rejected", tx
+        assert tx["error_kind"] == "policy_rejected"
+        assert "recipient" in tx["error"]
+        assert tx["tx_hash"] == ""
+        assert anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]) == nonce
+        assert int(anvil_chain.rpc("eth_getBalance", [ATTACKER, "latest"]), 16) == 0
+
+        events = SecurityEvent.objects.filter(session_id=sid, kind=SecurityEvent.Kind.POLICY_REJECTED)
+        assert sorted(e.details["action"] for e in events) == ["personal_sign", "send_transaction"]
+
+        # The session survives the rejections.
+        assert flow.call("get", f"/sessions/{sid}/")["status"] == "ready"
+        assert flow.close(sid)["status"] == "closed"
+
+        staff = UserFactory(is_staff=True, is_superuser=True)
+        staff_client = Client()
+        staff_client.force_login(staff)
+        pages = _admin_pages(staff_client)
+    finally:
+        before_task_publish.disconnect(capture)
+
+    formatter = JsonFormatter()
+    sources: dict[str, str] = {
+        "worker output": worker.log_text()[log_offset:],
+        "test-process log records": "\n".join(formatter.format(r) for r in caplog.records),
+        "API responses": "\n".join(b.decode("utf-8", "replace") for b in flow.bodies),
+        "task messages": "\n".join(published),
+    }
+    sources.update({f"admin page {url}": body.decode("utf-8", "replace") for url, body in pages.items()})
+    for path in Path(worker.artifacts_dir).rglob("*"):
+        sources[f"artifact name {path.name}"] = str(path)
+        if path.is_file():
+            sources[f"artifact {path}"] = path.read_bytes().decode("utf-8", "replace")
+
+    leaks = {name: found for name, text in sources.items() if (found := canary.leaks(text))}
+    assert leaks == {}
+    # The checks looked at real material: the canary's public address is in the API responses and worker log,
+    # the task messages were captured, and every admin page rendered.
+    assert canary.address in sources["API responses"]
+    assert len(published) >= 4
+    assert any("/admin/wallets/wallet/" in url and url.endswith("/change/") for url in pages)
+    assert canary.leaks(f"x {canary.mnemonic} y")
+    assert canary.leaks(json.dumps(canary.words))
