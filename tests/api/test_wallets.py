@@ -83,3 +83,13 @@ def test_list_and_detail_only_show_own_wallets(api, user, other_user):
 
 def test_unknown_wallet_is_404(api):
     assert api.get(f"{URL}00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+@pytest.mark.parametrize("mnemonic", [MNEMONIC, "test " * 11 + "wrong"])
+def test_secrets_never_reach_the_logs(api, json_log, mnemonic):
+    api.post(URL, {"label": "a", "mnemonic": mnemonic, "password": "pass-word-1"}, format="json")
+    api.post(URL, {"label": "a", "mnemonic": mnemonic, "password": "pass-word-1"}, format="json")  # 409 / 400
+    text = json_log.getvalue()
+    assert '"http_request"' in text
+    assert "test test" not in text
+    assert "pass-word-1" not in text
