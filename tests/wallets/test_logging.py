@@ -78,5 +78,5 @@ def test_slow_queries_are_logged_without_parameters(settings, caplog):
     with caplog.at_level(logging.WARNING, logger="wallets.db"), connection.cursor() as cursor:
         cursor.execute("SELECT %s", ["secret-param"])
     [record] = [r for r in caplog.records if r.getMessage() == "slow_query"]
-    assert record.slow_query == "SELECT %s"  # type: ignore[attr-defined]
+    assert record.slow_query == "SELECT %s"
     assert "secret-param" not in json.dumps(vars(record), default=str)
