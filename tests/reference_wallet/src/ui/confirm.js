@@ -55,11 +55,17 @@ function row(label, value, testid) {
 
 const plain = (v) => h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' }, text('p', P, v));
 
+// The wallet's own accounts, which MetaMask shows by name ("Account 1") instead of by address.
+let ownAccounts = [];
+const displayName = (address) =>
+  (ownAccounts.includes(address.toLowerCase()) ? 'Account 1' : shortAddress(getAddress(address)));
+
 function addressValue(address) {
+  const own = ownAccounts.includes(address.toLowerCase());
   return h('div', { class: 'mm-box mm-box--display-flex' },
     h('div', { class: 'mm-box mm-box--display-flex' },
-      h('div', { class: 'name name__clickable name__missing' },
-        h('p', { class: 'mm-box mm-text name__value mm-text--body-md mm-box--color-text-default' }, shortAddress(getAddress(address))))));
+      h('div', { class: `name name__clickable ${own ? 'name__saved' : 'name__missing'}` },
+        h('p', { class: 'mm-box mm-text name__value mm-text--body-md mm-box--color-text-default' }, displayName(address)))));
 }
 
 function originRow(origin) {
@@ -130,6 +136,7 @@ function typedValue(types, type, value, key, index) {
 }
 
 export function signature(approval, state, nav) {
+  ownAccounts = state.accounts.map((a) => a.toLowerCase());
   const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
   const body = [
     text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Signature request'),
@@ -168,10 +175,11 @@ function flowParty(label, address, testid) {
       h('div', { class: 'mm-box mm-box--display-flex' },
         h('div', { class: 'mm-box mm-box--display-flex' },
           h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--margin-left-2 mm-box--color-inherit', testid: 'confirm-info-row-display-name' },
-            shortAddress(getAddress(address)))))));
+            displayName(address))))));
 }
 
 export function transaction(approval, state, nav) {
+  ownAccounts = state.accounts.map((a) => a.toLowerCase());
   const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
   const tx = approval.data.txParams;
   const symbol = approval.data.symbol || 'ETH';
@@ -202,19 +210,25 @@ export function addNetwork(approval) {
     h('dt', { class: 'mm-box mm-text definition-list__term' }, term),
     h('dd', { class: 'mm-box mm-text definition-list__definition' }, value)];
   const list = h('dl', { class: 'definition-list' }, ...def('Currency symbol', n.symbol), ...def('Network URL', n.rpcUrl));
+  // "See details" expands the list in place (and goes away), as in MetaMask 13.5.
+  const more = h('a', {
+    class: 'button btn-link truncated-definition-list__view-more', role: 'button',
+    onclick: () => {
+      list.append(...def('Chain ID', String(BigInt(n.chainId))), ...def('Network name', n.name),
+        ...def('Block explorer URL', n.explorer || ''));
+      more.remove();
+    },
+  }, 'See details');
   return h('div', { class: 'confirmation-page' },
-    h('div', { class: 'confirmation-page__content' },
+    h('div', { class: 'mm-box confirmation-page__content' },
       h('h3', { class: 'box' }, `Add ${n.name}`),
       h('h6', { class: 'box' }, "You're adding this network to MetaMask and giving this site permission to use it."),
       h('div', { class: 'mm-box', testid: 'signature-origin-pill' },
         h('h6', { class: 'mm-box mm-text origin-pill-text', testid: 'signature-origin-pill-text' }, approval.origin)),
-      h('div', { class: 'box' },
-        list,
-        h('a', { class: 'button btn-link truncated-definition-list__view-more', role: 'button', onclick: () => {
-          // Like MetaMask's "See details": the full list (name, URL, chain ID, symbol, explorer).
-          list.replaceChildren(...def('Network name', n.name), ...def('Network URL', n.rpcUrl),
-            ...def('Chain ID', String(BigInt(n.chainId))), ...def('Currency symbol', n.symbol),
-            ...(n.explorer ? def('Block explorer URL', n.explorer) : []));
-        } }, 'See details'))),
-    h('div', { class: 'confirmation-footer' }, h('div', { class: 'confirmation-footer__actions' }, cancel, ok)));
+      h('div', { class: 'box' }, list, more),
+      h('h6', { class: 'box' }, h('span', {}, 'Beware of network scams and security risks.'))),
+    h('div', { class: 'confirmation-footer' },
+      h('div', { class: 'callout callout--warning' }, h('p', { class: 'mm-box mm-text callout__content' },
+        'We recommend that you verify the network details before proceeding.')),
+      h('div', { class: 'confirmation-footer__actions' }, cancel, ok)));
 }
