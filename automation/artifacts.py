@@ -36,6 +36,19 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]+", "-", label)[:40].strip("-") or "failure"
 
 
+_INPUT_VALUE_RE = re.compile(r"(<input\b[^>]*?)\svalue=(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+_TEXTAREA_RE = re.compile(r"(<textarea\b[^>]*>).*?(</textarea>)", re.IGNORECASE | re.DOTALL)
+
+
+def sanitise_html(html: str) -> str:
+    """Drop every <input> value attribute and every <textarea> body."""
+    previous = None
+    while previous != html:  # an input can carry the attribute only once, but be safe with odd markup
+        previous = html
+        html = _INPUT_VALUE_RE.sub(r"\1", html)
+    return _TEXTAREA_RE.sub(r"\1\2", html)
+
+
 def save_failure_artifacts(driver: Any, artifacts_dir: str, label: str) -> str | None:
     """Write <dir>/<timestamp>-<label>-<rand>/{page.html,screenshot.png}; return that directory or None."""
     if driver is None:
@@ -46,7 +59,11 @@ def save_failure_artifacts(driver: Any, artifacts_dir: str, label: str) -> str |
         )
         target.mkdir(parents=True, exist_ok=True)
         url = str(driver.current_url or "")
-        html = str(driver.execute_script(_SANITISED_DOM_JS))
+        try:
+            html = str(driver.execute_script(_SANITISED_DOM_JS))
+        except Exception as exc:  # e.g. a page CSP breaking the clone; fall back to regex sanitising
+            logger.info("DOM clone failed (%s); sanitising page_source", type(exc).__name__, extra=_LOG)
+            html = sanitise_html(str(driver.page_source))
         (target / "page.html").write_text(html, encoding="utf-8")
         if not any(marker in url for marker in _SECRET_ROUTES):
             driver.save_screenshot(str(target / "screenshot.png"))

@@ -38,6 +38,9 @@ class BrowserConfig:
     # metamask-13.5.md section 7: turn off security alerts, tx simulations and "basic functionality". Offline
     # these only add retries (seconds per tx); online they protect users, so this is a deliberate opt-in.
     disable_network_features: bool = False
+    # Also turn off "Basic functionality" (only together with disable_network_features). Off by default: in our
+    # offline run with it off, eth_sendTransaction failed at once with "circuit breaker is open" (cause unverified).
+    disable_basic_functionality: bool = False
 
     def effective_flags(self) -> list[str]:
         flags = [f for f in self.chrome_flags if self.headless or not f.startswith("--headless")]

@@ -112,7 +112,9 @@ class MetaMaskDriver:
         home.dismiss_covering()
         if self.config.disable_network_features:
             self.page(SecuritySettingsPage).open(self.browser.extension_id)
-            self.page(SecuritySettingsPage).disable_network_features()
+            self.page(SecuritySettingsPage).disable_network_features(
+                basic_functionality=self.config.disable_basic_functionality
+            )
             self.driver.get(self.ext_url + S.HOME_PAGE)
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)

@@ -36,14 +36,14 @@ class SecuritySettingsPage(BasePage):
         self.click(toggle)
         return True
 
-    def disable_network_features(self) -> list[str]:
-        """Turn off security alerts, transaction simulations and basic functionality; return what changed."""
+    def disable_network_features(self, *, basic_functionality: bool = False) -> list[str]:
+        """Turn off security alerts, transaction simulations (and optionally basic functionality)."""
         changed = []
         for container in (S.SECURITY_ALERT_CONTAINER, S.SIMULATIONS_CONTAINER):
             if self._switch_off(container):
                 self.wait_for(f"{container} off", lambda c=container: not self._is_on(c), timeout=10)
                 changed.append(container)
-        if self._switch_off(S.BASIC_FUNCTIONALITY_CONTAINER):
+        if basic_functionality and self._switch_off(S.BASIC_FUNCTIONALITY_CONTAINER):
             self.wait_testid(S.BASIC_MODAL, timeout=10)
             box = self.wait_for(
                 "basic functionality checkbox",

@@ -1,0 +1,259 @@
+"""Driver suite: runs unchanged on real MetaMask (METAMASK_EXTENSION_PATH) and on the reference wallet.
+
+One browser per module (see conftest): the tests run in file order and build on each other's state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psutil
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+
+from automation import (
+    Displayed,
+    DisplayedConnect,
+    DisplayedNetwork,
+    DisplayedSignature,
+    DisplayedTransaction,
+    MetaMaskUIError,
+    NetworkSpec,
+    PolicyRejected,
+    TxRequest,
+)
+from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
+
+pytestmark = pytest.mark.browser
+
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
+
+
+def address_shown_matches(shown: str, expected: str) -> bool:
+    """Full address, or MetaMask's abbreviation "0x70997...c79C8" (prefix ... suffix)."""
+    shown = shown.strip()
+    if re.fullmatch(r"0x[0-9a-fA-F]{40}", shown):
+        return shown.lower() == expected.lower()
+    match = re.fullmatch(r"(0x[0-9a-fA-F]{3,})(?:\.\.\.|…)([0-9a-fA-F]{3,})", shown)
+    return bool(match) and expected.lower().startswith(match.group(1).lower()) and expected.lower().endswith(
+        match.group(2).lower()
+    )
+
+
+def host_port(url: str) -> str:
+    return urlparse(url).netloc
+
+
+def typed_mail(address: str) -> dict:
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Mail": [
+                {"name": "from", "type": "address"},
+                {"name": "contents", "type": "string"},
+                {"name": "amount", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Mail",
+        "domain": {
+            "name": "Driver Suite",
+            "version": "1",
+            "chainId": 31337,
+            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+        },
+        "message": {"from": address, "contents": "Typed hello from the driver suite", "amount": 424242},
+    }
+
+
+def test_onboarding_imports_the_mnemonic(wallet_run: WalletRun) -> None:
+    assert wallet_run.address == wallet_run.expected_address
+
+
+def test_ensure_network_switches_to_anvil_before_connecting(wallet_run: WalletRun) -> None:
+    # Order matters on real MetaMask offline: connecting while Mainnet is selected made every later
+    # eth_sendTransaction fail with "circuit breaker is open"; switching first avoids it.
+    seen: list[Displayed] = []
+    rpc = wallet_run.anvil.rpc_url
+
+    def verify(shown: Displayed) -> str | None:
+        seen.append(shown)
+        if not isinstance(shown, DisplayedNetwork):
+            return f"unexpected {type(shown).__name__}"
+        if shown.name != "Anvil Local" or shown.rpc_url.rstrip("/") != rpc:
+            return f"network shown as {shown.name!r} {shown.rpc_url!r}"
+        if shown.chain_id and shown.chain_id != "31337":
+            return f"chain id shown as {shown.chain_id!r}"
+        return None
+
+    spec = NetworkSpec(chain_id=31337, rpc_url=rpc, name="Anvil Local")
+    assert wallet_run.wallet.ensure_network(spec, verify=verify) == 31337
+    assert wallet_run.wallet.chain_id() == 31337
+    assert seen, "MetaMask never showed the add-network confirmation"
+    # Idempotent: already on the chain, nothing to approve.
+    assert wallet_run.wallet.ensure_network(spec, verify=lambda _s: "must not be asked") == 31337
+
+
+def test_connect_returns_the_account(wallet_run: WalletRun) -> None:
+    seen: list[Displayed] = []
+    expected_host = urlparse(wallet_run.dapp_url).hostname
+
+    def verify(shown: Displayed) -> str | None:
+        seen.append(shown)
+        assert isinstance(shown, DisplayedConnect)
+        return None if shown.origin == expected_host else f"origin {shown.origin!r}"
+
+    accounts = wallet_run.wallet.connect(verify=verify)
+    assert accounts == [wallet_run.expected_address]
+    assert len(seen) == 1
+
+
+def test_personal_sign_recovers_to_the_account(wallet_run: WalletRun) -> None:
+    message = "Sign in to the driver suite\nnonce 7"
+    seen: list[DisplayedSignature] = []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        seen.append(shown)
+        if shown.text != " ".join(message.split()):
+            return f"message shown as {shown.text!r}"
+        return None if shown.origin == host_port(wallet_run.dapp_url) else f"origin {shown.origin!r}"
+
+    signature = wallet_run.wallet.personal_sign(message, address=wallet_run.address, verify=verify)
+    recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
+    assert recovered == wallet_run.expected_address
+    assert seen[0].method == "personal_sign"
+
+
+def test_typed_data_v4_recovers_to_the_account(wallet_run: WalletRun) -> None:
+    data = typed_mail(wallet_run.address)
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        for needle in ("Mail", "Typed hello from the driver suite", "424242"):
+            if needle not in shown.text:
+                return f"{needle!r} not shown"
+        return None
+
+    signature = wallet_run.wallet.sign_typed_data_v4(data, address=wallet_run.address, verify=verify)
+    recovered = Account.recover_message(encode_typed_data(full_message=data), signature=signature)
+    assert recovered == wallet_run.expected_address
+
+
+def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun) -> None:
+    value = 10**15
+    seen: list[DisplayedTransaction] = []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedTransaction)
+        seen.append(shown)
+        if not address_shown_matches(shown.to, RECIPIENT):
+            return f"recipient shown as {shown.to!r}"
+        return None if shown.value_text == "0.001 ETH" else f"amount shown as {shown.value_text!r}"
+
+    tx_hash = wallet_run.wallet.send_transaction(
+        TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=verify
+    )
+    receipt = wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30)
+    assert receipt.status == 1
+    on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
+    assert on_chain["to"].lower() == RECIPIENT.lower()
+    assert int(on_chain["value"], 16) == value
+    assert on_chain["from"].lower() == wallet_run.address.lower()
+
+
+def test_verifier_reason_rejects_a_signature(wallet_run: WalletRun) -> None:
+    with pytest.raises(PolicyRejected) as caught:
+        wallet_run.wallet.personal_sign("not what the caller asked", address=wallet_run.address,
+                                        verify=lambda _shown: "message mismatch")
+    assert caught.value.reason == "message mismatch"
+    assert caught.value.dapp_error_code == 4001
+
+
+def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run: WalletRun) -> None:
+    nonce_before = wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"])
+    with pytest.raises(PolicyRejected) as caught:
+        wallet_run.wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=1234), sender=wallet_run.address,
+            verify=lambda shown: "recipient mismatch",
+        )
+    assert caught.value.dapp_error_code == 4001
+    assert wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]) == nonce_before
+    # The wallet still works after a rejection.
+    assert wallet_run.wallet.chain_id() == 31337
+
+
+def _secrets_in(directory: Path) -> list[str]:
+    found = []
+    for file in directory.rglob("*"):
+        if file.is_file():
+            blob = file.read_bytes()
+            for secret in (ANVIL_MNEMONIC, WALLET_PASSWORD):
+                if secret.encode() in blob:
+                    found.append(f"{file.name} contains a secret")
+        for secret in (ANVIL_MNEMONIC, WALLET_PASSWORD):
+            if secret in str(file):
+                found.append("secret in a file name")
+    return found
+
+
+def test_failure_writes_an_artifact_without_secrets(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    # A password typed into the unlock screen is the worst case: it sits in an <input> value.
+    wallet.lock()
+    driver = wallet.mm.driver
+    field = driver.find_element("css selector", '[data-testid="unlock-password"]')
+    field.send_keys(WALLET_PASSWORD)
+    with pytest.raises(MetaMaskUIError) as caught, wallet._action("artifact-probe"):
+        raise MetaMaskUIError("forced failure for the artifact test")
+    path = caught.value.artifact_path
+    assert path and (Path(path) / "page.html").is_file()
+    assert "unlock" in (Path(path) / "page.html").read_text()
+    assert _secrets_in(Path(path)) == []
+
+    # And a real failing action: a dApp URL where nothing listens never gets window.ethereum.
+    wallet.config = dataclasses.replace(wallet.config, ui_timeout=3.0)
+    try:
+        with pytest.raises(Exception) as dead:  # noqa: PT011 - AutomationTimeout or BrowserError
+            wallet.open_dapp("http://127.0.0.1:9/")
+    finally:
+        wallet.config = dataclasses.replace(wallet.config, ui_timeout=30.0)
+    dead_path = getattr(dead.value, "artifact_path", None)
+    assert dead_path and Path(dead_path).is_dir()
+    assert _secrets_in(Path(wallet.config.artifacts_dir)) == []
+
+
+def test_restart_keeps_profile_and_unlocks(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    wallet.open_dapp(wallet_run.dapp_url)
+    wallet.restart()
+    assert wallet.address == wallet_run.expected_address
+    assert wallet.operations == 0
+    # Connection and network survived: no approval may be asked for these.
+    assert wallet.connect(verify=lambda _s: "must not be asked") == [wallet_run.expected_address]
+    assert wallet.chain_id() == 31337
+    signature = wallet.personal_sign("after restart", address=wallet.address, verify=lambda _s: None)
+    assert Account.recover_message(encode_defunct(text="after restart"), signature=signature) == wallet.address
+
+
+def test_close_leaves_no_browser_process(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    profile = str(wallet.browser.profile_dir.resolve())
+    assert wallet.rss_bytes() > 50 * 1024 * 1024
+    pids = {p.pid for p in wallet.browser.processes()}
+    assert pids
+    wallet.close()
+    wallet.close()  # idempotent
+    alive = [p for p in psutil.process_iter(["pid", "cmdline"]) if p.info["pid"] in pids and p.is_running()
+             and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
+    leftovers = [p.pid for p in psutil.process_iter(["cmdline"]) if any(profile in c for c in p.info["cmdline"] or [])]
+    assert leftovers == []
