@@ -1,0 +1,442 @@
+"""`make demo`: the whole service on this machine, driven through its HTTP API, with no server to install.
+
+Embedded mode (metamask_service.settings.base without DATABASE_URL/REDIS_URL): SQLite and a filesystem Celery
+broker under a temporary directory. Starts anvil and the MetaMask test dApp on free loopback ports, migrates,
+creates a demo user, starts the API (gunicorn) and one Celery browser worker, then acts as an API client:
+JWT -> import wallet -> open session (network = anvil) -> personal_sign -> typed data v4 -> ETH transfer.
+
+The wallet extension is real MetaMask when METAMASK_EXTENSION_PATH is set (e.g. /opt/mm/dist), otherwise the
+reference wallet built from tests/reference_wallet. The last line printed is one JSON object; the exit status
+is 0 only if every step succeeded. Everything started here is stopped on exit, also on failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
+from metamask_service.devstack.ports import LOOPBACK, free_port
+from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
+
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
+TRANSFER_WEI = 10**15
+SESSION_TIMEOUT = 300.0
+OPERATION_TIMEOUT = 180.0
+# Variables that would point the children at real servers or another settings module.
+_DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE", "VAR_DIR")
+
+
+class DemoFailed(Exception):
+    pass
+
+
+@dataclass
+class Step:
+    name: str
+    ok: bool
+    seconds: float
+    result: str
+
+
+@dataclass
+class Report:
+    steps: list[Step] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[dict[str, str]]:
+        """Times a step; the block puts its one-line result in the yielded dict."""
+        note = {"result": ""}
+        started = time.monotonic()
+        print(f"[demo] {name} ...", flush=True)
+        try:
+            yield note
+        except BaseException as exc:
+            self.steps.append(Step(name, False, time.monotonic() - started, f"FAILED: {exc}"[:160]))
+            raise
+        self.steps.append(Step(name, True, time.monotonic() - started, note["result"]))
+
+    def table(self) -> str:
+        width = max([len(s.name) for s in self.steps] + [4])
+        lines = [f"{'step':<{width}}  {'ok':<4}  {'seconds':>8}  result", "-" * (width + 40)]
+        for s in self.steps:
+            lines.append(f"{s.name:<{width}}  {'yes' if s.ok else 'NO':<4}  {s.seconds:>8.2f}  {s.result}")
+        return "\n".join(lines)
+
+
+# --- wallet extension ---------------------------------------------------------------------------------------
+def choose_extension() -> tuple[str, str]:
+    """(path, "metamask" | "reference")."""
+    configured = os.environ.get("METAMASK_EXTENSION_PATH", "").strip()
+    if configured:
+        if not (Path(configured) / "manifest.json").is_file():
+            raise DemoFailed(f"METAMASK_EXTENSION_PATH={configured} has no manifest.json")
+        return str(Path(configured).resolve()), "metamask"
+    dist = repo_root() / "tests" / "reference_wallet" / "dist"
+    if not (dist / "manifest.json").is_file():
+        node = shutil.which("node")
+        if node is None:
+            raise DemoFailed(
+                "the reference wallet is not built and node is missing; set METAMASK_EXTENSION_PATH"
+            )
+        subprocess.run([node, "tests/reference_wallet/build.mjs"], cwd=repo_root(), check=True)
+    return str(dist), "reference"
+
+
+# --- processes ----------------------------------------------------------------------------------------------
+class Processes:
+    """Child processes, stopped in reverse order (SIGTERM, then SIGKILL of the whole group)."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        with (self.log_dir / f"{name}.log").open("wb") as log:
+            proc = subprocess.Popen(
+                argv, cwd=repo_root(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.children.append((name, proc))
+        return proc
+
+    def log_tail(self, name: str, chars: int = 2500) -> str:
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:] if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for _name, proc in reversed(self.children):
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGTERM)  # a Celery worker closes its browsers on warm shutdown
+        for _name, proc in reversed(self.children):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=45)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # the group: chromium/chromedriver too
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+        self.children.clear()
+
+
+def child_env(var_dir: Path, extension: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "metamask_service.settings.base",
+            "VAR_DIR": str(var_dir),
+            "METAMASK_EXTENSION_PATH": extension,
+            # The demo polls GET endpoints once a second; the default read limit (10/min) is for clients.
+            "RATELIMIT_DEFAULT": "600/m",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+# --- HTTP client --------------------------------------------------------------------------------------------
+class Api:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.token = ""
+
+    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200,)) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)  # noqa: S310
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        if status not in expect:
+            raise DemoFailed(f"{method} {path} -> HTTP {status}: {raw[:500].decode('utf-8', 'replace')}")
+        return json.loads(raw) if raw else {}
+
+    def poll(self, path: str, done: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.call("GET", path)
+            if done(body):
+                return dict(body)
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"{path} still {body.get('status')} after {timeout:.0f}s")
+            time.sleep(1.0)
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise DemoFailed(f"{url}: the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=3):  # noqa: S310 - loopback only
+                return
+        except urllib.error.HTTPError:
+            return  # it answers (503 before a worker is up is fine)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"{url} did not answer within {timeout:.0f}s")
+        time.sleep(0.3)
+
+
+def typed_data(address: str) -> dict[str, Any]:
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Order": [
+                {"name": "maker", "type": "address"},
+                {"name": "note", "type": "string"},
+                {"name": "quantity", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Order",
+        "domain": {
+            "name": "MetaMask service demo",
+            "version": "1",
+            "chainId": 31337,
+            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+        },
+        "message": {"maker": address, "note": "demo order", "quantity": 42},
+    }
+
+
+# --- the demo -----------------------------------------------------------------------------------------------
+def run(report: Report, workdir: Path, procs: Processes) -> None:
+    from eth_account import Account
+    from eth_account.messages import encode_defunct, encode_typed_data
+
+    python = sys.executable
+    celery = str(Path(python).with_name("celery"))
+    gunicorn = str(Path(python).with_name("gunicorn"))
+    summary = report.summary
+
+    with report.step("wallet extension") as note:
+        extension, kind = choose_extension()
+        summary["wallet"] = kind
+        note["result"] = f"{'real MetaMask' if kind == 'metamask' else 'reference wallet'} at {extension}"
+    print(f"[demo] wallet: {note['result']}", flush=True)
+    env = child_env(workdir / "var", extension)
+
+    with report.step("anvil + test dApp") as note:
+        anvil = Anvil(mnemonic=DEFAULT_MNEMONIC).start()
+        procs_cleanup.append(anvil.stop)
+        dapp = StaticServer(test_dapp_dir()).start()
+        procs_cleanup.append(dapp.stop)
+        note["result"] = f"anvil {anvil.rpc_url}, dApp {dapp.url}"
+
+    with report.step("migrate + demo user") as note:
+        manage = [python, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=repo_root(), env=env, check=True)
+        username, password = "demo", secrets.token_urlsafe(16)
+        create = [
+            *manage,
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            username,
+            "--email",
+            "demo@localhost",
+        ]
+        subprocess.run(
+            create, cwd=repo_root(), env={**env, "DJANGO_SUPERUSER_PASSWORD": password}, check=True
+        )
+        note["result"] = f"SQLite + filesystem broker under {workdir / 'var'}"
+
+    with report.step("start API + browser worker") as note:
+        port = free_port()
+        api_proc = procs.start(
+            "api",
+            [
+                gunicorn,
+                "metamask_service.wsgi",
+                "-b",
+                f"{LOOPBACK}:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+            ],
+            env,
+        )
+        worker_name = f"demo-{secrets.token_hex(4)}@%h"
+        procs.start(
+            "worker",
+            [celery, "-A", "celery_app", "worker", "--pool", "prefork", "--concurrency", "1", "-Q", "browser",
+             "-n", worker_name, "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
+            env,
+        )  # fmt: skip
+        api = Api(f"http://{LOOPBACK}:{port}/api/v1")
+        wait_http(f"{api.base}/health", api_proc, timeout=60)
+        note["result"] = f"API http://{LOOPBACK}:{port}/api/v1, worker {worker_name}"
+
+    with report.step("JWT") as note:
+        api.token = api.call("POST", "/auth/token/", {"username": username, "password": password})["access"]
+        note["result"] = "access token obtained"
+
+    with report.step("import wallet") as note:
+        wallet = api.call(
+            "POST",
+            "/wallets/",
+            {"label": "demo", "mnemonic": DEFAULT_MNEMONIC, "password": "demo-" + secrets.token_hex(8)},
+            expect=(201,),
+        )
+        address = summary["address"] = wallet["address"]
+        note["result"] = address
+
+    with report.step("open session") as note:
+        network = {"chain_id": anvil.chain_id, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
+        opened = api.call(
+            "POST",
+            "/sessions/",
+            {"wallet_id": wallet["id"], "dapp_url": dapp.url, "network": network},
+            (202,),
+        )
+        session = api.poll(
+            f"/sessions/{opened['id']}/",
+            lambda b: b["status"] not in ("pending", "opening"),
+            SESSION_TIMEOUT,
+        )
+        if session["status"] != "ready":
+            raise DemoFailed(f"session {session['status']}: {session['error_kind']} {session['error']}")
+        sid = session["id"]
+        steps = ", ".join(f"{p['step']} {p['seconds']:.1f}s" for p in session["progress"])
+        note["result"] = f"ready on chain {session['chain_id']}, accounts {session['accounts']} ({steps})"
+        if session["accounts"] != [address]:
+            raise DemoFailed(f"connected accounts {session['accounts']} != {address}")
+
+    def sign(payload: dict[str, Any]) -> dict[str, Any]:
+        accepted = api.call("POST", f"/sessions/{sid}/signatures/", payload, (202,))
+        row = api.poll(
+            f"/sessions/{sid}/signatures/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running"),
+            OPERATION_TIMEOUT,
+        )
+        if row["status"] != "signed":
+            raise DemoFailed(f"signature {row['status']}: {row['error_kind']} {row['error']}")
+        return row
+
+    with report.step("personal_sign") as note:
+        message = f"Hello from the MetaMask service demo at {time.strftime('%Y-%m-%d %H:%M:%S')}"
+        signature = summary["personal_sign"] = sign({"method": "personal_sign", "message": message})[
+            "signature"
+        ]
+        recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
+        summary["personal_sign_valid"] = recovered == address
+        note["result"] = f"{signature[:20]}... recovers to {recovered}"
+        if not summary["personal_sign_valid"]:
+            raise DemoFailed(f"personal_sign recovers to {recovered}, not {address}")
+
+    with report.step("eth_signTypedData_v4") as note:
+        typed = typed_data(address)
+        signature = sign({"method": "eth_signTypedData_v4", "typed_data": typed})["signature"]
+        summary["typed_data_signature"] = signature
+        recovered = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
+        summary["typed_data_valid"] = recovered == address
+        note["result"] = f"{signature[:20]}... recovers to {recovered}"
+        if not summary["typed_data_valid"]:
+            raise DemoFailed(f"typed data recovers to {recovered}, not {address}")
+
+    with report.step("ETH transfer + receipt") as note:
+        accepted = api.call(
+            "POST",
+            f"/sessions/{sid}/transactions/",
+            {"to": RECIPIENT, "value_wei": str(TRANSFER_WEI)},
+            (202,),
+        )
+        tx = api.poll(
+            f"/sessions/{sid}/transactions/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running", "submitted"),
+            OPERATION_TIMEOUT,
+        )
+        summary.update(tx_hash=tx["tx_hash"], tx_block=tx["block_number"], tx_status=tx["status"])
+        if tx["status"] != "confirmed":
+            raise DemoFailed(f"transaction {tx['status']}: {tx['error_kind']} {tx['error']}")
+        on_chain = anvil.rpc("eth_getTransactionByHash", [tx["tx_hash"]])
+        if on_chain["to"].lower() != RECIPIENT.lower() or int(on_chain["value"], 16) != TRANSFER_WEI:
+            raise DemoFailed(
+                f"the chain has a different transaction: to {on_chain['to']} value {on_chain['value']}"
+            )
+        note["result"] = f"{tx['tx_hash'][:20]}... block {tx['block_number']}, gas {tx['gas_used']}"
+
+    with report.step("close session") as note:
+        api.call("DELETE", f"/sessions/{sid}/", expect=(202,))
+        closed = api.poll(f"/sessions/{sid}/", lambda b: b["status"] != "closing", 60)
+        note["result"] = closed["status"]
+        if closed["status"] != "closed":
+            raise DemoFailed(f"session ended {closed['status']}")
+
+
+procs_cleanup: list[Callable[[], None]] = []
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = time.monotonic()
+    report = Report()
+    workdir = Path(tempfile.mkdtemp(prefix="mm-demo-"))
+    procs = Processes(workdir)
+    ok = False
+    try:
+        run(report, workdir, procs)
+        ok = True
+    except KeyboardInterrupt:
+        print("[demo] interrupted", file=sys.stderr, flush=True)
+    except (DemoFailed, subprocess.CalledProcessError, OSError) as exc:
+        print(f"[demo] FAILED: {exc}", file=sys.stderr, flush=True)
+        for name in ("worker", "api"):
+            if tail := procs.log_tail(name):
+                print(f"[demo] last lines of the {name} log:\n{tail}", file=sys.stderr, flush=True)
+    finally:
+        procs.stop_all()
+        while procs_cleanup:
+            with contextlib.suppress(Exception):
+                procs_cleanup.pop()()
+    report.summary["seconds"] = round(time.monotonic() - started, 1)
+    report.summary["ok"] = ok
+    print()
+    print(report.table())
+    if ok:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"[demo] logs kept in {workdir}", file=sys.stderr)
+    defaults = {
+        "address": None,
+        "personal_sign": None,
+        "personal_sign_valid": False,
+        "typed_data_valid": False,
+    }
+    defaults |= {"tx_hash": None, "tx_block": None, "tx_status": None, "wallet": None}
+    print(json.dumps({**defaults, **report.summary}), flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
