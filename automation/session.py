@@ -47,7 +47,8 @@ class WalletBrowser:
         self._password: str | None = None
         self.address: str | None = None
 
-    # ---- lifecycle ---------------------------------------------------------------------------------------------
+    # ---- lifecycle
+    # ---------------------------------------------------------------------------------------------
     def start(self) -> None:
         with self._action("start", count=False):
             self.browser.launch()
@@ -83,7 +84,8 @@ class WalletBrowser:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ---- actions ---------------------------------------------------------------------------------------------
+    # ---- actions
+    # ---------------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _action(self, name: str, *, count: bool = True) -> Iterator[None]:
         started = time.monotonic()

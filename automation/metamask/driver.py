@@ -80,7 +80,8 @@ class MetaMaskDriver:
         if self.driver.current_window_handle != handle:
             self.driver.switch_to.window(handle)
 
-    # ---- wallet setup ------------------------------------------------------------------------------------------
+    # ---- wallet setup
+    # ------------------------------------------------------------------------------------------
     def ensure_wallet(self, mnemonic: str, password: str) -> str:
         self._password = password
         self.wallet_handle = self.driver.current_window_handle
@@ -137,7 +138,8 @@ class MetaMaskDriver:
         home.wait_ready()
         home.lock()
 
-    # ---- approvals ----------------------------------------------------------------------------------------------
+    # ---- approvals
+    # ----------------------------------------------------------------------------------------------
     def run_request(
         self,
         dapp: DappPage,

@@ -39,8 +39,10 @@ def address_shown_matches(shown: str, expected: str) -> bool:
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", shown):
         return shown.lower() == expected.lower()
     match = re.fullmatch(r"(0x[0-9a-fA-F]{3,})(?:\.\.\.|…)([0-9a-fA-F]{3,})", shown)
-    return bool(match) and expected.lower().startswith(match.group(1).lower()) and expected.lower().endswith(
-        match.group(2).lower()
+    return (
+        bool(match)
+        and expected.lower().startswith(match.group(1).lower())
+        and expected.lower().endswith(match.group(2).lower())
     )
 
 
@@ -172,8 +174,9 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun) -> None:
 
 def test_verifier_reason_rejects_a_signature(wallet_run: WalletRun) -> None:
     with pytest.raises(PolicyRejected) as caught:
-        wallet_run.wallet.personal_sign("not what the caller asked", address=wallet_run.address,
-                                        verify=lambda _shown: "message mismatch")
+        wallet_run.wallet.personal_sign(
+            "not what the caller asked", address=wallet_run.address, verify=lambda _shown: "message mismatch"
+        )
     assert caught.value.reason == "message mismatch"
     assert caught.value.dapp_error_code == 4001
 
@@ -182,7 +185,8 @@ def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run
     nonce_before = wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"])
     with pytest.raises(PolicyRejected) as caught:
         wallet_run.wallet.send_transaction(
-            TxRequest(to=RECIPIENT, value_wei=1234), sender=wallet_run.address,
+            TxRequest(to=RECIPIENT, value_wei=1234),
+            sender=wallet_run.address,
             verify=lambda shown: "recipient mismatch",
         )
     assert caught.value.dapp_error_code == 4001
@@ -241,7 +245,9 @@ def test_restart_keeps_profile_and_unlocks(wallet_run: WalletRun) -> None:
     assert wallet.connect(verify=lambda _s: "must not be asked") == [wallet_run.expected_address]
     assert wallet.chain_id() == 31337
     signature = wallet.personal_sign("after restart", address=wallet.address, verify=lambda _s: None)
-    assert Account.recover_message(encode_defunct(text="after restart"), signature=signature) == wallet.address
+    assert (
+        Account.recover_message(encode_defunct(text="after restart"), signature=signature) == wallet.address
+    )
 
 
 def test_close_leaves_no_browser_process(wallet_run: WalletRun) -> None:
@@ -252,8 +258,13 @@ def test_close_leaves_no_browser_process(wallet_run: WalletRun) -> None:
     assert pids
     wallet.close()
     wallet.close()  # idempotent
-    alive = [p for p in psutil.process_iter(["pid", "cmdline"]) if p.info["pid"] in pids and p.is_running()
-             and p.status() != psutil.STATUS_ZOMBIE]
+    alive = [
+        p
+        for p in psutil.process_iter(["pid", "cmdline"])
+        if p.info["pid"] in pids and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
     assert alive == []
-    leftovers = [p.pid for p in psutil.process_iter(["cmdline"]) if any(profile in c for c in p.info["cmdline"] or [])]
+    leftovers = [
+        p.pid for p in psutil.process_iter(["cmdline"]) if any(profile in c for c in p.info["cmdline"] or [])
+    ]
     assert leftovers == []

@@ -26,8 +26,10 @@ def extension_path() -> str:
     configured = os.environ.get("METAMASK_EXTENSION_PATH")
     path = Path(configured) if configured else REFERENCE_WALLET_DIST
     if not (path / "manifest.json").is_file():
-        message = (f"wallet extension not found at {path}: set METAMASK_EXTENSION_PATH or build the reference "
-                   "wallet with `node tests/reference_wallet/build.mjs`")
+        message = (
+            f"wallet extension not found at {path}: set METAMASK_EXTENSION_PATH or build the reference "
+            "wallet with `node tests/reference_wallet/build.mjs`"
+        )
         if _ci() or configured:
             pytest.fail(message)
         pytest.skip(message)

@@ -9,7 +9,8 @@ For elements the driver READS, the comment gives the text format the driver expe
 
 from __future__ import annotations
 
-# ---- pages / routes -------------------------------------------------------------------------------------------
+# ---- pages / routes
+# -------------------------------------------------------------------------------------------
 HOME_PAGE = "home.html"  # full-page UI; onboarding, unlock, settings and home live in its hash routes
 NOTIFICATION_PAGE = "notification.html"  # approval UI; the driver keeps it open in a tab of its own
 ROUTE_ONBOARDING_PREFIX = "#onboarding"  # any onboarding step (a fresh profile lands on #onboarding/welcome)
@@ -33,27 +34,30 @@ ONBOARDING_IMPORT_WITH_SRP = "onboarding-import-with-srp-button"  # optional ste
 SRP_TEXTAREA = "srp-input-import__srp-note"  # SRP textarea; filled by dispatching a synthetic `paste` event
 SRP_WORD_PREFIX = "import-srp__srp-word-"  # word inputs import-srp__srp-word-0..11 appear after the paste
 SRP_CONFIRM = "import-srp-confirm"  # "Continue"; disabled until the phrase is valid
-PASSWORD_NEW = "create-password-new-input"  # new password input
-PASSWORD_CONFIRM = "create-password-confirm-input"  # repeat password input
-PASSWORD_TERMS = "create-password-terms"  # "I understand..." checkbox
-PASSWORD_SUBMIT = "create-password-submit"  # "Create password" / "Import my wallet"
+PASSWORD_NEW = "create-password-new-input"  # noqa: S105 - a data-testid
+PASSWORD_CONFIRM = "create-password-confirm-input"  # noqa: S105 - a data-testid
+PASSWORD_TERMS = "create-password-terms"  # noqa: S105 - a data-testid
+PASSWORD_SUBMIT = "create-password-submit"  # noqa: S105 - a data-testid
 METAMETRICS_NO_THANKS = "metametrics-no-thanks"  # metametrics opt-out
 METAMETRICS_I_AGREE = "metametrics-i-agree"  # shown instead of no-thanks in some builds; used as fallback
 ONBOARDING_DONE = "onboarding-complete-done"  # completion screen (`wallet-ready`) "Done"
 DOWNLOAD_APP_CONTINUE = "download-app-continue"  # "download the mobile app" screen
 PIN_EXTENSION_DONE = "pin-extension-done"  # "pin the extension" screen
 
-# ---- unlock (#unlock) ---------------------------------------------------------------------------------------
-UNLOCK_PASSWORD = "unlock-password"  # password input
+# ---- unlock (#unlock)
+# ---------------------------------------------------------------------------------------
+UNLOCK_PASSWORD = "unlock-password"  # noqa: S105 - a data-testid
 UNLOCK_SUBMIT = "unlock-submit"  # "Unlock"
 
-# ---- home (home.html#) ----------------------------------------------------------------------------------------
+# ---- home (home.html#)
+# ----------------------------------------------------------------------------------------
 ACCOUNT_MENU = "account-options-menu-button"  # top-right kebab; its presence means "home is ready"
 GLOBAL_MENU_LOCK = "global-menu-lock"  # "Lock MetaMask" item in that menu
 GLOBAL_MENU_NETWORKS = "global-menu-networks"  # "Manage networks"
 # READ: full checksummed address of the selected account, e.g. "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
 # in the element's text or in a descendant; the driver takes the first 0x + 40 hex match of its textContent.
-# (MetaMask renders it shortened on screen, "0xf39Fd...92266"; the driver then falls back to ACCOUNT_ADDRESS_READ.)
+# (MetaMask renders it shortened on screen, "0xf39Fd...92266"; the driver then falls back to
+# ACCOUNT_ADDRESS_READ.)
 HEADER_COPY_ADDRESS = "app-header-copy-button"
 LOADING_OVERLAY_CSS = "div.loading-overlay"  # "Connecting to Ethereum Mainnet" overlay; blocks native clicks
 # Things that cover home after onboarding/start; closed in a loop until none has shown for a moment:
@@ -83,7 +87,8 @@ BASIC_MODAL_CHECKBOX_CSS = (
 )
 BASIC_MODAL_TOGGLE = "basic-configuration-modal-toggle-button"  # its "Turn off" button
 
-# ---- approvals in notification.html ----------------------------------------------------------------------------
+# ---- approvals in notification.html
+# ----------------------------------------------------------------------------
 # Connect (#connect/<id>)
 CONNECT_CONFIRM = "confirm-btn"  # "Connect"
 CONNECT_CANCEL = "cancel-btn"  # "Cancel"
@@ -97,13 +102,17 @@ PERMISSION_CANCEL = "page-container-footer-cancel"  # reject
 # Signature and transaction confirmations (#confirm-transaction/<id>[/signature-request])
 CONFIRM_FOOTER_OK = "confirm-footer-button"  # "Confirm"
 CONFIRM_FOOTER_CANCEL = "confirm-footer-cancel-button"  # "Cancel"
-# Info rows. READ: each `.confirm-info-row` element is one row; its first NON-EMPTY <p>/<span>/<h6> is the label, the
-# rest of the row's innerText is the value. Labels the driver reads (exact English text, trailing ':' ignored):
+# Info rows. READ: each `.confirm-info-row` element is one row; its first NON-EMPTY <p>/<span>/<h6> is the
+# label, the
+# rest of the row's innerText is the value. Labels the driver reads (exact English text, trailing ':'
+# ignored):
 CONFIRM_ROW_CSS = ".confirm-info-row"
-# "Request from": value = requesting site "host:port" (e.g. "127.0.0.1:8080"), optionally preceded by an "HTTP"
+# "Request from": value = requesting site "host:port" (e.g. "127.0.0.1:8080"), optionally preceded by an
+# "HTTP"
 # badge word for plain-http sites; the driver takes the LAST whitespace-separated token.
 ROW_LABEL_REQUEST_FROM = "Request from"
-# "Message" (personal_sign): value = the message as UTF-8 text, line breaks kept (the driver collapses whitespace).
+# "Message" (personal_sign): value = the message as UTF-8 text, line breaks kept (the driver collapses
+# whitespace).
 ROW_LABEL_MESSAGE = "Message"
 # "To" (transactions): fallback for the recipient when RECIPIENT is absent.
 ROW_LABEL_TO = "To"
@@ -112,7 +121,8 @@ ROW_LABEL_TO = "To"
 TYPED_DATA_SECTION = "confirmation_message-section"
 # READ (typed data v4, optional): "Interacting with 0xCcCCc...ccccC" (verifying contract, abbreviated).
 TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
-# READ (transactions): recipient. The driver first looks for a full 0x+40-hex address anywhere in this element's
+# READ (transactions): recipient. The driver first looks for a full 0x+40-hex address anywhere in this
+# element's
 # textContent or attributes, else takes its visible text; MetaMask 13.5 shows only "0x70997...c79C8"
 # (first 5 hex digits after 0x, "...", last 5), checksum case.
 RECIPIENT = "recipient-address"
