@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,25 @@ def test_typed_data_v4_recovers(wallet: Wallet) -> None:
     w.click("confirm-footer-button")
     signature = w.result()["ok"]
     assert Account.recover_message(encode_typed_data(full_message=TYPED), signature=signature) == ADDRESS
+
+
+def test_pending_request_survives_service_worker_restart(wallet: Wallet) -> None:
+    w = wallet
+    w.request("personal_sign", ["0x" + b"after restart".hex(), ADDRESS])
+    w.in_notification()
+    w.wait_route("#confirm-transaction/")
+    def workers() -> set[str]:
+        return {t["targetId"] for t in w.targets() if t["type"] == "service_worker" and w.ext_id in t["url"]}
+
+    before = workers()
+    for target_id in before:
+        w.d.execute_cdp_cmd("Target.closeTarget", {"targetId": target_id})
+    # The page's bridge reconnects at once, which starts a new worker that must pick the approval up again.
+    time.sleep(1.0)
+    w.in_notification()
+    w.click("confirm-footer-button")
+    signature = w.result()["ok"]
+    assert Account.recover_message(encode_defunct(text="after restart"), signature=signature) == ADDRESS
 
 
 def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None:

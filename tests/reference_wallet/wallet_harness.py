@@ -66,7 +66,7 @@ class Wallet:
             t["url"].split("/")[2] for t in self.targets()
             if t["type"] == "service_worker" and t["url"].startswith("chrome-extension://")), None), 30)
         home_tab = self.until(lambda: next((
-            t for t in self.targets() if t["type"] == "page" and t["url"].endswith("/home.html")), None), 20)
+            t for t in self.targets() if t["type"] == "page" and "/home.html" in t["url"]), None), 20)
         waited = time.monotonic() - t0
         self.driver.execute_cdp_cmd("Target.closeTarget", {"targetId": home_tab["targetId"]})
         self.handles = {"main": self.driver.current_window_handle}

@@ -80,13 +80,25 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 // MetaMask opens home.html in a tab when the browser starts (and on install); the driver closes it.
+async function openHomeTab(attempt = 0) {
+  try {
+    const windows = await chrome.windows.getAll({ windowTypes: ['normal'] });
+    if (windows.length) await chrome.tabs.create({ url: 'home.html', active: true });
+    else await chrome.windows.create({ url: 'home.html', type: 'normal' });
+  } catch {
+    if (attempt < 5) setTimeout(() => openHomeTab(attempt + 1), 1000);
+  }
+}
+
 async function openHomeOnce() {
   const { homeOpened } = await chrome.storage.session.get('homeOpened');
   if (homeOpened) return;
   await chrome.storage.session.set({ homeOpened: true });
-  setTimeout(() => chrome.tabs.create({ url: 'home.html', active: true }).catch(() => {}), 2000);
+  setTimeout(openHomeTab, 2000);
 }
 // chrome.storage.session is empty at each browser start and survives the worker sleeping, so checking it
-// when the worker starts catches install and every browser start (onStartup is not reliable for
-// command-line-loaded extensions).
+// whenever the worker starts catches install and every browser start; the listeners make Chromium start the
+// worker at browser start in the first place.
+chrome.runtime.onInstalled.addListener(openHomeOnce);
+chrome.runtime.onStartup.addListener(openHomeOnce);
 openHomeOnce();
