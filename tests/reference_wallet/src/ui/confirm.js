@@ -28,6 +28,8 @@ const hostPortOf = (origin) => { try { return new URL(origin).host; } catch { re
 export function connect(approval, state) {
   const [cancel, ok] = footerButtons(approval, 'cancel-btn', 'confirm-btn', 'Connect');
   const address = state.accounts[0];
+  const balance = h('span', { class: 'mm-box mm-text currency-display-component__text', testid: 'account-value-and-suffix' }, '0');
+  send('getBalance').then((wei) => { if (wei) balance.textContent = formatAmount(wei); }).catch(() => {});
   return h('div', { class: 'permissions-connect' },
     h('div', { class: 'mm-box multichain-page', testid: 'multichain-page' },
       h('div', { class: 'mm-box multichain-page__inner-container main-container connect-page', testid: 'connect-page' },
@@ -41,6 +43,8 @@ export function connect(approval, state) {
           h('div', { role: 'tabpanel' },
             h('div', { class: 'mm-box multichain-account-list-item', testid: 'account-item' },
               button('Account 1', { class: 'multichain-account-list-item__account-name__button' }),
+              h('div', { class: 'mm-box currency-display-component', testid: 'first-currency-display' },
+                balance, h('span', { class: 'mm-box mm-text currency-display-component__suffix' }, state.network.symbol)),
               h('p', { class: 'mm-box mm-text mm-text--body-sm', testid: 'account-list-address' }, shortAddress(address))),
             button('Edit accounts', { class: 'mm-button-link', testid: 'edit' }))),
         h('div', { class: 'mm-box multichain-page-footer' }, cancel, ok))));
@@ -79,6 +83,8 @@ const section = (testid, ...rows) => h('div', { class: 'mm-box mm-box--margin-bo
 function confirmHeader(state) {
   return h('div', { class: 'mm-box confirm_header__wrapper', testid: 'confirm-header' },
     h('div', { class: 'mm-box' },
+      h('div', { class: 'mm-box' },
+        h('div', { class: 'mm-box mm-text mm-avatar-base mm-avatar-network' }, state.network.name.charAt(0).toUpperCase())),
       h('div', { class: 'mm-box' },
         h('p', { class: 'mm-box mm-text mm-text--body-md-medium', testid: 'header-account-name' }, 'Account 1'),
         h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--color-text-alternative', testid: 'header-network-display-name' }, state.network.name))),
