@@ -80,13 +80,26 @@ class MetaMaskDriver:
         if self.driver.current_window_handle != handle:
             self.driver.switch_to.window(handle)
 
+    def goto_extension_page(self, page: str, timeout: float = 15.0) -> None:
+        """Navigate to an extension page; retry while Chromium shows its error page (the extension can be
+        briefly unavailable right after a start, seen on a restarted profile)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.driver.get(self.ext_url + page)
+            if not str(self.driver.current_url).startswith("chrome-error://"):
+                return
+            if time.monotonic() > deadline:
+                raise MetaMaskUIError(f"extension page {page.split('#')[0]} did not load")
+            logger.info("extension page not available yet; retrying", extra=_LOG)
+            time.sleep(0.5)
+
     # ---- wallet setup
     # ------------------------------------------------------------------------------------------
     def ensure_wallet(self, mnemonic: str, password: str) -> str:
         self._password = password
         self.wallet_handle = self.driver.current_window_handle
         self.browser.close_extension_tabs()
-        self.driver.get(self.ext_url + S.HOME_PAGE)
+        self.goto_extension_page(S.HOME_PAGE)
         base: BasePage = self.page(BasePage)
         onboarding: OnboardingPage = self.page(OnboardingPage)
         unlock: UnlockPage = self.page(UnlockPage)
@@ -112,11 +125,12 @@ class MetaMaskDriver:
         self.browser.close_extension_tabs()
         home.dismiss_covering()
         if self.config.disable_network_features:
-            self.page(SecuritySettingsPage).open(self.browser.extension_id)
+            self.goto_extension_page(S.HOME_PAGE + S.ROUTE_SETTINGS_SECURITY)
+            self.page(SecuritySettingsPage).wait_loaded()
             self.page(SecuritySettingsPage).disable_network_features(
                 basic_functionality=self.config.disable_basic_functionality
             )
-            self.driver.get(self.ext_url + S.HOME_PAGE)
+            self.goto_extension_page(S.HOME_PAGE)
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)
         address = home.read_address()
@@ -129,11 +143,11 @@ class MetaMaskDriver:
             return
         self.driver.switch_to.new_window("tab")
         self.notification_handle = self.driver.current_window_handle
-        self.driver.get(self.ext_url + S.NOTIFICATION_PAGE)
+        self.goto_extension_page(S.NOTIFICATION_PAGE)
 
     def lock(self) -> None:
         self.focus(self.wallet_handle)
-        self.driver.get(self.ext_url + S.HOME_PAGE)
+        self.goto_extension_page(S.HOME_PAGE)
         home: HomePage = self.page(HomePage)
         home.wait_ready()
         home.lock()
@@ -241,8 +255,9 @@ class MetaMaskDriver:
             reason = verify(shown)
         if reason is not None:
             logger.warning("rejecting %s for %s: %s", kind, method, reason, extra=_LOG)
+            route = self.page(BasePage).route()
             reject()
-            self._wait_route_leaves(self.page(BasePage).route())
+            self._wait_route_leaves(route)
             raise PolicyRejected(reason)
         logger.info("approving %s for %s", kind, method, extra=_LOG)
         approve()

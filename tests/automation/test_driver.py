@@ -150,7 +150,7 @@ def test_typed_data_v4_recovers_to_the_account(wallet_run: WalletRun) -> None:
     assert recovered == wallet_run.expected_address
 
 
-def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun) -> None:
+def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun, is_real_metamask: bool) -> None:
     value = 10**15
     seen: list[DisplayedTransaction] = []
 
@@ -164,6 +164,9 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun) -> None:
     tx_hash = wallet_run.wallet.send_transaction(
         TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=verify
     )
+    if is_real_metamask:
+        # MetaMask 13.5 exposes the full recipient in its name-details modal; the driver must read it there.
+        assert seen[0].to == RECIPIENT
     receipt = wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30)
     assert receipt.status == 1
     on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
@@ -193,6 +196,14 @@ def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run
     assert wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]) == nonce_before
     # The wallet still works after a rejection.
     assert wallet_run.wallet.chain_id() == 31337
+
+
+def test_sign_while_locked_unlocks_in_the_approval_tab(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    wallet.lock()
+    signature = wallet.personal_sign("signed after unlock", address=wallet.address or "", verify=lambda _s: None)
+    recovered = Account.recover_message(encode_defunct(text="signed after unlock"), signature=signature)
+    assert recovered == wallet_run.expected_address
 
 
 def _secrets_in(directory: Path) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 
+from automation.errors import MetaMaskUIError
 from automation.metamask.pages.base import BasePage
 from automation.metamask.selectors import v13 as S
 from automation.models import DisplayedConnect, DisplayedNetwork, DisplayedSignature, DisplayedTransaction
@@ -126,7 +127,42 @@ class SignaturePage(ApprovalPage):
         self.click_reject(S.CONFIRM_FOOTER_CANCEL)
 
 
+def abbreviation_matches(shown: str, full: str) -> bool:
+    """True when MetaMask's abbreviation ("0x70997...c79C8") is a prefix...suffix of `full`."""
+    match = re.fullmatch(r"(0x[0-9a-fA-F]{2,})(?:\.\.\.|…)([0-9a-fA-F]{2,})", shown.strip())
+    if not match:
+        return shown.strip().lower() == full.lower()
+    return full.lower().startswith(match.group(1).lower()) and full.lower().endswith(match.group(2).lower())
+
+
 class TransactionPage(SignaturePage):
+    def _full_recipient(self, shown: str) -> str | None:
+        """Open the recipient's name details to read the full address; None when unavailable."""
+        name = self.visible(By.CSS_SELECTOR, S.RECIPIENT_NAME_CSS)
+        if name is None:
+            return None
+        try:
+            self.driver.execute_script("arguments[0].click();", name)
+            field = self.wait_for(
+                "name details", lambda: self.visible(By.CSS_SELECTOR, S.NAME_DETAILS_ADDRESS_CSS), timeout=3
+            )
+            value = str(field.get_attribute("value") or "").strip()
+        except MetaMaskUIError:
+            return None
+        finally:
+            close = self.visible(By.CSS_SELECTOR, S.NAME_DETAILS_CLOSE_CSS)
+            if close is not None:
+                self.click(close)
+                with contextlib.suppress(MetaMaskUIError):
+                    self.wait_for(
+                        "name details closed",
+                        lambda: self.visible(By.CSS_SELECTOR, S.NAME_DETAILS_ADDRESS_CSS) is None,
+                        timeout=3,
+                    )
+        if re.fullmatch(S.ADDRESS_RE, value) and abbreviation_matches(shown, value):
+            return value
+        return None
+
     def read_transaction(self) -> DisplayedTransaction:
         self.wait_enabled_testid(S.CONFIRM_FOOTER_OK)
         self.wait_for(
@@ -139,6 +175,8 @@ class TransactionPage(SignaturePage):
         if recipient is not None:
             full = re.search(S.ADDRESS_RE, str(self.driver.execute_script(_ADDR_ATTR_JS, recipient)))
             to = full.group(0) if full else self.text_of(recipient)
+            if to and not re.fullmatch(S.ADDRESS_RE, to):
+                to = self._full_recipient(to) or to
         if not to:
             to = _collapse(self.row_value(S.ROW_LABEL_TO) or "")
         value_text = ""

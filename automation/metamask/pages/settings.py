@@ -16,8 +16,8 @@ _LOG = {"component": "browser_controller"}
 
 
 class SecuritySettingsPage(BasePage):
-    def open(self, extension_id: str) -> None:
-        self.driver.get(f"chrome-extension://{extension_id}/{S.HOME_PAGE}{S.ROUTE_SETTINGS_SECURITY}")
+    def wait_loaded(self) -> None:
+        """The caller navigates to home.html#settings/security first."""
         self.wait_for("security settings", lambda: self._toggle(S.SECURITY_ALERT_CONTAINER))
 
     def _toggle(self, container: str) -> WebElement | None:

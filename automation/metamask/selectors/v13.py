@@ -126,6 +126,12 @@ TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
 # textContent or attributes, else takes its visible text; MetaMask 13.5 shows only "0x70997...c79C8"
 # (first 5 hex digits after 0x, "...", last 5), checksum case.
 RECIPIENT = "recipient-address"
+# Full recipient (MetaMask 13.5): clicking the recipient's name element opens the "name details" modal whose
+# read-only input holds the FULL checksummed address; the driver reads its value, checks it agrees with the
+# abbreviation shown, then closes the modal with its header X. Optional: without the modal the abbreviation is used.
+RECIPIENT_NAME_CSS = '[data-testid="recipient-address"] p'
+NAME_DETAILS_ADDRESS_CSS = ".name-details__address input"  # READ: value = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+NAME_DETAILS_CLOSE_CSS = "section[role='dialog'] button[aria-label='Close']"
 SENDER = "sender-address"  # (not read) "Account 1"
 # READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first <h2> of the page.
 TX_AMOUNT_XPATH = "(//h2)[1]"
