@@ -136,10 +136,20 @@ def session_open(*, session_id: str, worker: str) -> Outcome:
             logger.warning("session_open failed: %s", kind, extra=_LOG)
             outcome.append("failed")
             return Outcome("failed", str(kind))
+        except Exception as exc:
+            # Not an automation error (e.g. a driver HTTP timeout under load). Only the type is kept: an
+            # unexpected message could quote anything, and this step handled secrets.
+            registry.close(session.id)
+            services.session_mark_failed(
+                session_id=session.id,
+                error=f"unexpected {type(exc).__name__} while opening the session",
+                error_kind="unexpected",
+            )
+            logger.warning("session_open failed: unexpected %s", type(exc).__name__, extra=_LOG)
+            outcome.append("failed")
+            return Outcome("failed", "unexpected")
         except BaseException:
             registry.close(session.id)
-            services.session_mark_failed(session_id=session.id, error="internal error", error_kind="internal")
-            outcome.append("error")
             raise
         accounts, chain_id = result
         if services.session_mark_ready(session_id=session.id, accounts=accounts, chain_id=chain_id):
@@ -171,15 +181,9 @@ def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[
     with _step(session, "dapp_open", "open_dapp"):
         browser.open_dapp(session.dapp_url)
     origin = session.dapp_origin
-    with _step(session, "connect", "connect"):
-        accounts = browser.connect(
-            verify=verification.verifier(
-                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin)
-            )
-        )
-        if not accounts or accounts[0].lower() != wallet.address.lower():
-            raise StepFailed(f"the dApp got accounts {accounts}, expected {wallet.address}", kind="account")
-    chain_id: int
+    chain_id: int | None = None
+    # Network first: on real MetaMask offline, connecting while Mainnet is selected made every later
+    # eth_sendTransaction fail with "circuit breaker is open" (automation's driver suite found this).
     if session.network:
         spec = _network_spec(session.network)
         with _step(session, "network", "ensure_network"):
@@ -190,7 +194,15 @@ def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[
                     lambda shown: verification.network_reason(shown, dapp_origin=origin, network=spec),
                 ),
             )
-    else:
+    with _step(session, "connect", "connect"):
+        accounts = browser.connect(
+            verify=verification.verifier(
+                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin)
+            )
+        )
+        if not accounts or accounts[0].lower() != wallet.address.lower():
+            raise StepFailed(f"the dApp got accounts {accounts}, expected {wallet.address}", kind="account")
+    if chain_id is None:
         chain_id = browser.chain_id()
     return accounts, chain_id
 
@@ -329,6 +341,12 @@ def _sign(row: SignatureRequest, session: WalletSession, browser: WalletBrowser)
         )
         _security(SecurityEvent.Kind.SIGNING_FAILED, session, action, row.id, reason=str(kind))
         return Outcome("failed", str(kind))
+    except Exception as exc:
+        services.signature_mark_failed(
+            signature_id=row.id, error=f"unexpected {type(exc).__name__}", error_kind="unexpected"
+        )
+        _security(SecurityEvent.Kind.SIGNING_FAILED, session, action, row.id, reason="unexpected")
+        return Outcome("failed", "unexpected")
     # The dApp page could have changed the request between our call and MetaMask; the signature tells.
     if not _signature_recovers(row, signature, wallet.address):
         services.signature_mark_failed(
@@ -455,6 +473,13 @@ def _send(row: Transaction, session: WalletSession, browser: WalletBrowser) -> O
         )
         _security(SecurityEvent.Kind.SIGNING_FAILED, session, "send_transaction", row.id, reason=str(kind))
         return Outcome("failed", str(kind))
+    except Exception as exc:
+        # Whether MetaMask sent it is unknown: failed, never retried.
+        services.transaction_mark_failed(
+            transaction_id=row.id, error=f"unexpected {type(exc).__name__}", error_kind="unexpected"
+        )
+        _security(SecurityEvent.Kind.SIGNING_FAILED, session, "send_transaction", row.id, reason="unexpected")
+        return Outcome("failed", "unexpected")
     # Persisted before waiting: if the worker dies now, the hash is known and nothing is ever resent.
     services.transaction_mark_submitted(transaction_id=row.id, tx_hash=tx_hash)
     row.tx_hash = tx_hash
@@ -467,8 +492,8 @@ def _await_receipt(row: Transaction, browser: WalletBrowser) -> Outcome:
     try:
         with _step(row, "receipt", "wait_for_receipt"):
             receipt = browser.wait_for_receipt(row.tx_hash, timeout=timeout)
-    except (AutomationError, SoftTimeLimitExceeded) as exc:
-        kind = getattr(exc, "kind", "timeout")
+    except Exception as exc:
+        kind = getattr(exc, "kind", "timeout" if isinstance(exc, SoftTimeLimitExceeded) else "unexpected")
         services.transaction_mark_failed(
             transaction_id=row.id,
             error=f"submitted as {row.tx_hash}; no receipt: {_error_text(exc)}",

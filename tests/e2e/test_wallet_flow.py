@@ -155,7 +155,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert session["chain_id"] == 31337
     assert session["worker"] == worker.hostname
     steps = [entry["step"] for entry in session["progress"]]
-    assert steps == ["browser_start", "wallet_ready", "dapp_open", "connect", "network"], session["progress"]
+    assert steps == ["browser_start", "wallet_ready", "dapp_open", "network", "connect"], session["progress"]
     assert all(entry["ok"] for entry in session["progress"])
     assert worker.browsers_running() == 1
     sid = session["id"]

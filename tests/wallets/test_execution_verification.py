@@ -1,0 +1,213 @@
+"""wallets/verification.py: what MetaMask shows versus what was requested (pure functions, no browser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from automation import (
+    DisplayedConnect,
+    DisplayedNetwork,
+    DisplayedSignature,
+    DisplayedTransaction,
+    NetworkSpec,
+)
+from wallets import verification as v
+
+ORIGIN = "http://127.0.0.1:8080"
+TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+OWN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+CONTRACT = "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"
+ETH = 10**18
+
+
+def tx(to: str = "0x70997...c79C8", value: str = "0.001 ETH", origin: str = "127.0.0.1:8080"):
+    return DisplayedTransaction(origin=origin, to=to, value_text=value, raw_text="")
+
+
+@pytest.mark.parametrize(
+    ("shown", "ok"),
+    [
+        (TO, True),
+        (TO.lower(), True),
+        ("0x70997...c79C8", True),
+        ("0x7099...79C8", True),
+        ("0x70997…c79C8", True),
+        ("0x70997...c79c8", False),  # checksum case differs: not MetaMask's rendering of this address
+        ("0x709...9C8", False),  # too few digits to mean anything
+        ("0x70998...c79C8", False),
+        ("0x000000000000000000000000000000000000dEaD", False),
+        ("Account 2", False),
+    ],
+)
+def test_address_matches(shown: str, ok: bool) -> None:
+    assert v.address_matches(shown, TO) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "wei", "ok"),
+    [
+        ("0.001 ETH", 10**15, True),
+        ("0.001", 10**15, True),
+        ("<0.000001 ETH", 10**11, True),
+        ("<0.000001 ETH", 10**13, False),
+        ("0.00346 ETH", 3_456_000_000_000_000, True),  # MetaMask: 3 significant digits, rounded
+        ("0.00345 ETH", 3_456_000_000_000_000, True),  # ... or truncated
+        ("121.5 ETH", 121_456 * 10**15, True),
+        ("1,034 ETH", 1_034_123 * 10**15, True),
+        ("0.002 ETH", 10**15, False),
+        ("0.01 ETH", 10**15, False),
+        ("1 ETH", 10**15, False),
+        ("0.001 DAI", 10**15, False),
+        ("", 0, True),
+        ("", 1, False),
+        ("0 ETH", 0, True),
+        ("1.2 ETH", 1_234 * 10**15, False),  # "1.2" would hide 2.8 %: MetaMask shows 1.234
+        ("lots", 10**15, False),
+    ],
+)
+def test_amount_reason(text: str, wei: int, ok: bool) -> None:
+    assert (v.amount_reason(text, value_wei=wei) is None) is ok
+
+
+def test_transaction_reason_checks_origin_recipient_and_amount() -> None:
+    assert v.transaction_reason(tx(), dapp_origin=ORIGIN, to=TO, value_wei=10**15) is None
+    assert "recipient" in (
+        v.transaction_reason(tx(to="0x00000...0dEaD"), dapp_origin=ORIGIN, to=TO, value_wei=10**15) or ""
+    )
+    assert "amount" in (
+        v.transaction_reason(tx(value="1 ETH"), dapp_origin=ORIGIN, to=TO, value_wei=10**15) or ""
+    )
+    assert "coming from" in (
+        v.transaction_reason(tx(origin="evil.example:8080"), dapp_origin=ORIGIN, to=TO, value_wei=10**15)
+        or ""
+    )
+
+
+def test_origins() -> None:
+    assert v.connect_reason(DisplayedConnect(origin="127.0.0.1"), dapp_origin=ORIGIN) is None
+    assert v.connect_reason(DisplayedConnect(origin="127.0.0.2"), dapp_origin=ORIGIN) is not None
+    assert v.origin_matches("127.0.0.1:8080", ORIGIN)
+    assert not v.origin_matches("127.0.0.1:8081", ORIGIN)
+    assert v.origin_matches("http://127.0.0.1:8080", ORIGIN)
+    assert not v.origin_matches("https://127.0.0.1:8080", ORIGIN)
+    assert not v.origin_matches("", ORIGIN)
+
+
+def test_personal_sign_reason() -> None:
+    shown = DisplayedSignature(method="personal_sign", origin="127.0.0.1:8080", text="Sign in nonce 7")
+    assert v.personal_sign_reason(shown, message="Sign in\nnonce 7", dapp_origin=ORIGIN) is None
+    assert v.personal_sign_reason(shown, message="Sign in nonce 8", dapp_origin=ORIGIN) is not None
+    typed = DisplayedSignature(method="eth_signTypedData_v4", origin="127.0.0.1:8080", text="Sign in nonce 7")
+    assert v.personal_sign_reason(typed, message="Sign in nonce 7", dapp_origin=ORIGIN) is not None
+
+
+def mail(from_wallet: str = OWN, amount: int = 424242) -> dict:
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
+            "Mail": [
+                {"name": "from", "type": "Person"},
+                {"name": "to", "type": "Person"},
+                {"name": "contents", "type": "string"},
+                {"name": "amount", "type": "uint256"},
+                {"name": "tags", "type": "string[]"},
+            ],
+        },
+        "primaryType": "Mail",
+        "domain": {"name": "Mail", "verifyingContract": CONTRACT},
+        "message": {
+            "from": {"name": "Alice", "wallet": from_wallet},
+            "to": {"name": "Bob", "wallet": TO},
+            "contents": "Hello   there",
+            "amount": amount,
+            "tags": ["a", "b"],
+        },
+    }
+
+
+def shown_typed(text: str) -> DisplayedSignature:
+    return DisplayedSignature(method="eth_signTypedData_v4", origin="127.0.0.1:8080", text=text)
+
+
+# How MetaMask 13.5 lays the typed data out (reference wallet and MetaMask agree on this shape).
+GOOD = (
+    "Request from HTTP 127.0.0.1:8080 Interacting with 0xCcCCc...ccccC Message Primary type: Mail "
+    "From: Name: Alice Wallet: Account 1 To: Name: Bob Wallet: 0x70997...c79C8 Contents: Hello there "
+    "Amount: 424242 Tags: 0: a 1: b"
+)
+
+
+def test_typed_data_accepts_metamask_rendering() -> None:
+    assert (
+        v.typed_data_reason(shown_typed(GOOD), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN])
+        is None
+    )
+    with_abbrev_own = GOOD.replace("Account 1", "0xf39Fd...92266")
+    assert v.typed_data_reason(shown_typed(with_abbrev_own), typed_data=mail(), dapp_origin=ORIGIN) is None
+    grouped = GOOD.replace("Amount: 424242", "Amount: 424,242")
+    assert (
+        v.typed_data_reason(shown_typed(grouped), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN])
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (("Primary type: Mail", "Primary type: Permit"), "primary type"),
+        (("Amount: 424242", "Amount: 4242420"), "Amount"),
+        (("Name: Bob", "Name: Eve"), "Name"),
+        (("Wallet: 0x70997...c79C8", "Wallet: 0x00000...0dEaD"), "Wallet"),
+        (("Wallet: Account 1", "Wallet: 0x00000...0dEaD"), "Wallet"),
+        (("0xCcCCc...ccccC", "0x00000...0dEaD"), "verifying contract"),
+        (("Tags: 0: a 1: b", "Tags: 0: a 1: c"), "1:"),
+        # Fields swapped between the two people: each value must sit under its own label, in order.
+        (
+            ("Name: Alice Wallet: Account 1 To: Name: Bob", "Name: Bob Wallet: Account 1 To: Name: Alice"),
+            "",  # rejected; which field is named depends on where the ordered match breaks
+        ),
+    ],
+)
+def test_typed_data_rejects_a_changed_screen(change: tuple[str, str], needle: str) -> None:
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    reason = v.typed_data_reason(
+        shown_typed(text), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN]
+    )
+    assert reason is not None
+    assert needle.lower() in reason.lower()
+
+
+def test_typed_data_own_address_may_only_be_a_name_when_it_is_ours() -> None:
+    # The request names a stranger where the screen shows an account name: not acceptable.
+    request = mail(from_wallet="0x1111111111111111111111111111111111111111")
+    assert v.typed_data_reason(shown_typed(GOOD), typed_data=request, dapp_origin=ORIGIN, own_addresses=[OWN])
+
+
+def test_network_reason() -> None:
+    spec = NetworkSpec(chain_id=31337, rpc_url="http://127.0.0.1:8545", name="Anvil Local")
+    good = DisplayedNetwork(
+        origin=ORIGIN, name="Anvil Local", chain_id="31337", rpc_url="http://127.0.0.1:8545", raw_text=""
+    )
+    assert v.network_reason(good, dapp_origin=ORIGIN, network=spec) is None
+    for bad in (
+        DisplayedNetwork(origin=ORIGIN, name="Anvil Local", chain_id="1", rpc_url=good.rpc_url, raw_text=""),
+        DisplayedNetwork(origin=ORIGIN, name="Evil", chain_id="31337", rpc_url=good.rpc_url, raw_text=""),
+        DisplayedNetwork(
+            origin=ORIGIN, name="Anvil Local", chain_id="31337", rpc_url="http://evil:1", raw_text=""
+        ),
+        DisplayedNetwork(
+            origin="http://evil", name="Anvil Local", chain_id="31337", rpc_url=good.rpc_url, raw_text=""
+        ),
+    ):
+        assert v.network_reason(bad, dapp_origin=ORIGIN, network=spec) is not None
+
+
+def test_verifier_rejects_an_unexpected_screen() -> None:
+    verify = v.verifier(DisplayedTransaction, lambda shown: None)
+    assert verify(tx()) is None
+    assert "unexpected" in (verify(DisplayedConnect(origin="127.0.0.1")) or "")
