@@ -1,14 +1,22 @@
 """The service's own Prometheus metrics (django-prometheus adds the HTTP/DB/cache ones).
 
-Gauges with multiprocess_mode so they aggregate sensibly if PROMETHEUS_MULTIPROC_DIR is ever used.
+In multiprocess mode (metamask_service/metrics_server.py) a gauge's multiprocess_mode says how the values
+of several processes combine. Each of ours is a whole observation, not a per-process share: the API's health
+view sets the fleet totals in whichever gunicorn worker answered, a browser worker's main process (heartbeat)
+and its pool child both set that worker's counts. So the most recent value of a live process wins; summing
+would count the same sessions once per process.
 """
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-sessions_open = Gauge("mm_sessions_open", "Wallet sessions with a live browser", multiprocess_mode="livesum")
-browsers_running = Gauge("mm_browsers_running", "Chromium instances running", multiprocess_mode="livesum")
+sessions_open = Gauge(
+    "mm_sessions_open", "Wallet sessions with a live browser", multiprocess_mode="livemostrecent"
+)
+browsers_running = Gauge(
+    "mm_browsers_running", "Chromium instances running", multiprocess_mode="livemostrecent"
+)
 task_duration_seconds = Histogram(
     "mm_task_duration_seconds",
     "Browser task duration",
@@ -22,5 +30,7 @@ metamask_action_failures_total = Counter(
     "mm_metamask_action_failures_total", "MetaMask UI actions that failed", ["action", "kind"]
 )
 db_connections = Gauge(
-    "mm_db_connections", "Open PostgreSQL connections of this service's database", multiprocess_mode="max"
+    "mm_db_connections",
+    "Open PostgreSQL connections of this service's database",
+    multiprocess_mode="livemostrecent",
 )

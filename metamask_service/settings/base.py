@@ -291,12 +291,15 @@ LOGGING: dict[str, Any] = {
 }
 
 # --- Metrics --------------------------------------------------------------------------------------------
-# django-prometheus opens the exporter from AppConfig.ready() in EVERY process that loads Django. With
-# PROMETHEUS_METRICS_EXPORT_PORT a second process (another gunicorn worker, `manage.py shell` in the pod, a
-# Celery worker) dies with "address in use"; with a one-port RANGE the first process binds and the others
-# only log a warning. Hence the range form. The exporter serves the metrics of the process that bound it,
-# so run the web server as one process with threads. 0 = no separate listener (embedded demo, tests).
-_metrics_port = env.int("PROMETHEUS_METRICS_EXPORT_PORT", 0)
-PROMETHEUS_METRICS_EXPORT_PORT_RANGE = [_metrics_port] if _metrics_port else None
-PROMETHEUS_METRICS_EXPORT_ADDRESS = env.str("PROMETHEUS_METRICS_EXPORT_ADDRESS", "127.0.0.1")
+# Prometheus scrapes one port per pod (8080 `/metrics`), served by metamask_service/metrics_server.py, not by
+# django-prometheus's in-process listener (which would serve only the process that bound the port: one
+# gunicorn worker, or a Celery main process whose pool child runs the tasks). Environment, read there:
+#   PROMETHEUS_MULTIPROC_DIR   every process writes its samples here (an emptyDir in k8s). Must be in the
+#                              environment before prometheus_client is imported. Unset = single-process
+#                              mode: no exporter; /metrics below serves the answering process (dev, tests).
+#   PROMETHEUS_METRICS_PORT    exporter port of the gunicorn master / Celery worker main process (8080; 0 =
+#                              none). PROMETHEUS_METRICS_ADDRESS: 0.0.0.0 with production settings, else
+#                              127.0.0.1.
+# The app's /metrics route (urls.py) aggregates the same directory when the variable is set. Neither
+# PROMETHEUS_METRICS_EXPORT_PORT nor _RANGE is set: django-prometheus must not open a listener itself.
 PROMETHEUS_EXPORT_MIGRATIONS = False

@@ -16,4 +16,3 @@ FIELD_ENCRYPTION_KEYS = [
     "Oy_Kns-HgGqPD3tBRx1E_ylmHFf5EOA9ugWdwT4ADyQ=",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
-PROMETHEUS_METRICS_EXPORT_PORT_RANGE = None
