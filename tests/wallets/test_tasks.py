@@ -1,0 +1,205 @@
+"""Worker tasks and services on PostgreSQL, without a browser: claiming, redelivery, lost sessions, cleanup,
+heartbeat, task options. (Browser paths run end to end in tests/e2e.)"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from celery.signals import before_task_publish
+from django.test import override_settings
+from django.utils import timezone
+
+from celery_app import app
+from tests.factories import (
+    WORKER,
+    BrowserWorkerFactory,
+    SignatureRequestFactory,
+    TransactionFactory,
+    WalletSessionFactory,
+)
+from wallets import dispatch, execution, runtime, worker
+from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, WalletSession
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published() -> Any:
+    """Task messages sent during the test (routing and body), captured before they reach the broker."""
+    sent: list[dict[str, Any]] = []
+
+    def capture(sender: Any = None, body: Any = None, routing_key: Any = None, **_kw: Any) -> None:
+        sent.append({"task": sender, "body": body, "routing_key": routing_key})
+
+    before_task_publish.connect(capture, weak=False)
+    yield sent
+    before_task_publish.disconnect(capture)
+
+
+def test_tasks_are_registered_with_late_ack_and_time_limits() -> None:
+    import wallets.tasks  # noqa: F401
+
+    for name in (
+        dispatch.TASK_SESSION_OPEN,
+        dispatch.TASK_SESSION_CLOSE,
+        dispatch.TASK_SIGNATURE_EXECUTE,
+        dispatch.TASK_TRANSACTION_EXECUTE,
+        dispatch.TASK_SESSIONS_CLEANUP,
+    ):
+        task = app.tasks[name]
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
+        assert 0 < task.soft_time_limit < task.time_limit
+    assert app.conf.worker_prefetch_multiplier == 1
+
+
+def test_session_open_does_nothing_for_a_session_that_is_not_pending() -> None:
+    session = WalletSessionFactory(status=WalletSession.Status.READY)
+    assert execution.session_open(session_id=str(session.id), worker=WORKER).outcome == "skipped"
+    session.refresh_from_db()
+    assert session.status == WalletSession.Status.READY
+    assert runtime.registry.get(session.id) is None
+
+
+def test_finished_rows_are_never_executed_again() -> None:
+    signed = SignatureRequestFactory(status=SignatureRequest.Status.SIGNED, signature="0xabc")
+    confirmed = TransactionFactory(status=Transaction.Status.CONFIRMED, tx_hash="0x" + "1" * 64)
+    assert execution.signature_execute(signature_id=str(signed.id), worker=WORKER).outcome == "skipped"
+    assert execution.transaction_execute(transaction_id=str(confirmed.id), worker=WORKER).outcome == "skipped"
+    signed.refresh_from_db()
+    confirmed.refresh_from_db()
+    assert (signed.status, signed.signature, signed.attempts) == ("signed", "0xabc", 0)
+    assert (confirmed.status, confirmed.attempts) == ("confirmed", 0)
+
+
+def test_a_running_transaction_redelivered_after_a_crash_is_failed_not_resent() -> None:
+    row = TransactionFactory(status=Transaction.Status.RUNNING, attempts=1)
+    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "interrupted"
+    row.refresh_from_db()
+    assert (row.status, row.error_kind, row.attempts) == ("failed", "interrupted", 1)
+
+
+def test_a_submitted_transaction_without_its_browser_keeps_its_hash() -> None:
+    tx_hash = "0x" + "ab" * 32
+    row = TransactionFactory(status=Transaction.Status.SUBMITTED, tx_hash=tx_hash, attempts=1)
+    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "failed"
+    row.refresh_from_db()
+    assert (row.status, row.error_kind, row.tx_hash) == ("failed", "receipt_unknown", tx_hash)
+    assert tx_hash in row.error
+
+
+def test_a_running_signature_redelivered_is_failed_not_signed_again() -> None:
+    row = SignatureRequestFactory(status=SignatureRequest.Status.RUNNING, attempts=1)
+    assert execution.signature_execute(signature_id=str(row.id), worker=WORKER).outcome == "interrupted"
+    row.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "interrupted")
+
+
+def test_an_operation_for_a_browser_not_in_this_process_loses_the_session() -> None:
+    session = WalletSessionFactory()
+    row = SignatureRequestFactory(session=session)
+    queued = TransactionFactory(session=session)
+    result = execution.signature_execute(signature_id=str(row.id), worker=WORKER)
+    assert result.outcome == "failed"
+    row.refresh_from_db()
+    session.refresh_from_db()
+    queued.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "session_unavailable")
+    assert "worker restarted" in row.error
+    assert (session.status, session.error_kind) == ("lost", "browser_lost")
+    assert (queued.status, queued.error_kind) == ("failed", "session_lost")
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SESSION_LOST, session=session).count() == 1
+
+
+def test_an_operation_on_a_closed_session_fails_without_touching_the_session() -> None:
+    session = WalletSessionFactory(status=WalletSession.Status.CLOSED)
+    row = TransactionFactory(session=session)
+    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "failed"
+    row.refresh_from_db()
+    session.refresh_from_db()
+    assert "closed" in row.error
+    assert session.status == WalletSession.Status.CLOSED
+
+
+def test_session_close_marks_a_closing_session_closed() -> None:
+    session = WalletSessionFactory(status=WalletSession.Status.CLOSING)
+    assert execution.session_close(session_id=str(session.id)).outcome == "closed"
+    session.refresh_from_db()
+    assert session.status == WalletSession.Status.CLOSED
+    # Redelivered: nothing left to do.
+    assert execution.session_close(session_id=str(session.id)).outcome == "skipped"
+
+
+def test_cleanup_expires_idle_sessions_and_asks_their_worker_to_close_the_browser(
+    published: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    BrowserWorkerFactory(hostname=WORKER, last_seen=timezone.now())
+    idle = WalletSessionFactory(expires_at=timezone.now() - timedelta(seconds=1))
+    fresh = WalletSessionFactory()
+    caplog.set_level(logging.INFO, logger="wallets.execution")
+    assert execution.sessions_cleanup() == {"expired": 1, "lost": 0}
+    idle.refresh_from_db()
+    fresh.refresh_from_db()
+    assert idle.status == WalletSession.Status.EXPIRED
+    assert fresh.status == WalletSession.Status.READY
+    closes = [m for m in published if m["task"] == dispatch.TASK_SESSION_CLOSE]
+    assert [(m["routing_key"], m["body"][0]) for m in closes] == [(f"browser.{WORKER}", [str(idle.id)])]
+    assert any(getattr(r, "session_cleanup", None) == "expired" for r in caplog.records)
+    # The close task then only stops the browser; the session stays expired.
+    execution.session_close(session_id=str(idle.id))
+    idle.refresh_from_db()
+    assert idle.status == WalletSession.Status.EXPIRED
+
+
+def test_cleanup_marks_sessions_of_a_silent_worker_lost(caplog: pytest.LogCaptureFixture) -> None:
+    BrowserWorkerFactory(hostname="dead@host", last_seen=timezone.now() - timedelta(minutes=5))
+    BrowserWorkerFactory(hostname=WORKER, last_seen=timezone.now())
+    orphan = WalletSessionFactory(worker="dead@host")
+    alive = WalletSessionFactory(worker=WORKER)
+    caplog.set_level(logging.INFO, logger="wallets.execution")
+    assert execution.sessions_cleanup() == {"expired": 0, "lost": 1}
+    orphan.refresh_from_db()
+    alive.refresh_from_db()
+    assert (orphan.status, orphan.error_kind) == ("lost", "worker_lost")
+    assert "dead@host" in orphan.error
+    assert "heartbeat" in orphan.error
+    assert alive.status == WalletSession.Status.READY
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SESSION_LOST, session=orphan).exists()
+    assert any(getattr(r, "session_cleanup", None) == "lost" for r in caplog.records)
+
+
+def test_heartbeat_reports_this_workers_sessions() -> None:
+    WalletSessionFactory(worker="hb@host")
+    WalletSessionFactory(worker="hb@host", status=WalletSession.Status.CLOSED)
+    WalletSessionFactory(worker="other@host")
+    worker.beat_once("hb@host")
+    row = BrowserWorker.objects.get(hostname="hb@host")
+    assert (row.sessions_open, row.browsers_running, row.rss_bytes) == (1, 0, 0)
+    assert row.is_live
+
+
+@override_settings(
+    METAMASK_EXTENSION_PATH="/ext",
+    BROWSER_PROFILES_DIR="/profiles",
+    ARTIFACTS_DIR="/artifacts",
+    BROWSER_EXTRA_FLAGS=["--lang=en-US"],
+    BROWSER_MAX_OPERATIONS=7,
+    BROWSER_USE_UNDETECTED=True,
+    METAMASK_DISABLE_NETWORK_FEATURES=False,
+)
+def test_browser_config_comes_from_settings() -> None:
+    config = runtime.browser_config()
+    assert (config.extension_path, config.profiles_dir, config.artifacts_dir) == (
+        "/ext",
+        "/profiles",
+        "/artifacts",
+    )
+    assert config.max_operations == 7
+    assert config.use_undetected is True
+    assert config.disable_network_features is False
+    assert "--lang=en-US" in config.chrome_flags
+    assert "--disable-background-networking" in config.chrome_flags
+    assert runtime.profile_dir("abc").as_posix() == "/profiles/session-abc"
