@@ -1,8 +1,8 @@
 """Failure artifacts: a screenshot and the DOM of the page in focus, with every input value stripped.
 
-Artifacts are for humans debugging a failed flow; they must never carry a secret. MetaMask keeps the SRP and the
-password in <input>/<textarea> values, so the DOM is cloned and every value removed before it is serialised; the
-screenshot is only taken when no secret-bearing page (onboarding, unlock) is on screen.
+Artifacts are for humans debugging a failed flow; they must never carry a secret. MetaMask keeps the SRP and
+the password in <input>/<textarea> values, so the DOM is cloned and every value removed before it is
+serialised; the screenshot is only taken when no secret-bearing page (onboarding, unlock) is on screen.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Launch and tear down Chromium with an unpacked wallet extension; CDP helpers for extension pages.
 
-chromedriver cannot drive pages the extension opens itself (metamask-13.5.md section 2), so everything the driver
-touches lives in tabs opened here; the extension's own tabs are found and closed through CDP.
+chromedriver cannot drive pages the extension opens itself (metamask-13.5.md section 2), so everything the
+driver touches lives in tabs opened here; the extension's own tabs are found and closed through CDP.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class Browser:
             use_subprocess=True,
             version_main=self._chromium_major(),
         )
-        return driver  # type: ignore[no-any-return]
+        return driver
 
     def _chromium_major(self) -> int | None:
         import subprocess
@@ -159,7 +159,7 @@ class Browser:
                 self._pids.update(c.pid for c in psutil.Process(pid).children(recursive=True))
 
     def processes(self) -> list[psutil.Process]:
-        """Live processes of this browser: the driver/browser trees plus anything running on our profile dir."""
+        """Live processes of this browser: driver/browser trees plus anything running on our profile dir."""
         found: dict[int, psutil.Process] = {}
         marker = f"--user-data-dir={self.profile_dir.resolve()}"
         for pid in list(self._pids):
@@ -214,7 +214,8 @@ class Browser:
 
     def cdp(self, cmd: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         assert self.driver is not None
-        return self.driver.execute_cdp_cmd(cmd, params or {})  # type: ignore[no-any-return]
+        result: dict[str, Any] = self.driver.execute_cdp_cmd(cmd, params or {})
+        return result
 
     def targets(self) -> list[dict[str, Any]]:
         return list(self.cdp("Target.getTargets").get("targetInfos", []))
@@ -230,9 +231,10 @@ class Browser:
         raise BrowserError("the wallet extension's service worker never appeared")
 
     def close_extension_tabs(self, *, keep_handles: bool = True) -> int:
-        """Close tabs the extension opened itself (home.html at startup, popup windows): they can't be driven and
-        while MetaMask's own home tab is active it never shows approvals in our tab."""
-        assert self.driver is not None and self.extension_id is not None
+        """Close tabs the extension opened itself (home.html at startup, popup windows): they can't be
+        driven and while MetaMask's own home tab is active it never shows approvals in our tab."""
+        assert self.driver is not None
+        assert self.extension_id is not None
         ours = set()
         if keep_handles:
             current = self.driver.current_window_handle

@@ -1,4 +1,4 @@
-"""Browser/driver configuration. Plain data: the worker builds it from Django settings, tests build it directly."""
+"""Browser/driver configuration. Plain data: the worker builds it from settings, tests build it directly."""
 
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ class BrowserConfig:
     max_operations: int = 50  # restart the browser (same profile, unlock again) after N operations
     ui_timeout: float = 30.0  # seconds to wait for a MetaMask element
     request_timeout: float = 120.0  # seconds for a dApp request to resolve after approval
-    # metamask-13.5.md section 7: turn off security alerts, tx simulations and "basic functionality". Offline
+    # metamask-13.5.md section 7: turn off security alerts and tx simulations. Offline
     # these only add retries (seconds per tx); online they protect users, so this is a deliberate opt-in.
     disable_network_features: bool = False
-    # Also turn off "Basic functionality" (only together with disable_network_features). Off by default: in our
-    # offline run with it off, eth_sendTransaction failed at once with "circuit breaker is open" (cause unverified).
+    # Also turn off "Basic functionality" (only together with disable_network_features). Opt-in: it was
+    # not needed for fast approvals here, and it hides MetaMask features users may rely on online.
     disable_basic_functionality: bool = False
 
     def effective_flags(self) -> list[str]:

@@ -18,12 +18,15 @@ _FIRE_JS = """
 const [id, method, params] = arguments;
 window.__walletRequests = window.__walletRequests || {};
 window.__walletRequests[id] = {state: 'pending'};
-if (!window.ethereum) { window.__walletRequests[id] = {state: 'error', code: null, message: 'no window.ethereum'};
-                        return; }
+const store = (outcome) => { window.__walletRequests[id] = outcome; };
+if (!window.ethereum) {
+  store({state: 'error', code: null, message: 'no window.ethereum'});
+  return;
+}
 window.ethereum.request({method, params}).then(
-  (value) => { window.__walletRequests[id] = {state: 'ok', value: JSON.stringify(value === undefined ? null : value)}; },
-  (err) => { window.__walletRequests[id] = {state: 'error', code: (err && typeof err.code === 'number') ? err.code : null,
-                                             message: String((err && err.message) || err)}; });
+  (value) => store({state: 'ok', value: JSON.stringify(value === undefined ? null : value)}),
+  (err) => store({state: 'error', code: (err && typeof err.code === 'number') ? err.code : null,
+                  message: String((err && err.message) || err)}));
 """
 _POLL_JS = "const r = (window.__walletRequests || {})[arguments[0]]; return r ? r : null;"
 _ids = itertools.count(1)

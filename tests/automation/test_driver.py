@@ -39,10 +39,10 @@ def address_shown_matches(shown: str, expected: str) -> bool:
     if re.fullmatch(r"0x[0-9a-fA-F]{40}", shown):
         return shown.lower() == expected.lower()
     match = re.fullmatch(r"(0x[0-9a-fA-F]{3,})(?:\.\.\.|…)([0-9a-fA-F]{3,})", shown)
-    return (
-        bool(match)
-        and expected.lower().startswith(match.group(1).lower())
-        and expected.lower().endswith(match.group(2).lower())
+    if match is None:
+        return False
+    return expected.lower().startswith(match.group(1).lower()) and expected.lower().endswith(
+        match.group(2).lower()
     )
 
 
@@ -201,7 +201,9 @@ def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run
 def test_sign_while_locked_unlocks_in_the_approval_tab(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
     wallet.lock()
-    signature = wallet.personal_sign("signed after unlock", address=wallet.address or "", verify=lambda _s: None)
+    signature = wallet.personal_sign(
+        "signed after unlock", address=wallet.address or "", verify=lambda _s: None
+    )
     recovered = Account.recover_message(encode_defunct(text="signed after unlock"), signature=signature)
     assert recovered == wallet_run.expected_address
 
@@ -230,7 +232,8 @@ def test_failure_writes_an_artifact_without_secrets(wallet_run: WalletRun) -> No
     with pytest.raises(MetaMaskUIError) as caught, wallet._action("artifact-probe"):
         raise MetaMaskUIError("forced failure for the artifact test")
     path = caught.value.artifact_path
-    assert path and (Path(path) / "page.html").is_file()
+    assert path
+    assert (Path(path) / "page.html").is_file()
     assert "unlock" in (Path(path) / "page.html").read_text()
     assert _secrets_in(Path(path)) == []
 
@@ -242,7 +245,8 @@ def test_failure_writes_an_artifact_without_secrets(wallet_run: WalletRun) -> No
     finally:
         wallet.config = dataclasses.replace(wallet.config, ui_timeout=30.0)
     dead_path = getattr(dead.value, "artifact_path", None)
-    assert dead_path and Path(dead_path).is_dir()
+    assert dead_path
+    assert Path(dead_path).is_dir()
     assert _secrets_in(Path(wallet.config.artifacts_dir)) == []
 
 

@@ -21,6 +21,12 @@ class OnboardingPage(BasePage):
     def is_onboarding(self) -> bool:
         return self.route().startswith(S.ROUTE_ONBOARDING_PREFIX)
 
+    def _wait_any(self, testids: tuple[str, ...]) -> None:
+        self.wait_for(
+            f"onboarding step {testids[0]}",
+            lambda: any(self.visible_testid(t) for t in testids) or not self.is_onboarding(),
+        )
+
     def import_wallet(self, mnemonic: str, password: str) -> None:
         words = mnemonic.split()
         self.click_testid(S.ONBOARDING_IMPORT_WALLET)
@@ -57,10 +63,7 @@ class OnboardingPage(BasePage):
         for options in steps:
             if not self.is_onboarding():
                 break
-            self.wait_for(
-                f"onboarding step {options[0]}",
-                lambda opts=options: any(self.visible_testid(t) for t in opts) or not self.is_onboarding(),
-            )
+            self._wait_any(options)
             for testid in options:
                 if self.try_click_testid(testid):
                     break

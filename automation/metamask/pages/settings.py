@@ -36,12 +36,15 @@ class SecuritySettingsPage(BasePage):
         self.click(toggle)
         return True
 
+    def _wait_off(self, container: str) -> None:
+        self.wait_for(f"{container} off", lambda: not self._is_on(container), timeout=10)
+
     def disable_network_features(self, *, basic_functionality: bool = False) -> list[str]:
         """Turn off security alerts, transaction simulations (and optionally basic functionality)."""
         changed = []
         for container in (S.SECURITY_ALERT_CONTAINER, S.SIMULATIONS_CONTAINER):
             if self._switch_off(container):
-                self.wait_for(f"{container} off", lambda c=container: not self._is_on(c), timeout=10)
+                self._wait_off(container)
                 changed.append(container)
         if basic_functionality and self._switch_off(S.BASIC_FUNCTIONALITY_CONTAINER):
             self.wait_testid(S.BASIC_MODAL, timeout=10)

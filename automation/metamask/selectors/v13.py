@@ -1,9 +1,10 @@
 """MetaMask 13.x UI contract: every route, data-testid and XPath the driver uses.
 
-This file is THE contract between the driver and the wallet page. The reference wallet (tests/reference_wallet)
-reproduces exactly these hooks, so keep it accurate: when the driver starts using a new hook, add it here first.
-Plain strings are data-testid values (located with ``[data-testid="..."]``); names ending in _XPATH are XPaths;
-names ending in _CSS are CSS selectors; ROUTE_* are URL hash fragments of home.html / notification.html.
+This file is THE contract between the driver and the wallet page. The reference wallet
+(tests/reference_wallet) reproduces exactly these hooks, so keep it accurate: when the driver starts using a
+new hook, add it here first. Plain strings are data-testid values (located with ``[data-testid="..."]``);
+names ending in _XPATH are XPaths; names ending in _CSS are CSS selectors; ROUTE_* are URL hash fragments of
+home.html / notification.html.
 For elements the driver READS, the comment gives the text format the driver expects.
 """
 
@@ -128,9 +129,11 @@ TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
 RECIPIENT = "recipient-address"
 # Full recipient (MetaMask 13.5): clicking the recipient's name element opens the "name details" modal whose
 # read-only input holds the FULL checksummed address; the driver reads its value, checks it agrees with the
-# abbreviation shown, then closes the modal with its header X. Optional: without the modal the abbreviation is used.
+# abbreviation shown, then closes the modal with its header X. Optional: without the modal the driver uses the
+# abbreviation.
 RECIPIENT_NAME_CSS = '[data-testid="recipient-address"] p'
-NAME_DETAILS_ADDRESS_CSS = ".name-details__address input"  # READ: value = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+# READ: its value = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+NAME_DETAILS_ADDRESS_CSS = ".name-details__address input"
 NAME_DETAILS_CLOSE_CSS = "section[role='dialog'] button[aria-label='Close']"
 SENDER = "sender-address"  # (not read) "Account 1"
 # READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first <h2> of the page.
