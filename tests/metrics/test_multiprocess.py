@@ -282,6 +282,8 @@ def test_celery_pool_child_metrics_reach_the_worker_exporter(
         body = _get(f"http://127.0.0.1:{metrics_port}/metrics")
         count = _value(body, "mm_task_duration_seconds_count", action="metrics_probe", outcome="ok")
         assert count == 2.0
+        # Set by the main process (heartbeat in wallets/worker.py): it has no sessions.
+        assert _value(body, "mm_sessions_open") == 0.0
         # Recorded by the pool child, served by the main process.
         children = {p.pid for p in psutil.Process(main.pid).children()}
         writers = set(_by_pid(multiproc, FAILURES, action="metrics_probe", kind="probe"))
