@@ -356,3 +356,24 @@ def test_loading_django_opens_no_metrics_listener(
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "port free after django.setup()" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "configured", "expected"),
+    [
+        ("metamask_service.settings.production", None, "0.0.0.0"),  # noqa: S104 (the pod IP is scraped)
+        ("metamask_service.settings.base", None, "127.0.0.1"),
+        ("metamask_service.settings.production", "10.1.2.3", "10.1.2.3"),
+    ],
+)
+def test_exporter_address_defaults_to_all_interfaces_only_in_production(
+    monkeypatch: pytest.MonkeyPatch, settings_module: str, configured: str | None, expected: str
+) -> None:
+    from metamask_service import metrics_server
+
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", settings_module)
+    if configured is None:
+        monkeypatch.delenv("PROMETHEUS_METRICS_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("PROMETHEUS_METRICS_ADDRESS", configured)
+    assert metrics_server.address() == expected
