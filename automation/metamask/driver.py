@@ -124,12 +124,15 @@ class MetaMaskDriver:
         home.wait_ready()
         self.browser.close_extension_tabs()
         home.dismiss_covering()
-        if self.config.disable_network_features:
+        marker = self.browser.profile_dir / ".automation-network-features-off"
+        if self.config.disable_network_features and not marker.exists():
+            # Once per profile: the toggles persist in the profile, and the settings visit costs seconds.
             self.goto_extension_page(S.HOME_PAGE + S.ROUTE_SETTINGS_SECURITY)
             self.page(SecuritySettingsPage).wait_loaded()
             self.page(SecuritySettingsPage).disable_network_features(
                 basic_functionality=self.config.disable_basic_functionality
             )
+            marker.write_text("security alerts and transaction simulations turned off\n")
             self.goto_extension_page(S.HOME_PAGE)
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)
