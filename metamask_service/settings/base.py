@@ -250,14 +250,20 @@ CELERY_BEAT_SCHEDULE = {
 METAMASK_EXTENSION_PATH = env.str("METAMASK_EXTENSION_PATH", "/opt/metamask")
 CHROMIUM_BINARY = env.str("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER_BINARY = env.str("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
-BROWSER_USE_UNDETECTED = env.bool("BROWSER_USE_UNDETECTED", False)
+BROWSER_USE_UNDETECTED = env.bool("BROWSER_USE_UNDETECTED", True)
 BROWSER_HEADLESS = env.bool("BROWSER_HEADLESS", True)
 # Space separated: a single flag may itself contain commas (--window-size=1280,900).
 BROWSER_EXTRA_FLAGS = env.list("BROWSER_EXTRA_FLAGS", [], separator=" ")
 BROWSER_PROFILES_DIR = Path(env.str("BROWSER_PROFILES_DIR", str(VAR_DIR / "profiles")))
 ARTIFACTS_DIR = Path(env.str("ARTIFACTS_DIR", str(VAR_DIR / "artifacts")))
 BROWSER_MAX_OPERATIONS = env.int("BROWSER_MAX_OPERATIONS", 10)
-METAMASK_DISABLE_NETWORK_FEATURES = env.bool("METAMASK_DISABLE_NETWORK_FEATURES", True)
+BROWSER_UI_TIMEOUT = env.float("BROWSER_UI_TIMEOUT", 30.0)
+BROWSER_REQUEST_TIMEOUT = env.float("BROWSER_REQUEST_TIMEOUT", 120.0)
+# metamask-13.5.md section 7. Security alerts and transaction simulations protect users when MetaMask can
+# reach its web APIs; offline they only add retries (seconds per transaction). So turning them off is a
+# deliberate operator choice (test settings and the offline demo do), never the default.
+METAMASK_DISABLE_NETWORK_FEATURES = env.bool("METAMASK_DISABLE_NETWORK_FEATURES", False)
+METAMASK_DISABLE_BASIC_FUNCTIONALITY = env.bool("METAMASK_DISABLE_BASIC_FUNCTIONALITY", False)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", 3600)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 30)
 

@@ -16,3 +16,5 @@ FIELD_ENCRYPTION_KEYS = [
     "Oy_Kns-HgGqPD3tBRx1E_ylmHFf5EOA9ugWdwT4ADyQ=",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
+# The test machine has no internet: MetaMask's security-alert and simulation calls only add retries there.
+METAMASK_DISABLE_NETWORK_FEATURES = True
