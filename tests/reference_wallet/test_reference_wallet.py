@@ -311,6 +311,12 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     w.click("confirm-footer-button")
     signature = w.result()["ok"]
     assert Account.recover_message(encode_defunct(text="hi"), signature=signature) == ADDRESS
+    # Like MetaMask, a tab left on #unlock stays there when another tab unlocked the wallet, until reloaded.
+    w.tab("main")
+    time.sleep(0.5)
+    assert w.route() == "#unlock"
+    w.tab("main", w.url("home.html"))
+    w.wait("account-options-menu-button")
 
     # Restart on the same profile: locked, own home tab again, site connection and network kept.
     w.quit()

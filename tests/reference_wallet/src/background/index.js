@@ -90,11 +90,15 @@ async function openHomeTab(attempt = 0) {
   }
 }
 
-async function openHomeOnce() {
-  const { homeOpened } = await chrome.storage.session.get('homeOpened');
-  if (homeOpened) return;
-  await chrome.storage.session.set({ homeOpened: true });
-  setTimeout(openHomeTab, 2000);
+let homeChecked = null; // one check per worker instance, however many start events arrive
+function openHomeOnce() {
+  homeChecked ||= (async () => {
+    const { homeOpened } = await chrome.storage.session.get('homeOpened');
+    if (homeOpened) return;
+    await chrome.storage.session.set({ homeOpened: true });
+    setTimeout(openHomeTab, 2000);
+  })();
+  return homeChecked;
 }
 // chrome.storage.session is empty at each browser start and survives the worker sleeping, so checking it
 // whenever the worker starts catches install and every browser start; the listeners make Chromium start the

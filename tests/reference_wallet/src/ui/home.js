@@ -69,7 +69,7 @@ export function networks(state, go) {
       button('Back', { onclick: () => go('#') })));
 }
 
-export function unlock(state, after) {
+export function unlock(state, { before, after }) {
   const input = h('input', {
     class: 'mm-box mm-text mm-input', id: 'password', placeholder: 'Enter your password', type: 'password',
     testid: 'unlock-password', autocomplete: 'current-password',
@@ -82,13 +82,16 @@ export function unlock(state, after) {
     e?.preventDefault();
     if (!input.value) return;
     setDisabled(submit, true);
+    before();
     try {
       await send('unlock', { password: input.value });
-      after();
     } catch {
       err.textContent = 'Password is incorrect. Please try again.';
       update();
+      await after(false);
+      return;
     }
+    await after(true);
   };
   update();
   return h('div', { class: 'unlock-page__container' },

@@ -19,6 +19,10 @@ const ONBOARDING = {
 };
 
 let state = null;
+// MetaMask tabs that show #unlock stay there when the wallet is unlocked from another tab, until reloaded or
+// until the password is entered here too (metamask-13.5.md section 5).
+let staleUnlock = false;
+let unlockingHere = false;
 let rendered = null; // key of what is on screen; re-render only when it changes (keeps typed input intact)
 
 export function routeFor(a) {
@@ -69,6 +73,7 @@ function redirect(route) {
   }
   if (state.onboarding === 'done' && route.startsWith('onboarding')) return state.unlocked ? '#' : '#unlock';
   if (!state.unlocked) return route === 'unlock' ? null : '#unlock';
+  if (route === 'unlock' && staleUnlock) return null;
   if (route === 'unlock') return IS_NOTIFICATION && state.approvals.length ? routeFor(state.approvals[0]) : '#';
   if (IS_NOTIFICATION) {
     const pending = state.approvals.filter((a) => a.type !== 'unlock');
@@ -81,7 +86,19 @@ function redirect(route) {
 
 function screen(route) {
   if (ONBOARDING[route]) return ONBOARDING[route](go);
-  if (route === 'unlock') return home.unlock(state, () => go(IS_NOTIFICATION ? '#' : '#'));
+  if (route === 'unlock') {
+    return home.unlock(state, {
+      before: () => { unlockingHere = true; },
+      after: async (ok) => {
+        unlockingHere = false;
+        if (!ok) return;
+        staleUnlock = false;
+        state = await loadState();
+        rendered = null;
+        go('#');
+      },
+    });
+  }
   if (route === 'networks') return home.networks(state, go);
   if (route.startsWith('settings')) return home.settings(state, go, route.split('/')[1]);
   const m = route.match(/^(connect|confirm-transaction|confirmation)\/([^/]+)/);
@@ -114,7 +131,9 @@ function render() {
 }
 
 async function refresh() {
+  const before = state;
   state = await loadState();
+  if (before && !before.unlocked && state.unlocked && location.hash === '#unlock' && !unlockingHere) staleUnlock = true;
   render();
 }
 
