@@ -92,6 +92,8 @@ def test_onboarding_by_import(wallet: Wallet) -> None:
     w.paste_phrase(DEFAULT_MNEMONIC)
     words = [w.wait(f"import-srp__srp-word-{i}").get_attribute("value") for i in range(12)]
     assert " ".join(words) == DEFAULT_MNEMONIC
+    # Values live in properties only: a DOM dump (failure artifact) must not carry the phrase.
+    assert "junk" not in w.d.execute_script("return document.documentElement.outerHTML")
     w.click("import-srp-confirm")
     w.wait_route("#onboarding/create-password")
     w.wait("create-password-new-input").send_keys(PASSWORD)

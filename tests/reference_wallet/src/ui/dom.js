@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (k === 'testid') el.setAttribute('data-testid', v);
     else if (k.startsWith('on')) el.addEventListener(k.slice(2).toLowerCase(), v);
     else if (k === 'class') el.className = v;
+    // Property, never attribute: phrase words must not end up in outerHTML (failure artifacts dump it).
+    else if (k === 'value') el.value = v;
     else if (k in el && typeof v !== 'string') el[k] = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
