@@ -21,6 +21,7 @@ from eth_account.messages import encode_defunct, encode_typed_data
 
 from automation import (
     AutomationError,
+    Displayed,
     DisplayedConnect,
     DisplayedNetwork,
     DisplayedSignature,
@@ -291,6 +292,7 @@ def _sign(row: SignatureRequest, session: WalletSession, browser: WalletBrowser)
     wallet = session.wallet
     origin = session.dapp_origin
     action = "personal_sign" if row.method == SignatureRequest.Method.PERSONAL_SIGN else "sign_typed_data_v4"
+    seen: list[Displayed] = []
     try:
         _maybe_restart(row, browser)
         with _step(row, action, action):
@@ -304,6 +306,7 @@ def _sign(row: SignatureRequest, session: WalletSession, browser: WalletBrowser)
                         lambda shown: verification.personal_sign_reason(
                             shown, message=message, dapp_origin=origin
                         ),
+                        seen,
                     ),
                 )
             else:
@@ -316,6 +319,7 @@ def _sign(row: SignatureRequest, session: WalletSession, browser: WalletBrowser)
                         lambda shown: verification.typed_data_reason(
                             shown, typed_data=typed, dapp_origin=origin, own_addresses=[wallet.address]
                         ),
+                        seen,
                     ),
                 )
     except PolicyRejected as exc:
@@ -325,7 +329,7 @@ def _sign(row: SignatureRequest, session: WalletSession, browser: WalletBrowser)
             error_kind="policy_rejected",
             artifact_path=exc.artifact_path or "",
         )
-        _security(SecurityEvent.Kind.POLICY_REJECTED, session, action, row.id, reason=exc.reason)
+        _security(SecurityEvent.Kind.POLICY_REJECTED, session, action, row.id, reason=exc.reason, seen=seen)
         return Outcome("rejected", "policy_rejected")
     except RequestRejected as exc:
         services.signature_mark_rejected(signature_id=row.id, error=str(exc), error_kind="user_rejected")
@@ -375,13 +379,13 @@ def _security(
     *,
     reason: str,
     severity: str = SecurityEvent.Severity.WARNING,
+    seen: list[Displayed] | None = None,
 ) -> None:
+    details: dict[str, Any] = {"action": action, "request_id": str(row_id), "reason": reason[:500]}
+    if seen:
+        details["shown"] = verification.shown_summary(seen[-1])
     services.security_event_record(
-        kind=kind,
-        severity=severity,
-        actor=session.wallet.owner,
-        session=session,
-        details={"action": action, "request_id": str(row_id), "reason": reason[:500]},
+        kind=kind, severity=severity, actor=session.wallet.owner, session=session, details=details
     )
 
 
@@ -437,6 +441,7 @@ def _send(row: Transaction, session: WalletSession, browser: WalletBrowser) -> O
     origin = session.dapp_origin
     to, value_wei, symbol = row.to, int(row.value_wei), _currency_symbol(session)
     request = TxRequest(to=to, value_wei=value_wei, data=row.data or None, gas=row.gas)
+    seen: list[Displayed] = []
     try:
         _maybe_restart(row, browser)
         with _step(row, "send_transaction", "send_transaction"):
@@ -448,6 +453,7 @@ def _send(row: Transaction, session: WalletSession, browser: WalletBrowser) -> O
                     lambda shown: verification.transaction_reason(
                         shown, dapp_origin=origin, to=to, value_wei=value_wei, currency_symbol=symbol
                     ),
+                    seen,
                 ),
             )
     except PolicyRejected as exc:
@@ -457,7 +463,14 @@ def _send(row: Transaction, session: WalletSession, browser: WalletBrowser) -> O
             error_kind="policy_rejected",
             artifact_path=exc.artifact_path or "",
         )
-        _security(SecurityEvent.Kind.POLICY_REJECTED, session, "send_transaction", row.id, reason=exc.reason)
+        _security(
+            SecurityEvent.Kind.POLICY_REJECTED,
+            session,
+            "send_transaction",
+            row.id,
+            reason=exc.reason,
+            seen=seen,
+        )
         return Outcome("rejected", "policy_rejected")
     except RequestRejected as exc:
         services.transaction_mark_rejected(transaction_id=row.id, error=str(exc), error_kind="user_rejected")

@@ -10,7 +10,7 @@ REQUESTED value, and nothing looser:
   address case-sensitively; addresses of the wallet's own accounts may be shown by account name in typed data;
 - native amounts: MetaMask shows ~3 significant digits ("0.00346", "121.5", "<0.000001", "1,034"); the shown
   number must be the requested amount rounded or truncated to the digits shown, within 0.5 %;
-- typed data: "Primary type: <T>" and, in MetaMask's field order, "<Field>: <value>" for every scalar leaf.
+- typed data: "Primary type: <T>" then every field as "<Field>: <value>" (any field order within a struct).
 """
 
 from __future__ import annotations
@@ -205,82 +205,77 @@ def _scalar_renderings(kind: str, value: Any) -> list[str]:
     return [collapse(str(value))]
 
 
-class _Cursor:
-    """Matches "<Label>: <value>" pieces in order through the displayed text."""
+class _TypedParser:
+    """Reads MetaMask's flattened typed-data text ("Label: value Label: Label: value ...") against a request.
 
-    def __init__(self, text: str) -> None:
-        self.text = collapse(text)
-        self.pos = 0
+    Within one struct MetaMask may order the fields differently from the request (13.5 does), so at each level
+    the next label may be any field not read yet; everything else is strict: each label is followed directly
+    by exactly the requested value (or, for a struct/array, by exactly its own fields), nothing skipped.
+    """
 
-    def find(self, piece: str) -> int | None:
-        pattern = re.compile(r"(?:^|(?<=\s))" + re.escape(piece) + r"(?=\s|$)")
-        match = pattern.search(self.text, self.pos)
-        return None if match is None else match.end()
+    def __init__(self, text: str, types: dict[str, list[dict[str, str]]], own: Iterable[str]) -> None:
+        self.tokens = collapse(text).split(" ")
+        self.i = 0
+        self.types = types
+        self.own = {a.lower() for a in own}
 
-    def take(self, piece: str) -> bool:
-        end = self.find(piece)
-        if end is None:
-            return False
-        self.pos = end
-        return True
+    def peek(self) -> str:
+        return self.tokens[self.i] if self.i < len(self.tokens) else ""
 
-    def take_label_then_token(self, label: str) -> str | None:
-        """After "<label>", return the next whitespace-separated token (for address leaves)."""
-        end = self.find(label)
-        if end is None:
-            return None
-        rest = self.text[end:].split(maxsplit=1)
-        if not rest:
-            return None
-        self.pos = end + len(self.text[end:]) - len(self.text[end:].lstrip()) + len(rest[0])
-        return rest[0]
+    def start_at_primary_type(self, primary: str) -> bool:
+        for k in range(len(self.tokens) - 2):
+            if self.tokens[k : k + 3] == ["Primary", "type:", primary]:
+                self.i = k + 3
+                return True
+        return False
 
-
-def _typed_leaves_reason(
-    cursor: _Cursor,
-    types: dict[str, list[dict[str, str]]],
-    kind: str,
-    key: str,
-    value: Any,
-    own_addresses: Iterable[str],
-) -> str | None:
-    label = _label(key)
-    base = re.sub(r"\[\d*\]$", "", kind)
-    if kind.endswith("]"):
-        if not isinstance(value, list):
-            return f"field {key!r} is not an array"
-        if not cursor.take(label):
-            return f"field {label!r} is not shown"
-        for index, item in enumerate(value):
-            if reason := _typed_leaves_reason(cursor, types, base, str(index), item, own_addresses):
+    def fields(self, entries: list[tuple[str, str, Any]]) -> str | None:
+        """entries: (key, solidity type, requested value) of one struct or array level."""
+        remaining = {_label(key): (key, kind, value) for key, kind, value in entries}
+        while remaining:
+            token = self.peek()
+            if token not in remaining:
+                return f"field {next(iter(remaining))!r} is not shown where expected (found {token[:40]!r})"
+            key, kind, value = remaining.pop(token)
+            self.i += 1
+            if reason := self.value(key, kind, value):
                 return reason
         return None
-    if base in types:
-        if not isinstance(value, dict):
-            return f"field {key!r} is not a struct"
-        if not cursor.take(label):
-            return f"field {label!r} is not shown"
-        for field in types[base]:
-            reason = _typed_leaves_reason(
-                cursor, types, field["type"], field["name"], value.get(field["name"]), own_addresses
-            )
-            if reason:
-                return reason
-        return None
-    if kind == "address" and isinstance(value, str) and ADDRESS_RE.fullmatch(value):
-        token = cursor.take_label_then_token(label)
-        if token is None:
-            return f"field {label!r} is not shown"
+
+    def value(self, key: str, kind: str, value: Any) -> str | None:
+        label = _label(key)
+        base = re.sub(r"\[\d*\]$", "", kind)
+        if kind.endswith("]"):
+            if not isinstance(value, list):
+                return f"field {key!r} is not an array"
+            return self.fields([(str(n), base, item) for n, item in enumerate(value)])
+        if base in self.types:
+            if not isinstance(value, dict):
+                return f"field {key!r} is not a struct"
+            return self.fields([(f["name"], f["type"], value.get(f["name"])) for f in self.types[base]])
+        if kind == "address" and isinstance(value, str) and ADDRESS_RE.fullmatch(value):
+            return self.address(label, value)
+        for rendering in _scalar_renderings(kind, value):
+            expected = rendering.split(" ") if rendering else []
+            if self.tokens[self.i : self.i + len(expected)] == expected:
+                self.i += len(expected)
+                return None
+        return f"field {label!r} does not show the requested value"
+
+    def address(self, label: str, value: str) -> str | None:
+        token = self.peek()
         if address_matches(token, value):
+            self.i += 1
             return None
-        is_own = value.lower() in {a.lower() for a in own_addresses}
-        if is_own and not (ADDRESS_RE.match(token) or ABBREVIATED_RE.match(token)):
-            return None  # MetaMask names the wallet's own accounts ("Account 1")
-        return f"field {label!r} shows {token!r}, requested {value}"
-    for rendering in _scalar_renderings(kind, value):
-        if cursor.take(f"{label} {rendering}".strip()):
-            return None
-    return f"field {label!r} does not show the requested value"
+        if value.lower() in self.own and token and not token.endswith(":"):
+            # MetaMask names the wallet's own accounts ("Account 1"): the name runs up to the next label.
+            name: list[str] = []
+            while self.peek() and not self.peek().endswith(":"):
+                name.append(self.peek())
+                self.i += 1
+            if not any(ADDRESS_RE.search(t) or ABBREVIATED_RE.search(t) for t in name):
+                return None
+        return f"field {label!r} shows {token[:50]!r}, requested {value}"
 
 
 def typed_data_reason(
@@ -300,15 +295,14 @@ def typed_data_reason(
     message = typed_data.get("message") or {}
     domain = typed_data.get("domain") or {}
     text = collapse(shown.text)
-    cursor = _Cursor(text)
-    if not cursor.take(f"Primary type: {primary}"):
+    parser = _TypedParser(text, types, own)
+    if not parser.start_at_primary_type(primary):
         return f"primary type {primary!r} is not shown"
-    for field in types.get(primary, []):
-        reason = _typed_leaves_reason(
-            cursor, types, field["type"], field["name"], message.get(field["name"]), own
-        )
-        if reason:
-            return reason
+    entries = [(f["name"], f["type"], message.get(f["name"])) for f in types.get(primary, [])]
+    if reason := parser.fields(entries):
+        return reason
+    if parser.peek():
+        return f"MetaMask shows more than the request after the message ({parser.peek()[:40]!r} ...)"
     # Every address on screen must be one the caller put in the request.
     allowed = _addresses_in(message) + own
     if isinstance(domain.get("verifyingContract"), str):
@@ -332,12 +326,25 @@ def _addresses_in(value: Any) -> list[str]:
 
 
 # --- verifiers for automation -------------------------------------------------------------------------------
-def verifier(expected: type[D], check: Callable[[D], str | None]) -> Callable[[Displayed], str | None]:
-    """A Verifier that rejects any screen other than the expected kind, then applies ``check``."""
+def verifier(
+    expected: type[D], check: Callable[[D], str | None], seen: list[Displayed] | None = None
+) -> Callable[[Displayed], str | None]:
+    """A Verifier that rejects any screen other than the expected kind, then applies ``check``.
+
+    Every screen it is shown is appended to ``seen`` (kept for the security event of a rejection)."""
 
     def verify(shown: Displayed) -> str | None:
+        if seen is not None:
+            seen.append(shown)
         if not isinstance(shown, expected):
             return f"unexpected {type(shown).__name__} screen"
         return check(shown)
 
     return verify
+
+
+def shown_summary(shown: Displayed | None, limit: int = 1000) -> dict[str, str]:
+    """What the screen showed, for audit records (these screens carry no secrets)."""
+    if shown is None:
+        return {}
+    return {"screen": type(shown).__name__, **{k: str(v)[:limit] for k, v in vars(shown).items()}}

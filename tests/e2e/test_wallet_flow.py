@@ -9,6 +9,7 @@ helpers).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -21,7 +22,7 @@ from metamask_service.devstack import Anvil, StaticServer
 from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
-from wallets.models import SignatureRequest, Transaction
+from wallets.models import SecurityEvent, SignatureRequest, Transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -130,6 +131,12 @@ class Flow:
         )
 
 
+def audit(session_id: str) -> str:
+    """Security events of a session (they include what MetaMask showed when something was rejected)."""
+    events = [{"kind": e.kind, **e.details} for e in SecurityEvent.objects.filter(session_id=session_id)]
+    return json.dumps(events, indent=1)
+
+
 def expected_address(mnemonic: str) -> str:
     Account.enable_unaudited_hdwallet_features()
     return str(Account.from_mnemonic(mnemonic, account_path="m/44'/60'/0'/0/0").address)
@@ -164,14 +171,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
     message = f"Sign in to the e2e suite\nnonce {int(time.time())}"
     signed = flow.sign(sid, {"method": "personal_sign", "message": message})
     timings["personal_sign"] = time.monotonic() - mark
-    assert signed["status"] == "signed", signed
+    assert signed["status"] == "signed", audit(sid)
     assert Account.recover_message(encode_defunct(text=message), signature=signed["signature"]) == address
 
     mark = time.monotonic()
     typed = typed_mail(address)
     typed_row = flow.sign(sid, {"method": "eth_signTypedData_v4", "typed_data": typed})
     timings["typed_data_v4"] = time.monotonic() - mark
-    assert typed_row["status"] == "signed", typed_row
+    assert typed_row["status"] == "signed", audit(sid)
     recovered = Account.recover_message(
         encode_typed_data(full_message=typed), signature=typed_row["signature"]
     )
@@ -182,7 +189,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     value = 10**15
     tx = flow.send(sid, RECIPIENT, value)
     timings["transaction"] = time.monotonic() - mark
-    assert tx["status"] == "confirmed", tx
+    assert tx["status"] == "confirmed", audit(sid)
     assert tx["receipt_status"] == 1
     assert tx["block_number"]
     assert tx["gas_used"]

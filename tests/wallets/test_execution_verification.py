@@ -141,6 +141,33 @@ GOOD = (
 )
 
 
+# Seen on real MetaMask 13.5 (e2e, security event "shown"): fields of a struct in another order.
+REAL_METAMASK = (
+    "Request from HTTP 127.0.0.1:8080 Interacting with 0xCcCCc...ccccC Message Primary type: Mail "
+    "To: Name: Bob Wallet: 0x70997...c79C8 From: Name: Alice Wallet: Account 1 Amount: 424242 "
+    "Tags: 0: a 1: b Contents: Hello there"
+)
+
+
+def test_typed_data_accepts_fields_in_metamasks_order() -> None:
+    reason = v.typed_data_reason(
+        shown_typed(REAL_METAMASK), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN]
+    )
+    assert reason is None
+
+
+def test_typed_data_rejects_extra_or_missing_text_inside_the_message() -> None:
+    for text in (
+        GOOD.replace("Contents: Hello there", "Contents: Hello there indeed"),
+        GOOD.replace("Amount: 424242 ", ""),
+        GOOD.replace("From: Name: Alice", "From: Name: Alice Extra: 1"),
+        REAL_METAMASK + " indeed",  # the last field must end the message too
+    ):
+        assert v.typed_data_reason(
+            shown_typed(text), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN]
+        )
+
+
 def test_typed_data_accepts_metamask_rendering() -> None:
     assert (
         v.typed_data_reason(shown_typed(GOOD), typed_data=mail(), dapp_origin=ORIGIN, own_addresses=[OWN])
