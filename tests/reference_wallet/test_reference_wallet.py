@@ -85,13 +85,20 @@ def test_onboarding_by_import(wallet: Wallet) -> None:
     w.click("onboarding-import-wallet")
     w.wait_route("#onboarding/import-with-recovery-phrase")
     assert not w.wait("import-srp-confirm").is_enabled()
+    # Typing word by word also works (first word in the textarea, then one word input each).
+    words = DEFAULT_MNEMONIC.split()
+    w.wait("srp-input-import__srp-note").send_keys(words[0] + " ")
+    for i, word in enumerate(words[1:], start=1):
+        w.wait(f"import-srp__srp-word-{i}").send_keys(word + " ")
+    assert w.wait("import-srp-confirm").is_enabled()
+    w.d.find_element("xpath", "//button[normalize-space()='Clear all']").click()
     w.paste_phrase(" ".join(["test"] * 12))  # twelve wordlist words, bad checksum
     w.wait("import-srp__srp-word-11")
     assert not w.wait("import-srp-confirm").is_enabled()
     w.d.find_element("xpath", "//button[normalize-space()='Clear all']").click()
     w.paste_phrase(DEFAULT_MNEMONIC)
-    words = [w.wait(f"import-srp__srp-word-{i}").get_attribute("value") for i in range(12)]
-    assert " ".join(words) == DEFAULT_MNEMONIC
+    pasted = [w.wait(f"import-srp__srp-word-{i}").get_property("value") for i in range(12)]
+    assert " ".join(pasted) == DEFAULT_MNEMONIC
     # Values live in properties only: a DOM dump (failure artifact) must not carry the phrase.
     assert "junk" not in w.d.execute_script("return document.documentElement.outerHTML")
     w.click("import-srp-confirm")

@@ -40,10 +40,16 @@ export function importSrp(go) {
   const area = h('div', { class: 'mm-box srp-input-import' });
   const err = text('p', 'mm-box mm-text mm-text--body-sm mm-box--color-error-default', '');
 
-  const phrase = () => words.map((w) => w.trim()).join(' ');
+  // Words typed so far, without the empty input a trailing space opens for the next word.
+  const entered = () => {
+    const list = words.map((w) => w.trim());
+    while (list.length && !list[list.length - 1]) list.pop();
+    return list;
+  };
+  const phrase = () => entered().join(' ');
   function validate() {
-    const list = words.map((w) => w.trim()).filter(Boolean);
-    const complete = VALID_LENGTHS.includes(words.length) && list.length === words.length;
+    const list = entered();
+    const complete = VALID_LENGTHS.includes(list.length) && list.every(Boolean);
     const ok = complete && Mnemonic.isValidMnemonic(phrase());
     err.textContent = complete && !ok ? 'Invalid Secret Recovery Phrase' : '';
     setDisabled(confirm, !ok);
