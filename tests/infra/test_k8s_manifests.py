@@ -118,6 +118,38 @@ def test_api_service_and_monitor_line_up() -> None:
     assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["metrics"]
 
 
+def test_every_monitor_reaches_a_named_container_port() -> None:
+    monitors = [d for d in DOCS if d["kind"] == "ServiceMonitor"]
+    assert len(monitors) >= 2
+    for monitor in monitors:
+        wanted = monitor["spec"]["selector"]["matchLabels"].items()
+        services = [d for d in DOCS if d["kind"] == "Service" and wanted <= d["metadata"]["labels"].items()]
+        assert services, monitor["metadata"]["name"]
+        for service in services:
+            service_ports = {p["name"]: p for p in service["spec"]["ports"]}
+            pods = [
+                d
+                for d in DOCS
+                if d["kind"] == "Deployment"
+                and service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+            ]
+            assert pods, service["metadata"]["name"]
+            for endpoint in monitor["spec"]["endpoints"]:
+                target = service_ports[endpoint["port"]]["targetPort"]
+                for pod in pods:
+                    names = {p["name"] for c in containers(pod) for p in c.get("ports", [])}
+                    assert target in names, (monitor["metadata"]["name"], pod["metadata"]["name"])
+
+
+def test_metrics_dirs_are_mounted_where_set() -> None:
+    for doc in workloads():
+        for container in containers(doc):
+            env = {v["name"]: v.get("value") for v in container.get("env", [])}
+            if "PROMETHEUS_MULTIPROC_DIR" in env:
+                mounts = [m["mountPath"] for m in container["volumeMounts"]]
+                assert env["PROMETHEUS_MULTIPROC_DIR"] in mounts, doc["metadata"]["name"]
+
+
 def test_api_probes() -> None:
     container = find("Deployment", "metamask-integration")["spec"]["template"]["spec"]["containers"][0]
     readiness = container["readinessProbe"]["httpGet"]
