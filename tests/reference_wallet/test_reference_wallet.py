@@ -267,6 +267,12 @@ def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None
     body = w.text(w.d.find_element("css selector", "#app-content"))
     assert "0.001 ETH" in body
     assert "0x70997...c79C8" in body
+    # The full recipient is one click away, in the name-details modal (as in MetaMask 13.5).
+    w.d.find_element("css selector", '[data-testid="recipient-address"] p').click()
+    field = w.until(lambda: w.d.find_element("css selector", ".name-details__address input"))
+    assert field.get_property("value") == RECIPIENT
+    w.d.find_element("css selector", "section[role='dialog'] button[aria-label='Close']").click()
+    w.until(lambda: not w.d.find_elements("css selector", ".name-details__address input"))
     w.click("confirm-footer-button")
     tx_hash = w.result()["ok"]
     receipt = w.until(lambda: w.call("eth_getTransactionReceipt", [tx_hash])["ok"], 20)

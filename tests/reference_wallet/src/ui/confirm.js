@@ -64,12 +64,34 @@ let ownAccounts = [];
 const displayName = (address) =>
   (ownAccounts.includes(address.toLowerCase()) ? 'Account 1' : shortAddress(getAddress(address)));
 
+// Clicking a shown name opens MetaMask's "name details" modal: the full address in a read-only input.
+function openNameDetails(address) {
+  const host = document.getElementById('popover-content');
+  const full = getAddress(address);
+  const modal = h('div', { class: 'mm-modal name-details', testid: 'name-details-modal' },
+    h('div', { class: 'mm-box mm-modal-overlay', onclick: () => modal.remove() }),
+    h('div', { class: 'mm-box mm-modal-content' },
+      h('section', { class: 'mm-box mm-modal-content__dialog', role: 'dialog' },
+        h('header', { class: 'mm-box mm-header-base mm-modal-header' },
+          text('h4', 'mm-box mm-text mm-text--heading-sm', displayName(full)),
+          button('', { class: 'mm-button-icon', 'aria-label': 'Close', onclick: () => modal.remove() })),
+        h('div', { class: 'mm-box mm-modal-body' },
+          h('div', { class: 'mm-box name-details__address' },
+            h('input', { class: 'mm-box mm-text mm-input', type: 'text', readonly: true, value: full }))),
+        h('div', { class: 'mm-box mm-modal-footer' },
+          button('Save', { class: 'mm-button-primary', onclick: () => modal.remove() })))));
+  host.replaceChildren(modal);
+}
+
 function addressValue(address) {
   const own = ownAccounts.includes(address.toLowerCase());
   return h('div', { class: 'mm-box mm-box--display-flex' },
     h('div', { class: 'mm-box mm-box--display-flex' },
       h('div', { class: `name name__clickable ${own ? 'name__saved' : 'name__missing'}` },
-        h('p', { class: 'mm-box mm-text name__value mm-text--body-md mm-box--color-text-default' }, displayName(address)))));
+        h('p', {
+          class: 'mm-box mm-text name__value mm-text--body-md mm-box--color-text-default',
+          onclick: () => openNameDetails(address),
+        }, displayName(address)))));
 }
 
 function originRow(origin) {
@@ -180,8 +202,10 @@ function flowParty(label, address, testid) {
     h('div', { class: 'mm-box mm-box--margin-top-1', testid },
       h('div', { class: 'mm-box mm-box--display-flex' },
         h('div', { class: 'mm-box mm-box--display-flex' },
-          h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--margin-left-2 mm-box--color-inherit', testid: 'confirm-info-row-display-name' },
-            displayName(address))))));
+          h('p', {
+            class: 'mm-box mm-text mm-text--body-md mm-box--margin-left-2 mm-box--color-inherit',
+            testid: 'confirm-info-row-display-name', onclick: () => openNameDetails(address),
+          }, displayName(address))))));
 }
 
 export function transaction(approval, state, nav) {

@@ -127,6 +127,7 @@ function render() {
     route.match(/^(connect|confirm|settings)/) || route === '' ? approvalIds : '']);
   if (key === rendered) return;
   rendered = key;
+  document.getElementById('popover-content').replaceChildren(); // modals belong to the screen that opened them
   root.replaceChildren(h('div', { class: 'app os-linux browser-chrome' }, screen(route)));
 }
 
