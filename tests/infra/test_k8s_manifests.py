@@ -170,7 +170,12 @@ def test_browser_worker_shape() -> None:
     pod = worker["spec"]["template"]["spec"]
     container = pod["containers"][0]
     args = container["args"]
-    assert args[args.index("-Q") + 1] == "browser,browser.$(HOSTNAME)"
+    assert args[args.index("-Q") + 1] == "browser"
+    assert "--hostname=browser@%h" in args
+    # The per-worker queue is not in -Q because the worker adds "browser.<node name>" itself.
+    assert "select_add" in (REPO_ROOT / "wallets" / "worker.py").read_text()
+    probe = " ".join(container["livenessProbe"]["exec"]["command"])
+    assert "-d browser@$HOSTNAME" in probe
     assert "--pool=prefork" in args
     assert "--concurrency=1" in args
     assert container["resources"]["limits"]["memory"] == "4Gi"
