@@ -32,6 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 API = "/api/v1"
 WORKER_START_TIMEOUT = 60.0
+MAX_OPERATIONS = 4
 
 __all__ = ["ANVIL_MNEMONIC", "API", "Worker", "poll"]
 
@@ -151,6 +152,9 @@ def worker(
         "BROWSER_PROFILES_DIR": str(base / "profiles"),
         "ARTIFACTS_DIR": str(base / "artifacts"),
         "BROWSER_USE_UNDETECTED": os.environ.get("BROWSER_USE_UNDETECTED", "0"),
+        # Low on purpose: each session restarts its browser once mid-way (wallet, network, connect and one
+        # signature are 4 operations), so restart + unlock + dApp reload is exercised by every run.
+        "BROWSER_MAX_OPERATIONS": str(MAX_OPERATIONS),
         "PYTHONUNBUFFERED": "1",
     }
     log_path = base / "worker.log"

@@ -22,7 +22,7 @@ from metamask_service.devstack import Anvil, StaticServer
 from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
-from wallets.models import SecurityEvent, SignatureRequest, Transaction
+from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -179,6 +179,9 @@ def test_happy_path_through_the_api_and_a_real_worker(
     typed_row = flow.sign(sid, {"method": "eth_signTypedData_v4", "typed_data": typed})
     timings["typed_data_v4"] = time.monotonic() - mark
     assert typed_row["status"] == "signed", audit(sid)
+    # The 5th operation: the worker restarted the browser first (same profile, unlocked, dApp reopened).
+    assert [p["step"] for p in typed_row["progress"]] == ["browser_restart", "sign_typed_data_v4"]
+    assert all(p["ok"] for p in typed_row["progress"])
     recovered = Account.recover_message(
         encode_typed_data(full_message=typed), signature=typed_row["signature"]
     )
@@ -199,6 +202,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert on_chain["from"].lower() == address.lower()
     assert int(on_chain["blockNumber"], 16) == tx["block_number"]
     assert int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16) == nonce_before + 1
+
+    # The worker's heartbeat row reports the open session and its browser (beats every ~10 s).
+    beat = poll(
+        lambda: BrowserWorker.objects.filter(hostname=worker.hostname).values().first() or {},
+        done=lambda row: row.get("browsers_running") == 1 and row.get("sessions_open") == 1,
+        timeout=25,
+    )
+    assert beat["rss_bytes"] > 50 * 2**20
 
     # Redelivered messages for finished rows do nothing: no second signature, no second transaction.
     offset = len(worker.log_text())
