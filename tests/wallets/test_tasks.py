@@ -203,3 +203,23 @@ def test_browser_config_comes_from_settings() -> None:
     assert "--lang=en-US" in config.chrome_flags
     assert "--disable-background-networking" in config.chrome_flags
     assert runtime.profile_dir("abc").as_posix() == "/profiles/session-abc"
+
+
+def test_task_duration_is_observed_by_action_and_outcome() -> None:
+    from wallets import metrics
+
+    def count() -> float:
+        for metric in metrics.task_duration_seconds.collect():
+            for sample in metric.samples:
+                labels = sample.labels
+                if sample.name.endswith("_count") and labels == {
+                    "action": "session_open",
+                    "outcome": "skipped",
+                }:
+                    return float(sample.value)
+        return 0.0
+
+    before = count()
+    session = WalletSessionFactory(status=WalletSession.Status.CLOSED)
+    execution.session_open(session_id=str(session.id), worker=WORKER)
+    assert count() == before + 1
