@@ -1,6 +1,6 @@
-"""End-to-end fixtures: ONE real Celery browser worker (subprocess, prefork, concurrency 1) per module, on the
-real Redis broker and the PostgreSQL test database pytest-django created, plus anvil, the MetaMask test dApp
-and the tampering page on free loopback ports.
+"""End-to-end fixtures: ONE real Celery browser worker (subprocess, prefork, concurrency 1) for the whole
+suite, on the real Redis broker and the PostgreSQL test database pytest-django created, plus anvil, the
+MetaMask test dApp and the tampering page on free loopback ports.
 
 Tests here use django_db(transaction=True): their rows are committed, so the worker process sees them.
 """
@@ -65,6 +65,23 @@ class Worker:
                 raise AssertionError(f"worker never logged {needle!r} within {timeout:.0f}s")
             time.sleep(0.3)
 
+    def pool_child(self) -> psutil.Process:
+        """The prefork pool process (concurrency 1): the one that holds the browsers."""
+        children = [
+            p for p in psutil.Process(self.process.pid).children() if "celery" in " ".join(p.cmdline())
+        ]
+        assert len(children) == 1, children
+        return children[0]
+
+    def processes_on_profile(self, session_id: str) -> list[psutil.Process]:
+        """Any process anywhere (orphans included) running on this session's browser profile."""
+        marker = f"--user-data-dir={(self.profiles_dir / f'session-{session_id}').resolve()}"
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            if marker in (proc.info.get("cmdline") or []):
+                found.append(proc)
+        return found
+
     def browsers_running(self) -> int:
         from wallets.runtime import browser_processes_under
 
@@ -91,7 +108,7 @@ def _services(settings: Any) -> None:
     settings.RATELIMIT_DEFAULT = "100000/m"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tamper_server() -> Iterator[StaticServer]:
     with StaticServer(PAGES_DIR) as server:
         yield server
@@ -129,7 +146,7 @@ def _kill_tree(proc: subprocess.Popen[bytes], profiles_dir: Path) -> None:
                 other.kill()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def worker(
     django_db_setup: Any,
     django_db_blocker: Any,
