@@ -116,8 +116,9 @@ def session_open(*, session_id: str, worker: str) -> Outcome:
         session = WalletSession.objects.select_related("wallet").get(id=session_id)
         wallet = session.wallet
         browser = registry.create(session.id)
+        seen: list[Displayed] = []
         try:
-            result = _open_browser(session, browser)
+            result = _open_browser(session, browser, seen)
         except (AutomationError, StepFailed, SoftTimeLimitExceeded) as exc:
             registry.close(session.id)
             kind = getattr(exc, "kind", "timeout")
@@ -128,11 +129,14 @@ def session_open(*, session_id: str, worker: str) -> Outcome:
                 artifact_path=getattr(exc, "artifact_path", None) or "",
             )
             if isinstance(exc, PolicyRejected):
+                details: dict[str, Any] = {"action": "session_open", "reason": exc.reason}
+                if seen:
+                    details["shown"] = verification.shown_summary(seen[-1])
                 services.security_event_record(
                     kind=SecurityEvent.Kind.POLICY_REJECTED,
                     actor=wallet.owner,
                     session=session,
-                    details={"action": "session_open", "reason": exc.reason},
+                    details=details,
                 )
             logger.warning("session_open failed: %s", kind, extra=_LOG)
             outcome.append("failed")
@@ -166,7 +170,9 @@ def session_open(*, session_id: str, worker: str) -> Outcome:
         return Outcome("superseded", session.status)
 
 
-def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[str], int]:
+def _open_browser(
+    session: WalletSession, browser: WalletBrowser, seen: list[Displayed]
+) -> tuple[list[str], int]:
     wallet = session.wallet
     with _step(session, "browser_start", "start"):
         browser.start()
@@ -193,12 +199,13 @@ def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[
                 verify=verification.verifier(
                     DisplayedNetwork,
                     lambda shown: verification.network_reason(shown, dapp_origin=origin, network=spec),
+                    seen,
                 ),
             )
     with _step(session, "connect", "connect"):
         accounts = browser.connect(
             verify=verification.verifier(
-                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin)
+                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin), seen
             )
         )
         if not accounts or accounts[0].lower() != wallet.address.lower():
