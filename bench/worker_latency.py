@@ -89,6 +89,8 @@ def main() -> int:
             "VAR_DIR": str(workdir / "var"),
             "METAMASK_EXTENSION_PATH": extension,
             "RATELIMIT_ENABLE": "0",
+            # Offline loopback stack: measured with MetaMask's online-only safety calls off (settings docs).
+            "METAMASK_DISABLE_NETWORK_FEATURES": "true",
             "PYTHONUNBUFFERED": "1",
         }
         python = sys.executable

@@ -508,7 +508,7 @@ def _send(row: Transaction, session: WalletSession, browser: WalletBrowser) -> O
 
 
 def _await_receipt(row: Transaction, browser: WalletBrowser) -> Outcome:
-    timeout = float(getattr(settings, "TX_RECEIPT_TIMEOUT_SECONDS", 120))
+    timeout = float(settings.TX_RECEIPT_TIMEOUT_SECONDS)
     try:
         with _step(row, "receipt", "wait_for_receipt"):
             receipt = browser.wait_for_receipt(row.tx_hash, timeout=timeout)

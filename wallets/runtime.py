@@ -37,9 +37,10 @@ def browser_config() -> BrowserConfig:
         headless=bool(settings.BROWSER_HEADLESS),
         chrome_flags=DEFAULT_FLAGS + extra,
         max_operations=int(settings.BROWSER_MAX_OPERATIONS),
-        ui_timeout=float(getattr(settings, "BROWSER_UI_TIMEOUT", 30.0)),
-        request_timeout=float(getattr(settings, "BROWSER_REQUEST_TIMEOUT", 120.0)),
+        ui_timeout=float(settings.BROWSER_UI_TIMEOUT),
+        request_timeout=float(settings.BROWSER_REQUEST_TIMEOUT),
         disable_network_features=bool(settings.METAMASK_DISABLE_NETWORK_FEATURES),
+        disable_basic_functionality=bool(settings.METAMASK_DISABLE_BASIC_FUNCTIONALITY),
     )
 
 

@@ -32,7 +32,7 @@ def hostname() -> str | None:
 
 
 def heartbeat_interval() -> float:
-    return float(getattr(settings, "WORKER_HEARTBEAT_INTERVAL_SECONDS", 10))
+    return float(settings.WORKER_HEARTBEAT_INTERVAL_SECONDS)
 
 
 @signals.celeryd_after_setup.connect

@@ -141,6 +141,9 @@ def child_env(var_dir: Path, extension: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "metamask_service.settings.base",
             "VAR_DIR": str(var_dir),
             "METAMASK_EXTENSION_PATH": extension,
+            # The demo runs offline on loopback, where MetaMask's security-alert and simulation calls only
+            # add retries; a deliberate choice for this stack, not the service default.
+            "METAMASK_DISABLE_NETWORK_FEATURES": "true",
             # The demo polls GET endpoints once a second; the default read limit (10/min) is for clients.
             "RATELIMIT_DEFAULT": "600/m",
             "PYTHONUNBUFFERED": "1",

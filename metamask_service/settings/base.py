@@ -265,7 +265,9 @@ BROWSER_REQUEST_TIMEOUT = env.float("BROWSER_REQUEST_TIMEOUT", 120.0)
 METAMASK_DISABLE_NETWORK_FEATURES = env.bool("METAMASK_DISABLE_NETWORK_FEATURES", False)
 METAMASK_DISABLE_BASIC_FUNCTIONALITY = env.bool("METAMASK_DISABLE_BASIC_FUNCTIONALITY", False)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", 3600)
+WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", 10)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 30)
+TX_RECEIPT_TIMEOUT_SECONDS = env.int("TX_RECEIPT_TIMEOUT_SECONDS", 120)
 
 # --- Wallet secrets at rest -----------------------------------------------------------------------------
 # Comma separated Fernet keys, newest first; older keys only decrypt until `rotate_wallet_keys` has run.
