@@ -111,6 +111,10 @@ class Browser:
     def _start_undetected(self) -> webdriver.Chrome:
         import undetected_chromedriver as uc
 
+        # Its logger ("uc") logs at INFO from a weakref finalizer that runs at interpreter exit, after the log
+        # streams are closed ("--- Logging error ---"); its warnings and errors still come through.
+        logging.getLogger("uc").setLevel(logging.WARNING)
+
         opts = uc.ChromeOptions()
         for flag in self._options(include_user_data_dir=False):
             opts.add_argument(flag)
