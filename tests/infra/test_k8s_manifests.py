@@ -15,6 +15,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 K8S = REPO_ROOT / "k8s"
 NAMESPACE = "trading-system"
+# The label the operators' guide selects every pod and the ServiceMonitor's Services by.
+APP = "metamask-integration"
 # Read by Django, Celery, Flower or the OS rather than by our code.
 EXTERNAL_ENV = {"DJANGO_SETTINGS_MODULE", "HOSTNAME", "HOME", "FLOWER_BASIC_AUTH"}
 CODE_PATHS = [REPO_ROOT / "metamask_service", REPO_ROOT / "wallets", REPO_ROOT / "automation"]
@@ -45,6 +47,19 @@ def workloads() -> Iterator[dict[str, Any]]:
             yield doc
 
 
+def services() -> list[dict[str, Any]]:
+    return [d for d in DOCS if d["kind"] == "Service"]
+
+
+def pod_labels(doc: dict[str, Any]) -> dict[str, str]:
+    labels: dict[str, str] = doc["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return selector.items() <= labels.items()
+
+
 def containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
     spec = doc["spec"]["template"]["spec"]
     return list(spec.get("initContainers", [])) + list(spec["containers"])
@@ -72,6 +87,7 @@ def test_every_manifest_parses_and_lives_in_the_namespace() -> None:
         ("Deployment", "metamask-integration"),
         ("Service", "metamask-integration-service"),
         ("Deployment", "metamask-browser-worker"),
+        ("Service", "metamask-browser-worker-metrics"),
         ("Deployment", "metamask-beat"),
         ("Deployment", "metamask-flower"),
         ("ServiceMonitor", "metamask-integration-monitor"),
@@ -85,28 +101,62 @@ def test_names_from_the_operators_guide(kind: str, name: str) -> None:
     find(kind, name)
 
 
-def test_deployments_select_their_own_pods() -> None:
+def test_guide_rotates_the_jwt_secret_key() -> None:
+    # The guide recreates it with --from-literal=jwt-secret=...; the API reads that key as a file.
+    assert "jwt-secret" in find("Secret", "metamask-secrets")["stringData"]
+    api = find("Deployment", "metamask-integration")["spec"]["template"]["spec"]
+    items = [i["key"] for v in api["volumes"] if "secret" in v for i in v["secret"]["items"]]
+    assert "jwt-secret" in items
+
+
+def test_every_pod_is_found_by_the_guides_label_and_has_its_own_component() -> None:
+    # `kubectl get pods` / `kubectl top pods -l app=metamask-integration` must list the browser workers
+    # (Chromium, browser_controller logs), beat and flower too, not only the API.
+    components: dict[str, str] = {}
+    for doc in workloads():
+        labels = pod_labels(doc)
+        assert labels.get("app") == APP, doc["metadata"]["name"]
+        assert labels.get("component"), doc["metadata"]["name"]
+        components[doc["metadata"]["name"]] = labels["component"]
+    assert components == {
+        "metamask-integration": "api",
+        "metamask-browser-worker": "browser-worker",
+        "metamask-beat": "beat",
+        "metamask-flower": "flower",
+        "metamask-migrate": "migrate",
+    }
+    for doc in workloads():
+        assert {"app": APP, "component": components[doc["metadata"]["name"]]}.items() <= doc["metadata"][
+            "labels"
+        ].items(), f"{doc['metadata']['name']}: `kubectl get deploy -l app=...` should list it"
+
+
+def test_deployments_select_their_own_pods_and_no_others() -> None:
     for doc in DOCS:
-        if doc["kind"] == "Deployment":
-            selector = doc["spec"]["selector"]["matchLabels"]
-            labels = doc["spec"]["template"]["metadata"]["labels"]
-            assert selector.items() <= labels.items(), doc["metadata"]["name"]
+        if doc["kind"] != "Deployment":
+            continue
+        name = doc["metadata"]["name"]
+        selector = doc["spec"]["selector"]["matchLabels"]
+        assert selector == {"app": APP, "component": pod_labels(doc)["component"]}, name
+        for other in workloads():
+            assert selects(selector, pod_labels(other)) == (other is doc), (name, other["metadata"]["name"])
 
 
-def test_api_service_and_monitor_line_up() -> None:
+def test_every_service_selects_the_pods_of_exactly_one_deployment() -> None:
+    for service in services():
+        name = service["metadata"]["name"]
+        selector = service["spec"]["selector"]
+        matched = [d["metadata"]["name"] for d in workloads() if selects(selector, pod_labels(d))]
+        assert len(matched) == 1, (name, matched)
+        assert find("Deployment", matched[0])
+
+
+def test_api_service_ports() -> None:
     api = find("Deployment", "metamask-integration")
     service = find("Service", "metamask-integration-service")
-    monitor = find("ServiceMonitor", "metamask-integration-monitor")
-    pod_labels = api["spec"]["template"]["metadata"]["labels"]
-    assert pod_labels["app"] == "metamask-integration"
-    assert service["spec"]["selector"].items() <= pod_labels.items()
-    # Only API pods behind the API Service: no other workload may carry its selector labels.
-    for doc in DOCS:
-        if doc["kind"] == "Deployment" and doc is not api:
-            assert (
-                not service["spec"]["selector"].items()
-                <= doc["spec"]["template"]["metadata"]["labels"].items()
-            )
+    assert [
+        d["metadata"]["name"] for d in workloads() if selects(service["spec"]["selector"], pod_labels(d))
+    ] == ["metamask-integration"]
     ports = {p["name"]: p for p in service["spec"]["ports"]}
     assert (ports["http"]["port"], ports["metrics"]["port"]) == (80, 8080)
     container_ports = {
@@ -114,31 +164,43 @@ def test_api_service_and_monitor_line_up() -> None:
     }
     assert container_ports == {"http": 8000, "metrics": 8080}
     assert {ports["http"]["targetPort"], ports["metrics"]["targetPort"]} <= container_ports.keys()
-    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
-    assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["metrics"]
 
 
-def test_every_monitor_reaches_a_named_container_port() -> None:
+def test_one_service_monitor_scrapes_the_api_and_the_browser_workers() -> None:
     monitors = [d for d in DOCS if d["kind"] == "ServiceMonitor"]
-    assert len(monitors) >= 2
-    for monitor in monitors:
-        wanted = monitor["spec"]["selector"]["matchLabels"].items()
-        services = [d for d in DOCS if d["kind"] == "Service" and wanted <= d["metadata"]["labels"].items()]
-        assert services, monitor["metadata"]["name"]
-        for service in services:
-            service_ports = {p["name"]: p for p in service["spec"]["ports"]}
-            pods = [
-                d
-                for d in DOCS
-                if d["kind"] == "Deployment"
-                and service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
-            ]
-            assert pods, service["metadata"]["name"]
-            for endpoint in monitor["spec"]["endpoints"]:
-                target = service_ports[endpoint["port"]]["targetPort"]
-                for pod in pods:
-                    names = {p["name"] for c in containers(pod) for p in c.get("ports", [])}
-                    assert target in names, (monitor["metadata"]["name"], pod["metadata"]["name"])
+    assert [m["metadata"]["name"] for m in monitors] == ["metamask-integration-monitor"]
+    spec = monitors[0]["spec"]
+    # As written in the operators' guide.
+    assert spec["selector"] == {"matchLabels": {"app": APP}}
+    assert spec["endpoints"] == [{"port": "metrics", "interval": "30s", "path": "/metrics"}]
+    selected = {
+        s["metadata"]["name"]
+        for s in services()
+        if selects(spec["selector"]["matchLabels"], s["metadata"].get("labels", {}))
+    }
+    assert selected == {"metamask-integration-service", "metamask-browser-worker-metrics"}
+
+
+def test_every_monitored_service_reaches_a_named_metrics_port() -> None:
+    monitor = find("ServiceMonitor", "metamask-integration-monitor")
+    wanted = monitor["spec"]["selector"]["matchLabels"]
+    scraped = set()
+    for service in services():
+        if not selects(wanted, service["metadata"].get("labels", {})):
+            continue
+        service_ports = {p["name"]: p for p in service["spec"]["ports"]}
+        pods = [d for d in workloads() if selects(service["spec"]["selector"], pod_labels(d))]
+        assert pods, service["metadata"]["name"]
+        for endpoint in monitor["spec"]["endpoints"]:
+            target = service_ports[endpoint["port"]]["targetPort"]
+            for pod in pods:
+                ports = {p["name"]: p["containerPort"] for c in containers(pod) for p in c.get("ports", [])}
+                assert target in ports, (service["metadata"]["name"], pod["metadata"]["name"])
+                assert ports[target] == 8080, pod["metadata"]["name"]
+                scraped.add(pod_labels(pod)["component"])
+    # podTargetLabels copies this pod label onto every scraped series, so API and worker samples stay apart.
+    assert "component" in monitor["spec"]["podTargetLabels"]
+    assert scraped == {"api", "browser-worker"}
 
 
 def test_metrics_dirs_are_mounted_where_set() -> None:
