@@ -252,8 +252,15 @@ CHROMIUM_BINARY = env.str("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER_BINARY = env.str("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
 BROWSER_USE_UNDETECTED = env.bool("BROWSER_USE_UNDETECTED", True)
 BROWSER_HEADLESS = env.bool("BROWSER_HEADLESS", True)
-# Space separated: a single flag may itself contain commas (--window-size=1280,900).
-BROWSER_EXTRA_FLAGS = env.list("BROWSER_EXTRA_FLAGS", [], separator=" ")
+# Appended to automation.config.DEFAULT_FLAGS (headless, no sandbox/GPU/shm, no background networking, window
+# and screen size for MetaMask's popup geometry). The default adds the operators' guide's memory flags in the
+# form Chromium understands; the guide's --disable-extensions and --disable-javascript are never used (they
+# stop MetaMask), nor --disable-images (not a Chromium switch). Space separated: one flag may contain commas.
+BROWSER_EXTRA_FLAGS = env.list(
+    "BROWSER_EXTRA_FLAGS",
+    ["--memory-pressure-off", "--disable-plugins", "--js-flags=--max-old-space-size=4096"],
+    separator=" ",
+)
 BROWSER_PROFILES_DIR = Path(env.str("BROWSER_PROFILES_DIR", str(VAR_DIR / "profiles")))
 ARTIFACTS_DIR = Path(env.str("ARTIFACTS_DIR", str(VAR_DIR / "artifacts")))
 BROWSER_MAX_OPERATIONS = env.int("BROWSER_MAX_OPERATIONS", 10)
