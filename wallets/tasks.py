@@ -1,5 +1,5 @@
 """Celery tasks of the browser worker. Names match wallets/dispatch.py; each takes a row id only, and calls
-one service in wallets/execution.py (which claims the row, so a redelivered message does nothing twice).
+one service in wallets/execution/ (which claims the row, so a redelivered message does nothing twice).
 
 acks_late + reject_on_worker_lost: a task whose worker died is redelivered rather than lost; the claim makes
 the redelivery harmless. Time limits come from settings (soft -> the row is marked failed; hard -> the pool

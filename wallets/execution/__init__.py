@@ -1,0 +1,25 @@
+"""Worker-side services: open/close wallet sessions and execute signatures and transactions in the browser.
+
+One public function per task (wallets/tasks.py). Each one first claims its row with a conditional UPDATE
+(wallets/services.py), so a redelivered task does nothing twice; a transaction that reached `running` or
+`submitted` is never sent again. Secrets are decrypted here, in the worker, and only handed to the browser.
+
+sessions.py opens and closes sessions (and expires them, on beat); signatures.py and transactions.py run
+operations on a ready session; common.py holds what they share, notably how a row ends when the browser
+raises.
+"""
+
+from wallets.execution.common import Outcome
+from wallets.execution.sessions import StepFailed, session_close, session_open, sessions_cleanup
+from wallets.execution.signatures import signature_execute
+from wallets.execution.transactions import transaction_execute
+
+__all__ = [
+    "Outcome",
+    "StepFailed",
+    "session_close",
+    "session_open",
+    "sessions_cleanup",
+    "signature_execute",
+    "transaction_execute",
+]

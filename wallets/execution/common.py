@@ -1,0 +1,165 @@
+"""What every worker-side flow shares: outcomes, timing and step records, and what a signature request or a
+transaction row becomes when the browser operation on it raises."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from automation import AutomationError, Displayed, PolicyRejected, RequestRejected, WalletBrowser
+from wallets import metrics, services, verification
+from wallets.models import SecurityEvent, WalletSession
+from wallets.runtime import registry
+
+# One logger for the whole package: operators (and tests) filter on this name.
+logger = logging.getLogger("wallets.execution")
+LOG_EXTRA = {"component": "worker"}
+
+
+@dataclass
+class Outcome:
+    """What a task did; `outcome` is the metrics label."""
+
+    outcome: str
+    detail: str = ""
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def timed(action: str, body: Callable[[], Outcome]) -> Outcome:
+    """Runs the body and observes its duration labelled with its outcome ("error" when it raised)."""
+    started = time.monotonic()
+    label = "error"
+    try:
+        result = body()
+        label = result.outcome
+        return result
+    finally:
+        metrics.task_duration_seconds.labels(action=action, outcome=label).observe(time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def step(row: Any, name: str, action: str) -> Iterator[None]:
+    """Records {step, ok, seconds} on the row; counts MetaMask action failures by kind."""
+    started = time.monotonic()
+    try:
+        yield
+    except BaseException as exc:
+        services.progress_append(row=row, step=name, ok=False, seconds=time.monotonic() - started)
+        timeout = isinstance(exc, SoftTimeLimitExceeded)
+        kind = getattr(exc, "kind", None) or ("timeout" if timeout else "error")
+        metrics.metamask_action_failures_total.labels(action=action, kind=kind).inc()
+        raise
+    services.progress_append(row=row, step=name, ok=True, seconds=time.monotonic() - started)
+
+
+def set_gauges() -> None:
+    # This process's view; the worker's main process also sets them from its heartbeat.
+    metrics.sessions_open.set(len(registry))
+    metrics.browsers_running.set(len(registry))
+
+
+def maybe_restart(row: Any, browser: WalletBrowser) -> None:
+    if browser.needs_restart():
+        with step(row, "browser_restart", "restart"):
+            browser.restart()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A claimed signature request or transaction: its row, its session, and how its row is finished.
+
+    `mark_rejected` / `mark_failed` are the row's services (keyword arguments error, error_kind and optionally
+    artifact_path); `action` names the browser action in security events.
+    """
+
+    row_id: Any
+    session: WalletSession
+    action: str
+    mark_rejected: Callable[..., bool]
+    mark_failed: Callable[..., bool]
+
+    def security_event(
+        self,
+        kind: str,
+        *,
+        reason: str,
+        severity: str = SecurityEvent.Severity.WARNING,
+        seen: list[Displayed] | None = None,
+    ) -> None:
+        details: dict[str, Any] = {
+            "action": self.action,
+            "request_id": str(self.row_id),
+            "reason": reason[:500],
+        }
+        if seen:
+            details["shown"] = verification.shown_summary(seen[-1])
+        services.security_event_record(
+            kind=kind,
+            severity=severity,
+            actor=self.session.wallet.owner,
+            session=self.session,
+            details=details,
+        )
+
+
+def run_on_session(op: Operation, *, worker: str, perform: Callable[[WalletBrowser], Outcome]) -> Outcome:
+    """Hands the session's browser to `perform`; without a usable browser the row fails right away."""
+    browser, why = _session_browser(op.session, worker=worker)
+    if browser is None:
+        op.mark_failed(error=why, error_kind="session_unavailable")
+        return Outcome("failed", why)
+    op.session.touch()
+    return perform(browser)
+
+
+def _session_browser(session: WalletSession, *, worker: str) -> tuple[WalletBrowser | None, str]:
+    """The session's browser in this process, or (None, why not); marks the session lost if it is missing."""
+    if session.status != WalletSession.Status.READY:
+        return None, f"session is {session.status}, not ready"
+    browser = registry.get(session.id)
+    if browser is None:
+        services.session_mark_lost(
+            session_id=session.id,
+            error=f"the browser of this session is not running in worker {worker} (worker restarted?)",
+            error_kind="browser_lost",
+        )
+        return None, "session lost: its browser is gone (worker restarted); open a new session"
+    return browser, ""
+
+
+def operation_failed(op: Operation, exc: Exception, *, seen: list[Displayed]) -> Outcome:
+    """Finishes the row after the browser operation raised, and records the matching security event.
+
+    `seen` holds what MetaMask showed; a policy rejection records the last of it.
+    """
+    if isinstance(exc, PolicyRejected):
+        op.mark_rejected(
+            error=exc.reason, error_kind="policy_rejected", artifact_path=exc.artifact_path or ""
+        )
+        op.security_event(SecurityEvent.Kind.POLICY_REJECTED, reason=exc.reason, seen=seen)
+        return Outcome("rejected", "policy_rejected")
+    if isinstance(exc, RequestRejected):
+        op.mark_rejected(error=str(exc), error_kind="user_rejected")
+        op.security_event(SecurityEvent.Kind.REQUEST_REJECTED, reason=str(exc))
+        return Outcome("rejected", "user_rejected")
+    if isinstance(exc, (AutomationError, SoftTimeLimitExceeded)):
+        kind = str(getattr(exc, "kind", "timeout"))
+        op.mark_failed(
+            error=error_text(exc), error_kind=kind, artifact_path=getattr(exc, "artifact_path", None) or ""
+        )
+        op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason=kind)
+        return Outcome("failed", kind)
+    # Whether MetaMask signed or sent is unknown: failed, never retried. Only the type is kept: an
+    # unexpected message could quote anything.
+    op.mark_failed(error=f"unexpected {type(exc).__name__}", error_kind="unexpected")
+    op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason="unexpected")
+    return Outcome("failed", "unexpected")
