@@ -27,53 +27,37 @@ def worker_queue(worker: str) -> str:
     return f"{SHARED_QUEUE}.{worker}"
 
 
-def _send_on_commit(*, name: str, object_id: Any, task_id: str, queue: str) -> None:
-    def send() -> None:
-        from celery_app import app
-
-        app.send_task(name, args=[str(object_id)], task_id=task_id, queue=queue)
-
-    transaction.on_commit(send)
-
-
-def _assign_task_id(row: Any) -> str:
-    # Stored before commit, so the row names the message that will act on it.
-    row.task_id = str(uuid.uuid4())
-    row.save(update_fields=["task_id"])
-    return str(row.task_id)
-
-
 def session_open_enqueue(*, session: Any) -> str:
-    task_id = _assign_task_id(session)
-    _send_on_commit(name=TASK_SESSION_OPEN, object_id=session.id, task_id=task_id, queue=SHARED_QUEUE)
-    return task_id
+    return _enqueue(session, name=TASK_SESSION_OPEN, queue=SHARED_QUEUE)
 
 
 def session_close_enqueue(*, session: Any) -> str:
-    task_id = _assign_task_id(session)
-    _send_on_commit(
-        name=TASK_SESSION_CLOSE, object_id=session.id, task_id=task_id, queue=worker_queue(session.worker)
-    )
-    return task_id
+    return _enqueue(session, name=TASK_SESSION_CLOSE, queue=worker_queue(session.worker))
 
 
 def signature_execute_enqueue(*, signature_request: Any) -> str:
-    task_id = _assign_task_id(signature_request)
-    _send_on_commit(
-        name=TASK_SIGNATURE_EXECUTE,
-        object_id=signature_request.id,
-        task_id=task_id,
-        queue=worker_queue(signature_request.session.worker),
+    return _enqueue(
+        signature_request, name=TASK_SIGNATURE_EXECUTE, queue=worker_queue(signature_request.session.worker)
     )
-    return task_id
 
 
 def transaction_execute_enqueue(*, transaction_row: Any) -> str:
-    task_id = _assign_task_id(transaction_row)
-    _send_on_commit(
-        name=TASK_TRANSACTION_EXECUTE,
-        object_id=transaction_row.id,
-        task_id=task_id,
-        queue=worker_queue(transaction_row.session.worker),
+    return _enqueue(
+        transaction_row, name=TASK_TRANSACTION_EXECUTE, queue=worker_queue(transaction_row.session.worker)
     )
+
+
+def _enqueue(row: Any, *, name: str, queue: str) -> str:
+    """Gives the row a task id and sends the task for it once the surrounding DB transaction commits."""
+    # Stored before commit, so the row names the message that will act on it.
+    row.task_id = str(uuid.uuid4())
+    row.save(update_fields=["task_id"])
+    task_id, object_id = str(row.task_id), str(row.id)
+
+    def send() -> None:
+        from celery_app import app
+
+        app.send_task(name, args=[object_id], task_id=task_id, queue=queue)
+
+    transaction.on_commit(send)
     return task_id

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import JsonObjectRuleField, TextRuleField, UintRuleField, drf_validator
-from wallets.api.sessions import AcceptedOutput
+from wallets.api.payloads import AcceptedOutput, accepted, validated
 from wallets.models import SignatureRequest
 from wallets.selectors import signature_request_get_for_user, transaction_get_for_user
 from wallets.services import signature_request_create, transaction_request_create
@@ -85,12 +85,9 @@ class SignatureCreateApi(ApiView):
 
     @extend_schema(request=SignatureInput, responses={202: AcceptedOutput}, operation_id="signatures_create")
     def post(self, request: Request, session_id: str) -> Response:
-        serializer = self.SignatureInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        row = signature_request_create(
-            user=request.user, session_id=session_id, ip=self.ip(request), **serializer.validated_data
-        )
-        return Response(AcceptedOutput(row).data, status=202)
+        data = validated(self.SignatureInput, request)
+        row = signature_request_create(user=request.user, session_id=session_id, ip=self.ip(request), **data)
+        return accepted(row)
 
 
 class SignatureDetailApi(ApiView):
@@ -123,12 +120,11 @@ class TransactionCreateApi(ApiView):
         request=TransactionInput, responses={202: AcceptedOutput}, operation_id="transactions_create"
     )
     def post(self, request: Request, session_id: str) -> Response:
-        serializer = self.TransactionInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.TransactionInput, request)
         row = transaction_request_create(
-            user=request.user, session_id=session_id, ip=self.ip(request), **serializer.validated_data
+            user=request.user, session_id=session_id, ip=self.ip(request), **data
         )
-        return Response(AcceptedOutput(row).data, status=202)
+        return accepted(row)
 
 
 class TransactionDetailApi(ApiView):

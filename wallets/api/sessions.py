@@ -7,16 +7,11 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import JsonObjectRuleField, drf_validator
+from wallets.api.payloads import AcceptedOutput, accepted, validated
 from wallets.models import WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services import session_request_close, session_request_open
 from wallets.validators import validate_dapp_url, validate_network
-
-
-class AcceptedOutput(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.CharField()
-    task_id = serializers.CharField()
 
 
 class SessionOutput(serializers.Serializer):
@@ -52,10 +47,8 @@ class SessionOpenApi(ApiView):
 
     @extend_schema(request=SessionOpenInput, responses={202: AcceptedOutput}, operation_id="sessions_open")
     def post(self, request: Request) -> Response:
-        serializer = self.SessionOpenInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        session = session_request_open(user=request.user, ip=self.ip(request), **serializer.validated_data)
-        return Response(AcceptedOutput(session).data, status=202)
+        data = validated(self.SessionOpenInput, request)
+        return accepted(session_request_open(user=request.user, ip=self.ip(request), **data))
 
 
 class SessionApi(ApiView):
@@ -70,5 +63,4 @@ class SessionApi(ApiView):
 
     @extend_schema(responses={202: AcceptedOutput}, operation_id="sessions_close")
     def delete(self, request: Request, session_id: str) -> Response:
-        session = session_request_close(user=request.user, session_id=session_id, ip=self.ip(request))
-        return Response(AcceptedOutput(session).data, status=202)
+        return accepted(session_request_close(user=request.user, session_id=session_id, ip=self.ip(request)))

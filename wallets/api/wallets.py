@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import drf_validator
+from wallets.api.payloads import validated
 from wallets.selectors import wallet_get_for_user, wallet_list
 from wallets.services import wallet_import
 from wallets.validators import validate_mnemonic
@@ -35,9 +36,8 @@ class WalletsApi(ApiView):
 
     @extend_schema(request=WalletImportInput, responses={201: WalletOutput}, operation_id="wallets_import")
     def post(self, request: Request) -> Response:
-        serializer = self.WalletImportInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        wallet = wallet_import(owner=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        data = validated(self.WalletImportInput, request)
+        wallet = wallet_import(owner=request.user, **data)  # type: ignore[arg-type]
         return Response(WalletOutput(wallet).data, status=201)
 
 
