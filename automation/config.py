@@ -33,6 +33,9 @@ class BrowserConfig:
     headless: bool = True  # False drops "--headless=new" from chrome_flags
     chrome_flags: tuple[str, ...] = DEFAULT_FLAGS  # operators may add more
     max_operations: int = 50  # restart the browser (same profile, unlock again) after N operations
+    # ... or once the Chromium process tree's RSS sum passes this many MiB (0 = no limit). RSS sums count
+    # shared pages more than once: a full MetaMask flow peaked near 3 GB here (metamask-13.5.md section 8).
+    max_rss_mb: int = 0
     ui_timeout: float = 30.0  # seconds to wait for a MetaMask element
     request_timeout: float = 120.0  # seconds for a dApp request to resolve after approval
     # metamask-13.5.md section 7: turn off security alerts and tx simulations. Offline

@@ -58,7 +58,18 @@ class WalletBrowser:
         return self._operations
 
     def needs_restart(self) -> bool:
-        return self._operations >= self.config.max_operations
+        if self._operations >= self.config.max_operations:
+            return True
+        limit = self.config.max_rss_mb * 1024 * 1024
+        if limit and (rss := self.rss_bytes()) > limit:
+            logger.warning(
+                "browser RSS %d MiB is over the %d MiB limit: restart due",
+                rss // (1024 * 1024),
+                self.config.max_rss_mb,
+                extra={**_LOG, "profile": self.profile_id},
+            )
+            return True
+        return False
 
     def restart(self) -> None:
         """Close and relaunch on the same profile, unlock, reopen the dApp; resets the operation counter."""

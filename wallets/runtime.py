@@ -37,6 +37,7 @@ def browser_config() -> BrowserConfig:
         headless=bool(settings.BROWSER_HEADLESS),
         chrome_flags=DEFAULT_FLAGS + extra,
         max_operations=int(settings.BROWSER_MAX_OPERATIONS),
+        max_rss_mb=int(settings.BROWSER_MAX_RSS_MB),
         ui_timeout=float(settings.BROWSER_UI_TIMEOUT),
         request_timeout=float(settings.BROWSER_REQUEST_TIMEOUT),
         disable_network_features=bool(settings.METAMASK_DISABLE_NETWORK_FEATURES),

@@ -264,6 +264,9 @@ BROWSER_EXTRA_FLAGS = env.list(
 BROWSER_PROFILES_DIR = Path(env.str("BROWSER_PROFILES_DIR", str(VAR_DIR / "profiles")))
 ARTIFACTS_DIR = Path(env.str("ARTIFACTS_DIR", str(VAR_DIR / "artifacts")))
 BROWSER_MAX_OPERATIONS = env.int("BROWSER_MAX_OPERATIONS", 10)
+# A session's browser restarts (same profile, unlocked again) before its next action once its process tree's
+# RSS sum passes this; 0 turns the check off. Measured peak of a full MetaMask flow: ~3 GB RSS sum.
+BROWSER_MAX_RSS_MB = env.int("BROWSER_MAX_RSS_MB", 4096)
 BROWSER_UI_TIMEOUT = env.float("BROWSER_UI_TIMEOUT", 30.0)
 BROWSER_REQUEST_TIMEOUT = env.float("BROWSER_REQUEST_TIMEOUT", 120.0)
 # metamask-13.5.md section 7. Security alerts and transaction simulations protect users when MetaMask can

@@ -265,6 +265,16 @@ def test_restart_keeps_profile_and_unlocks(wallet_run: WalletRun) -> None:
     )
 
 
+def test_rss_over_the_limit_makes_a_restart_due(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    assert not wallet.needs_restart()
+    wallet.config = dataclasses.replace(wallet.config, max_rss_mb=1)
+    try:
+        assert wallet.needs_restart()
+    finally:
+        wallet.config = dataclasses.replace(wallet.config, max_rss_mb=0)
+
+
 def test_close_leaves_no_browser_process(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
     profile = str(wallet.browser.profile_dir.resolve())
