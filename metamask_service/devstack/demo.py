@@ -33,6 +33,7 @@ from typing import Any
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
 from metamask_service.devstack.ports import LOOPBACK, free_port
 from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
+from metamask_service.devstack.typed_data import typed_data
 
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
 TRANSFER_WEI = 10**15
@@ -201,30 +202,19 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
         time.sleep(0.3)
 
 
-def typed_data(address: str) -> dict[str, Any]:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+def demo_typed_data(address: str) -> dict[str, Any]:
+    return typed_data(
+        primary_type="Order",
+        types={
             "Order": [
                 {"name": "maker", "type": "address"},
                 {"name": "note", "type": "string"},
                 {"name": "quantity", "type": "uint256"},
             ],
         },
-        "primaryType": "Order",
-        "domain": {
-            "name": "MetaMask service demo",
-            "version": "1",
-            "chainId": 31337,
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-        },
-        "message": {"maker": address, "note": "demo order", "quantity": 42},
-    }
+        message={"maker": address, "note": "demo order", "quantity": 42},
+        domain_name="MetaMask service demo",
+    )
 
 
 # --- the demo -----------------------------------------------------------------------------------------------
@@ -354,7 +344,7 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
             raise DemoFailed(f"personal_sign recovers to {recovered}, not {address}")
 
     with report.step("eth_signTypedData_v4") as note:
-        typed = typed_data(address)
+        typed = demo_typed_data(address)
         signature = sign({"method": "eth_signTypedData_v4", "typed_data": typed})["signature"]
         summary["typed_data_signature"] = signature
         recovered = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)

@@ -3,20 +3,16 @@ from typing import Any
 
 import pytest
 
+from metamask_service.devstack.typed_data import typed_data
 from tests.factories import OTHER_MNEMONIC, SignatureRequestFactory, TransactionFactory, WalletSessionFactory
 from wallets.models import SecurityEvent, SignatureRequest, Transaction, WalletSession
 
 pytestmark = pytest.mark.django_db
 
 TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-TYPED: dict[str, Any] = {
-    "types": {
-        "EIP712Domain": [
-            {"name": "name", "type": "string"},
-            {"name": "version", "type": "string"},
-            {"name": "chainId", "type": "uint256"},
-            {"name": "verifyingContract", "type": "address"},
-        ],
+TYPED: dict[str, Any] = typed_data(
+    primary_type="Mail",
+    types={
         "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
         "Mail": [
             {"name": "from", "type": "Person"},
@@ -24,19 +20,13 @@ TYPED: dict[str, Any] = {
             {"name": "contents", "type": "string"},
         ],
     },
-    "primaryType": "Mail",
-    "domain": {
-        "name": "Ether Mail",
-        "version": "1",
-        "chainId": 31337,
-        "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-    },
-    "message": {
+    message={
         "from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
         "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
         "contents": "Hello, Bob!",
     },
-}
+    domain_name="Ether Mail",
+)
 
 
 def _without(key):

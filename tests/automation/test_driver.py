@@ -26,6 +26,7 @@ from automation import (
     PolicyRejected,
     TxRequest,
 )
+from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
 
 pytestmark = pytest.mark.browser
@@ -51,29 +52,18 @@ def host_port(url: str) -> str:
 
 
 def typed_mail(address: str) -> dict:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+    return typed_data(
+        primary_type="Mail",
+        types={
             "Mail": [
                 {"name": "from", "type": "address"},
                 {"name": "contents", "type": "string"},
                 {"name": "amount", "type": "uint256"},
             ],
         },
-        "primaryType": "Mail",
-        "domain": {
-            "name": "Driver Suite",
-            "version": "1",
-            "chainId": 31337,
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-        },
-        "message": {"from": address, "contents": "Typed hello from the driver suite", "amount": 424242},
-    }
+        message={"from": address, "contents": "Typed hello from the driver suite", "amount": 424242},
+        domain_name="Driver Suite",
+    )
 
 
 def test_onboarding_imports_the_mnemonic(wallet_run: WalletRun) -> None:

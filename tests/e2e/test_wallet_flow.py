@@ -19,6 +19,7 @@ from eth_account.messages import encode_defunct, encode_typed_data
 from rest_framework.test import APIClient
 
 from metamask_service.devstack import Anvil, StaticServer
+from metamask_service.devstack.typed_data import typed_data
 from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
@@ -43,14 +44,9 @@ def api_for(user: Any) -> APIClient:
 
 
 def typed_mail(address: str) -> dict[str, Any]:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+    return typed_data(
+        primary_type="Mail",
+        types={
             "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
             "Mail": [
                 {"name": "from", "type": "Person"},
@@ -59,20 +55,14 @@ def typed_mail(address: str) -> dict[str, Any]:
                 {"name": "amount", "type": "uint256"},
             ],
         },
-        "primaryType": "Mail",
-        "domain": {
-            "name": "E2E Mail",
-            "version": "1",
-            "chainId": 31337,
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-        },
-        "message": {
+        message={
             "from": {"name": "Alice", "wallet": address},
             "to": {"name": "Bob", "wallet": RECIPIENT},
             "contents": "Hello from the e2e suite",
             "amount": 424242,
         },
-    }
+        domain_name="E2E Mail",
+    )
 
 
 class Flow:

@@ -11,6 +11,7 @@ from automation import (
     DisplayedTransaction,
     NetworkSpec,
 )
+from metamask_service.devstack.typed_data import typed_data
 from wallets import verification as v
 
 ORIGIN = "http://127.0.0.1:8080"
@@ -102,12 +103,10 @@ def test_personal_sign_reason() -> None:
 
 
 def mail(from_wallet: str = OWN, amount: int = 424242) -> dict:
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
+    # A minimal domain (no version, no chainId): verification must not depend on those fields.
+    return typed_data(
+        primary_type="Mail",
+        types={
             "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
             "Mail": [
                 {"name": "from", "type": "Person"},
@@ -117,16 +116,18 @@ def mail(from_wallet: str = OWN, amount: int = 424242) -> dict:
                 {"name": "tags", "type": "string[]"},
             ],
         },
-        "primaryType": "Mail",
-        "domain": {"name": "Mail", "verifyingContract": CONTRACT},
-        "message": {
+        message={
             "from": {"name": "Alice", "wallet": from_wallet},
             "to": {"name": "Bob", "wallet": TO},
             "contents": "Hello   there",
             "amount": amount,
             "tags": ["a", "b"],
         },
-    }
+        domain_name="Mail",
+        version=None,
+        chain_id=None,
+        verifying_contract=CONTRACT,
+    )
 
 
 def shown_typed(text: str) -> DisplayedSignature:
