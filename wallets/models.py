@@ -100,7 +100,29 @@ class WalletSession(models.Model):
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
-class Transaction(models.Model):
+class Operation(models.Model):
+    """What a transaction and a signature request share: one browser task's bookkeeping.
+
+    Each concrete model keeps its own status field, since their choices differ.
+    """
+
+    error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=64, blank=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class Transaction(Operation):
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -123,26 +145,13 @@ class Transaction(models.Model):
     block_number = models.BigIntegerField(null=True, blank=True)
     receipt_status = models.PositiveSmallIntegerField(null=True, blank=True)
     gas_used = models.BigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    error_kind = models.CharField(max_length=64, blank=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    progress = models.JSONField(default=list, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"tx {self.id} ({self.status})"
 
 
-class SignatureRequest(models.Model):
+class SignatureRequest(Operation):
     class Method(models.TextChoices):
         PERSONAL_SIGN = "personal_sign"
         SIGN_TYPED_DATA_V4 = "eth_signTypedData_v4"
@@ -162,19 +171,6 @@ class SignatureRequest(models.Model):
     payload = models.JSONField(help_text="personal_sign: the message string; v4: the typed-data object")
     signature = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    error = models.TextField(blank=True)
-    error_kind = models.CharField(max_length=64, blank=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    progress = models.JSONField(default=list, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.method} {self.id} ({self.status})"
