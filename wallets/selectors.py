@@ -62,14 +62,28 @@ def session_get_for_user(*, user: Any, session_id: Any, ip: str | None = None) -
     )
 
 
+def _session_operation_or_404(
+    model: type[M], *, user: Any, session_id: Any, object_id: Any, what: str, ip: str | None
+) -> M:
+    """A transaction or signature request of the given session, owned by the caller."""
+    return _owned_or_404(
+        model._default_manager.filter(session_id=session_id),
+        user=user,
+        object_id=object_id,
+        owner_path="session__wallet__owner",
+        what=what,
+        ip=ip,
+    )
+
+
 def signature_request_get_for_user(
     *, user: Any, session_id: Any, signature_id: Any, ip: str | None = None
 ) -> SignatureRequest:
-    return _owned_or_404(
-        SignatureRequest.objects.filter(session_id=session_id),
+    return _session_operation_or_404(
+        SignatureRequest,
         user=user,
+        session_id=session_id,
         object_id=signature_id,
-        owner_path="session__wallet__owner",
         what="signature request",
         ip=ip,
     )
@@ -78,13 +92,8 @@ def signature_request_get_for_user(
 def transaction_get_for_user(
     *, user: Any, session_id: Any, transaction_id: Any, ip: str | None = None
 ) -> Transaction:
-    return _owned_or_404(
-        Transaction.objects.filter(session_id=session_id),
-        user=user,
-        object_id=transaction_id,
-        owner_path="session__wallet__owner",
-        what="transaction",
-        ip=ip,
+    return _session_operation_or_404(
+        Transaction, user=user, session_id=session_id, object_id=transaction_id, what="transaction", ip=ip
     )
 
 
