@@ -116,6 +116,21 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
         )
 
 
+# Detail pages show what was asked, then what happened, then this bookkeeping (the fields of the abstract
+# Operation model would otherwise come first).
+_OPERATION_BOOKKEEPING = (
+    "error",
+    "error_kind",
+    "artifact",
+    "artifact_path",
+    "task_id",
+    "attempts",
+    "progress",
+    "created_at",
+    "claimed_at",
+)
+
+
 @admin.register(Transaction)
 class TransactionAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_display = ("id", "session_link", "status", "to", "value_wei", "tx_hash", "created_at", "artifact")
@@ -123,7 +138,12 @@ class TransactionAdmin(ArtifactMixin, ReadOnlyAdmin):
     search_fields = ("id", "tx_hash", "to", "task_id", "session__id")
     list_select_related = ("session",)
     readonly_fields = ("session_link", "artifact")
-    exclude = ("session",)
+    fields = (
+        *("session_link", "status", "to", "value_wei", "data", "gas"),
+        *("tx_hash", "block_number", "receipt_status", "gas_used"),
+        *_OPERATION_BOOKKEEPING,
+        *("submitted_at", "finished_at", "updated_at"),
+    )
 
     @admin.display(description="session")
     def session_link(self, obj: Transaction) -> str:
@@ -137,7 +157,11 @@ class SignatureRequestAdmin(ArtifactMixin, ReadOnlyAdmin):
     search_fields = ("id", "task_id", "session__id")
     list_select_related = ("session",)
     readonly_fields = ("session_link", "artifact")
-    exclude = ("session",)
+    fields = (
+        *("session_link", "status", "method", "payload", "signature"),
+        *_OPERATION_BOOKKEEPING,
+        *("finished_at", "updated_at"),
+    )
 
     @admin.display(description="session")
     def session_link(self, obj: SignatureRequest) -> str:
