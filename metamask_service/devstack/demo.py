@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -275,7 +276,7 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
             ],
             env,
         )
-        worker_name = f"demo-{secrets.token_hex(4)}@%h"
+        worker_name = f"demo-{secrets.token_hex(4)}@{socket.gethostname()}"
         procs.start(
             "worker",
             [celery, "-A", "celery_app", "worker", "--pool", "prefork", "--concurrency", "1", "-Q", "browser",
