@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -11,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from metamask_service.logging import JsonFormatter
 from tests.factories import UserFactory
 
 
@@ -25,6 +28,20 @@ def access_token_for(user, *, expired: bool = False) -> str:
     if expired:
         token.set_exp(from_time=timezone.now() - timedelta(hours=1))
     return str(token)
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """What the configured JSON stdout handler writes during the test, read as an operator's grep would."""
+    [handler] = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and isinstance(h.formatter, JsonFormatter)
+    ]
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)
 
 
 @pytest.fixture

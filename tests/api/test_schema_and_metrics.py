@@ -29,25 +29,11 @@ def test_unknown_api_path_is_json_404(api):
     assert response.json() == {"detail": "Not found."}
 
 
-def test_each_request_logs_one_access_line_with_user_id(api, user):
-    import io
+def test_each_request_logs_one_access_line_with_user_id(api, user, json_log):
     import json
-    import logging
 
-    from metamask_service.logging import JsonFormatter
-
-    [handler] = [
-        h
-        for h in logging.getLogger().handlers
-        if isinstance(h, logging.StreamHandler) and isinstance(h.formatter, JsonFormatter)
-    ]
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    try:
-        response = api.get("/api/v1/wallets/")
-    finally:
-        handler.setStream(previous)
-    [line] = [json.loads(x) for x in buffer.getvalue().splitlines() if '"http_request"' in x]
+    response = api.get("/api/v1/wallets/")
+    [line] = [json.loads(x) for x in json_log.getvalue().splitlines() if '"http_request"' in x]
     assert (line["status_code"], line["path"], line["method"]) == (200, "/api/v1/wallets/", "GET")
     assert line["request_id"] == response["X-Request-ID"]
     assert line["user_id"] == str(user.pk)

@@ -1,4 +1,3 @@
-import io
 import json
 import logging
 
@@ -50,20 +49,10 @@ def test_secret_named_extras_are_dropped(key):
 
 
 @pytest.mark.django_db
-def test_security_event_logs_a_json_line():
+def test_security_event_logs_a_json_line(json_log):
     # The handler configured in LOGGING writes the line; read it back as the operator's grep would.
-    [handler] = [
-        h
-        for h in logging.getLogger().handlers
-        if isinstance(h, logging.StreamHandler) and isinstance(h.formatter, JsonFormatter)
-    ]
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    try:
-        security_event_record(kind=SecurityEvent.Kind.POLICY_REJECTED, details={"reason": "to differs"})
-    finally:
-        handler.setStream(previous)
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if '"security_event"' in line]
+    security_event_record(kind=SecurityEvent.Kind.POLICY_REJECTED, details={"reason": "to differs"})
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines() if '"security_event"' in line]
     assert len(lines) == 1
     assert lines[0]["message"] == "security_event"
     assert lines[0]["security_event"] == "policy_rejected"
