@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
+from tests.infra import environ_with
 from tests.support.runtests import REPO_ROOT
 
 ACTIONS = ("creating .venv", "installing", "npm ci", "building the reference wallet")
 
 
 def run(argv: list[str], **env_update: str | None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    for key, value in env_update.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
     return subprocess.run(
-        argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        argv,
+        cwd=REPO_ROOT,
+        env=environ_with(env_update),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 

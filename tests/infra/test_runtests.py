@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.infra import environ_with
 from tests.support.runtests import REPO_ROOT
 from tests.support.servers import free_port, port_open
 
@@ -20,16 +21,10 @@ NESTED_ARGS = ["-p", "no:django", "-p", "no:cacheprovider", "-q"]
 
 
 def runtests(args: list[str], env_update: dict[str, str | None], **kwargs: object) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    for key, value in env_update.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
     return subprocess.Popen(
         [sys.executable, "-m", "tests.support.runtests", *NESTED_ARGS, *args],
         cwd=REPO_ROOT,
-        env=env,
+        env=environ_with(env_update),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
