@@ -225,26 +225,21 @@ def session_claim(*, session_id: Any, worker: str) -> bool:
     )
 
 
-def signature_request_claim(*, signature_id: Any) -> bool:
+def _operation_claim(model: type[SignatureRequest] | type[Transaction], *, row_id: Any) -> bool:
+    now = timezone.now()
     return bool(
-        SignatureRequest.objects.filter(id=signature_id, status=SignatureRequest.Status.PENDING).update(
-            status=SignatureRequest.Status.RUNNING,
-            claimed_at=timezone.now(),
-            updated_at=timezone.now(),
-            attempts=F("attempts") + 1,
+        model._default_manager.filter(id=row_id, status=model.Status.PENDING).update(
+            status=model.Status.RUNNING, claimed_at=now, updated_at=now, attempts=F("attempts") + 1
         )
     )
+
+
+def signature_request_claim(*, signature_id: Any) -> bool:
+    return _operation_claim(SignatureRequest, row_id=signature_id)
 
 
 def transaction_claim(*, transaction_id: Any) -> bool:
-    return bool(
-        Transaction.objects.filter(id=transaction_id, status=Transaction.Status.PENDING).update(
-            status=Transaction.Status.RUNNING,
-            claimed_at=timezone.now(),
-            updated_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
-    )
+    return _operation_claim(Transaction, row_id=transaction_id)
 
 
 def session_close_claim(*, session_id: Any) -> bool:
@@ -272,6 +267,45 @@ def progress_append(
 
 def _finish(model: type[models.Model], *, row_id: Any, from_statuses: tuple[str, ...], **values: Any) -> bool:
     return bool(model._default_manager.filter(id=row_id, status__in=from_statuses).update(**values))
+
+
+def _operation_update(
+    model: type[SignatureRequest] | type[Transaction],
+    *,
+    row_id: Any,
+    from_statuses: tuple[str, ...],
+    final: bool,
+    **values: Any,
+) -> bool:
+    """A conditional UPDATE of a signature or transaction. update() skips auto_now, so updated_at (and
+    finished_at when the new status is final) are set here, from one clock reading."""
+    now = timezone.now()
+    values["updated_at"] = now
+    if final:
+        values["finished_at"] = now
+    return _finish(model, row_id=row_id, from_statuses=from_statuses, **values)
+
+
+def _operation_end(
+    model: type[SignatureRequest] | type[Transaction],
+    *,
+    row_id: Any,
+    from_statuses: tuple[str, ...],
+    status: str,
+    error: str,
+    error_kind: str,
+    artifact_path: str,
+) -> bool:
+    return _operation_update(
+        model,
+        row_id=row_id,
+        from_statuses=from_statuses,
+        final=True,
+        status=status,
+        error=error[:2000],
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
 
 
 def session_mark_ready(*, session_id: Any, accounts: list[str], chain_id: int | None) -> bool:
@@ -374,56 +408,55 @@ def sessions_mark_lost_for_worker(*, worker: str, error: str = "worker restarted
 
 
 def signature_mark_signed(*, signature_id: Any, signature: str) -> bool:
-    return _finish(
+    return _operation_update(
         SignatureRequest,
         row_id=signature_id,
         from_statuses=(SignatureRequest.Status.RUNNING,),
+        final=True,
         status=SignatureRequest.Status.SIGNED,
         signature=signature,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
+
+
+_SIGNATURE_OPEN = (SignatureRequest.Status.PENDING, SignatureRequest.Status.RUNNING)
 
 
 def signature_mark_rejected(
     *, signature_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _finish(
+    return _operation_end(
         SignatureRequest,
         row_id=signature_id,
-        from_statuses=(SignatureRequest.Status.PENDING, SignatureRequest.Status.RUNNING),
+        from_statuses=_SIGNATURE_OPEN,
         status=SignatureRequest.Status.REJECTED,
-        error=error[:2000],
+        error=error,
         error_kind=error_kind,
         artifact_path=artifact_path,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
 
 
 def signature_mark_failed(*, signature_id: Any, error: str, error_kind: str, artifact_path: str = "") -> bool:
-    return _finish(
+    return _operation_end(
         SignatureRequest,
         row_id=signature_id,
-        from_statuses=(SignatureRequest.Status.PENDING, SignatureRequest.Status.RUNNING),
+        from_statuses=_SIGNATURE_OPEN,
         status=SignatureRequest.Status.FAILED,
-        error=error[:2000],
+        error=error,
         error_kind=error_kind,
         artifact_path=artifact_path,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
 
 
 def transaction_mark_submitted(*, transaction_id: Any, tx_hash: str) -> bool:
-    return _finish(
+    now = timezone.now()
+    return _operation_update(
         Transaction,
         row_id=transaction_id,
         from_statuses=(Transaction.Status.RUNNING,),
+        final=False,
         status=Transaction.Status.SUBMITTED,
         tx_hash=tx_hash,
-        submitted_at=timezone.now(),
-        updated_at=timezone.now(),
+        submitted_at=now,
     )
 
 
@@ -431,48 +464,43 @@ def transaction_mark_mined(
     *, transaction_id: Any, block_number: int, receipt_status: int, gas_used: int
 ) -> bool:
     """Receipt arrived: confirmed when receipt_status == 1, reverted otherwise."""
-    return _finish(
+    return _operation_update(
         Transaction,
         row_id=transaction_id,
         from_statuses=(Transaction.Status.RUNNING, Transaction.Status.SUBMITTED),
+        final=True,
         status=Transaction.Status.CONFIRMED if receipt_status == 1 else Transaction.Status.REVERTED,
         block_number=block_number,
         receipt_status=receipt_status,
         gas_used=gas_used,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
 
 
 def transaction_mark_rejected(
     *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _finish(
+    return _operation_end(
         Transaction,
         row_id=transaction_id,
         from_statuses=(Transaction.Status.PENDING, Transaction.Status.RUNNING),
         status=Transaction.Status.REJECTED,
-        error=error[:2000],
+        error=error,
         error_kind=error_kind,
         artifact_path=artifact_path,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
 
 
 def transaction_mark_failed(
     *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _finish(
+    return _operation_end(
         Transaction,
         row_id=transaction_id,
         from_statuses=(Transaction.Status.PENDING, Transaction.Status.RUNNING, Transaction.Status.SUBMITTED),
         status=Transaction.Status.FAILED,
-        error=error[:2000],
+        error=error,
         error_kind=error_kind,
         artifact_path=artifact_path,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
     )
 
 
