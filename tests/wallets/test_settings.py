@@ -110,7 +110,8 @@ import sys
 from celery import Celery
 folder = sys.argv[1]
 app = Celery("producer", broker="filesystem://", broker_transport_options={
-    "data_folder_in": folder, "data_folder_out": folder, "processed_folder": folder + "-done"})
+    "data_folder_in": folder, "data_folder_out": folder, "processed_folder": folder + "-done",
+    "control_folder": folder + "-control"})
 app.conf.task_default_queue = "browser"
 for queue, task_id in (("browser", "t-shared"), ("browser.w1@host", "t-w1"), ("browser.w2@host", "t-w2")):
     app.send_task("wallets.session_open", args=["id-" + task_id], task_id=task_id, queue=queue)
@@ -131,7 +132,12 @@ def test_filesystem_broker_delivers_to_named_queues_across_processes(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    # kombu's default control folder is ./control, i.e. wherever pytest was started.
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": f"{folder}-control",
+    }
     received = {}
     with Connection("filesystem://", transport_options=options) as conn:
         for queue in ("browser.w2@host", "browser", "browser.w1@host"):
