@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver leaves /static/ to WhiteNoise, with DEBUG on or off
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/ answered before sessions, auth and logging
     "metamask_service.logging.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +106,12 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
+# WhiteNoise serves /static/ from the app process in every mode. Embedded/dev (runserver, `make demo`,
+# tests): straight from the apps' static dirs through the staticfiles finders, looked up per request, so
+# nothing has to be collected first (autorefresh is WhiteNoise's development mode: production.py turns it
+# off and serves only the collected, hashed STATIC_ROOT).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,3 +37,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", False)  # TLS usually ends at the ingress
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Static files: `manage.py collectstatic --noinput` fills STATIC_ROOT before gunicorn starts (the API pod's
+# init container, k8s/api.yaml); WhiteNoise serves that tree only: content-hashed names cached as immutable,
+# precompressed copies. A template naming a file that was not collected fails instead of linking a 404.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False

@@ -1,0 +1,120 @@
+"""The real service as a new user starts it, on a loopback port, plus a plain headless Chromium to look at it.
+
+``running()`` starts a server process (gunicorn, ``manage.py runserver``) and always stops its whole process
+tree; ``wait_http()`` waits until it answers; ``http_get()`` is a plain HTTP request; ``headless_chromium()``
+is Selenium on /usr/bin/chromium without any extension (the flags are the ones the browser workers use for a
+closed network: no background traffic, no sandbox in a container).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import psutil
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1280,900",
+)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Message
+    body: bytes
+
+
+def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 30.0) -> Response:
+    """A GET that returns error statuses instead of raising them."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback test URL)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            return Response(int(answer.status), answer.headers, answer.read())
+    except urllib.error.HTTPError as exc:
+        return Response(int(exc.code), exc.headers, exc.read())
+
+
+def log_tail(log: Path, chars: int = 3000) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
+
+
+@contextlib.contextmanager
+def running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run argv from the repository root, output to log; on exit stop it and every child it started."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(psutil.Error):
+            family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            proc.terminate()
+            _gone, alive = psutil.wait_procs(family, timeout=20)
+            for leftover in alive:
+                with contextlib.suppress(psutil.Error):
+                    leftover.kill()
+        proc.wait(timeout=10)
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+    """Until url answers at all (any status); fails with the log if the server exits or stays silent."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url}: the server exited with {proc.returncode}:\n{log_tail(log)}")
+        try:
+            http_get(url, timeout=3)
+            return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not answer within {timeout:.0f}s:\n{log_tail(log)}")
+        time.sleep(0.3)
+
+
+def run_checked(argv: list[str], env: dict[str, str]) -> str:
+    """A one-shot command (migrate, collectstatic...) that must succeed; its output for the assertion."""
+    done = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    output = f"{done.stdout[-2000:]}{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{output}"
+    return done.stdout
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    # Console messages, so a test can name a resource that failed to load.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        driver.set_page_load_timeout(60)
+        yield driver
+    finally:
+        driver.quit()
