@@ -227,6 +227,34 @@ def test_api_probes() -> None:
     assert config["METAMASK_EXTENSION_PATH"] in mounts
 
 
+def test_api_pod_collects_static_files_before_gunicorn_serves_them() -> None:
+    # The API pod's root filesystem is read-only and STATIC_ROOT is pod-local, so the pod fills it itself
+    # (a Job's volumes are not the pod's); WhiteNoise in gunicorn then serves it (production settings).
+    pod = find("Deployment", "metamask-integration")["spec"]["template"]["spec"]
+    [init] = pod["initContainers"]
+    [api] = pod["containers"]
+    assert init["command"] == ["python", "manage.py", "collectstatic", "--noinput"]
+    assert init["image"] == api["image"]
+    assert init["envFrom"] == api["envFrom"]
+    config = find("ConfigMap", "metamask-config")["data"]
+    assert config["DJANGO_SETTINGS_MODULE"] == "metamask_service.settings.production"
+    # production.py refuses to import without its secrets, collectstatic included.
+    assert {v["name"] for v in init["env"]} >= {
+        "DJANGO_SECRET_KEY_FILE",
+        "JWT_SIGNING_KEY_FILE",
+        "FIELD_ENCRYPTION_KEYS_FILE",
+    }
+    static_root = config["STATIC_ROOT"]
+    written = {m["mountPath"]: m for m in init["volumeMounts"]}[static_root]
+    served = {m["mountPath"]: m for m in api["volumeMounts"]}[static_root]
+    assert written["name"] == served["name"]
+    assert not written.get("readOnly")
+    assert served.get("readOnly") is True
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert "emptyDir" in volumes[served["name"]]
+    assert init["securityContext"] == api["securityContext"]
+
+
 def test_browser_worker_shape() -> None:
     worker = find("Deployment", "metamask-browser-worker")
     pod = worker["spec"]["template"]["spec"]
