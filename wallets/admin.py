@@ -93,14 +93,15 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
         "status",
         "dapp_origin",
         "worker",
+        "metamask_version",
         "created_at",
         "expires_at",
         "artifact",
     )
-    list_filter = ("status", "worker", "error_kind")
+    list_filter = ("status", "worker", "metamask_version", "error_kind")
     search_fields = ("id", "dapp_url", "wallet__address", "wallet__label", "task_id")
     list_select_related = ("wallet",)
-    readonly_fields = ("wallet_link", "operations", "artifact")
+    readonly_fields = ("wallet_link", "operations", "metamask_version", "artifact")
     exclude = ("wallet",)
 
     @admin.display(description="wallet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -10,10 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from wallets import metrics
-from wallets.selectors import browser_workers_live
+from wallets.selectors import browser_workers_live, session_metamask_versions
 
 CheckResult = tuple[bool, dict[str, Any]]
 
@@ -69,10 +70,35 @@ def check_browser() -> CheckResult:
     return ok, {"chromium": str(binary), "present": ok}
 
 
+def manifest_version(manifest: Path) -> tuple[bool, str | None]:
+    """(present, version) from one read of an extension's manifest.json. Missing or unreadable: (False, None);
+    not JSON or without a string `version`: (True, None)."""
+    try:
+        raw = manifest.read_bytes()
+    except OSError:
+        return False, None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except ValueError:  # also UnicodeDecodeError
+        return True, None
+    version = data.get("version") if isinstance(data, dict) else None
+    return True, version if isinstance(version, str) and version else None
+
+
 def check_extension() -> CheckResult:
+    """The configured build (its manifest's version) and the versions the open sessions' browsers loaded."""
     manifest = Path(settings.METAMASK_EXTENSION_PATH) / "manifest.json"
-    ok = manifest.is_file()
-    return ok, {"manifest": str(manifest), "present": ok}
+    present, version = manifest_version(manifest)
+    try:
+        sessions: dict[str, int] | None = session_metamask_versions()
+    except DatabaseError:
+        sessions = None  # the database check reports that failure; this one is about the extension
+    return present, {
+        "manifest": str(manifest),
+        "present": present,
+        "version": version,
+        "session_versions": sessions,
+    }
 
 
 CHECKS: dict[str, Callable[[], CheckResult]] = {

@@ -34,3 +34,22 @@ db_connections = Gauge(
     "Open PostgreSQL connections of this service's database",
     multiprocess_mode="livemostrecent",
 )
+# Info-style: 1 for the `version` (extension manifest) of the MetaMask build this process's browsers loaded,
+# set by the browser worker when a browser starts. Live processes only, so a stopped worker's build drops out.
+metamask_extension_info = Gauge(
+    "mm_metamask_extension_info",
+    "MetaMask build loaded by this worker's browsers (1 = loaded; label version = its manifest version)",
+    ["version"],
+    multiprocess_mode="livemostrecent",
+)
+_extension_version: str | None = None
+
+
+def metamask_extension_loaded(version: str) -> None:
+    """Marks `version` as the build this process runs; a build it ran before (the extension folder was
+    replaced under a running worker) drops to 0 instead of lingering at 1."""
+    global _extension_version
+    if _extension_version is not None and _extension_version != version:
+        metamask_extension_info.labels(version=_extension_version).set(0)
+    metamask_extension_info.labels(version=version).set(1)
+    _extension_version = version

@@ -54,6 +54,7 @@ class WalletSession(models.Model):
 
     ACTIVE_STATUSES = (Status.PENDING, Status.OPENING, Status.READY, Status.CLOSING)
     FINAL_STATUSES = (Status.CLOSED, Status.FAILED, Status.LOST, Status.EXPIRED)
+    METAMASK_VERSION_MAX_LENGTH = 32
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="sessions")
@@ -71,6 +72,12 @@ class WalletSession(models.Model):
     error_kind = models.CharField(max_length=64, blank=True)
     artifact_path = models.CharField(max_length=500, blank=True)
     worker = models.CharField(max_length=255, blank=True, help_text="Celery hostname holding the browser")
+    metamask_version = models.CharField(
+        max_length=METAMASK_VERSION_MAX_LENGTH,
+        blank=True,
+        default="",
+        help_text="`version` of the extension manifest the session's browser loaded (set when it starts)",
+    )
     task_id = models.CharField(max_length=64, blank=True)
     progress = models.JSONField(default=list, blank=True)
     ttl_seconds = models.PositiveIntegerField(default=_default_ttl)

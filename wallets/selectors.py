@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
 from wallets.exceptions import NotFound
@@ -114,3 +114,16 @@ def sessions_on_dead_workers() -> QuerySet[WalletSession]:
     return WalletSession.objects.filter(
         status__in=[WalletSession.Status.OPENING, WalletSession.Status.READY, WalletSession.Status.CLOSING]
     ).exclude(worker__in=live)
+
+
+def session_metamask_versions() -> dict[str, int]:
+    """{MetaMask version: number of active sessions whose browser loaded it} (sessions not started yet and
+    those that never recorded a version are left out)."""
+    rows = (
+        WalletSession.objects.filter(status__in=WalletSession.ACTIVE_STATUSES)
+        .exclude(metamask_version="")
+        .values("metamask_version")
+        .annotate(sessions=Count("id"))
+        .order_by("metamask_version")
+    )
+    return {row["metamask_version"]: row["sessions"] for row in rows}

@@ -308,6 +308,17 @@ def _operation_end(
     )
 
 
+def session_set_metamask_version(*, session_id: Any, version: str) -> bool:
+    """Records the MetaMask version the session's browser loaded. Only an empty field is written: the build
+    cannot change within a session, so a restart's call is a no-op once the first start recorded it."""
+    version = version.strip()[: WalletSession.METAMASK_VERSION_MAX_LENGTH]
+    if not version:
+        return False
+    return bool(
+        WalletSession.objects.filter(id=session_id, metamask_version="").update(metamask_version=version)
+    )
+
+
 def session_mark_ready(*, session_id: Any, accounts: list[str], chain_id: int | None) -> bool:
     now = timezone.now()
     ttl = WalletSession.objects.filter(id=session_id).values_list("ttl_seconds", flat=True).first() or 0

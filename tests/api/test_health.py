@@ -5,7 +5,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.factories import BrowserWorkerFactory
+from tests.factories import BrowserWorkerFactory, WalletSessionFactory
+from wallets.models import WalletSession
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ URL = "/api/v1/health"
 
 @pytest.fixture
 def browser_paths(tmp_path):
-    (tmp_path / "manifest.json").write_text('{"manifest_version": 3}')
+    (tmp_path / "manifest.json").write_text('{"manifest_version": 3, "version": "13.36.0.0"}')
     # Any existing executable file stands in for the Chromium binary: the check is about presence.
     with override_settings(CHROMIUM_BINARY=sys.executable, METAMASK_EXTENSION_PATH=str(tmp_path)):
         yield
@@ -62,3 +63,38 @@ def test_unreachable_broker_is_named(anon_client, browser_paths):
         app.conf.broker_url = settings.REDIS_URL
     assert response.status_code == 503
     assert response.json()["failed"] == ["broker"]
+
+
+def test_reports_the_configured_builds_version_and_those_of_open_sessions(anon_client, browser_paths):
+    BrowserWorkerFactory.create()
+    WalletSessionFactory.create_batch(2, metamask_version="13.36.0.0")
+    WalletSessionFactory.create(metamask_version="13.5.0", status=WalletSession.Status.CLOSING)
+    WalletSessionFactory.create(metamask_version="13.4.0", status=WalletSession.Status.CLOSED)
+    WalletSessionFactory.create(status=WalletSession.Status.PENDING, worker="")
+    response = anon_client.get(URL)
+    assert response.status_code == 200, response.json()
+    extension = response.json()["checks"]["extension"]
+    assert extension["version"] == "13.36.0.0"
+    assert extension["session_versions"] == {"13.36.0.0": 2, "13.5.0": 1}
+
+
+@override_settings(CHROMIUM_BINARY=sys.executable, METAMASK_EXTENSION_PATH="/nonexistent/metamask")
+def test_missing_manifest_has_a_null_version(anon_client):
+    BrowserWorkerFactory.create()
+    body = anon_client.get(URL).json()
+    assert body["failed"] == ["extension"]
+    extension = body["checks"]["extension"]
+    assert (extension["present"], extension["version"], extension["session_versions"]) == (False, None, {})
+
+
+@pytest.mark.parametrize(
+    "content", [b"{not json", b"\xff\xfe", b'{"version": 13}', b'["13.5.0"]', b'{"name": "MetaMask"}']
+)
+def test_a_manifest_without_a_readable_version_is_present_with_a_null_version(anon_client, tmp_path, content):
+    (tmp_path / "manifest.json").write_bytes(content)
+    BrowserWorkerFactory.create()
+    with override_settings(CHROMIUM_BINARY=sys.executable, METAMASK_EXTENSION_PATH=str(tmp_path)):
+        response = anon_client.get(URL)
+    assert response.status_code == 200, response.json()
+    extension = response.json()["checks"]["extension"]
+    assert (extension["ok"], extension["present"], extension["version"]) == (True, True, None)

@@ -38,3 +38,15 @@ def test_each_request_logs_one_access_line_with_user_id(api, user, json_log):
     assert line["request_id"] == response["X-Request-ID"]
     assert line["user_id"] == str(user.pk)
     assert line["component"] == "api"
+
+
+def test_metamask_extension_info_names_the_loaded_build(anon_client):
+    from wallets import metrics
+
+    metrics.metamask_extension_loaded("13.5.0")
+    assert 'mm_metamask_extension_info{version="13.5.0"} 1.0' in anon_client.get("/metrics").content.decode()
+    # The extension folder replaced under a running worker: the old build no longer counts as loaded.
+    metrics.metamask_extension_loaded("13.36.0.0")
+    body = anon_client.get("/metrics").content.decode()
+    assert 'mm_metamask_extension_info{version="13.36.0.0"} 1.0' in body
+    assert 'mm_metamask_extension_info{version="13.5.0"} 0.0' in body

@@ -72,6 +72,7 @@ def test_detail_shows_state_and_slides_ttl(api, user):
     assert body["chain_id"] == 31337
     assert body["worker"] == session.worker
     assert body["progress"] == [{"step": "unlock", "ok": True}]
+    assert body["metamask_version"] == ""  # this session's browser has not recorded one
     session.refresh_from_db()
     assert session.expires_at is not None
     assert before is not None
@@ -100,3 +101,14 @@ def test_close_ready_session_asks_the_worker(api, user):
     session.refresh_from_db()
     assert session.status == "closing"
     assert response.json()["task_id"] == session.task_id != ""
+
+
+def test_detail_shows_the_metamask_version_its_browser_loaded(api, user):
+    session = WalletSessionFactory.create(wallet__owner=user, metamask_version="13.36.0.0")
+    assert api.get(f"{URL}{session.id}/").json()["metamask_version"] == "13.36.0.0"
+
+
+def test_metamask_version_is_read_only_in_the_schema(anon_client):
+    schema = anon_client.get("/api/schema/?format=json").json()
+    field = schema["components"]["schemas"]["SessionOutput"]["properties"]["metamask_version"]
+    assert field["readOnly"] is True

@@ -14,4 +14,5 @@ def bump_failures(times: int) -> int:
 
     metrics.metamask_action_failures_total.labels(action="metrics_probe", kind="probe").inc(times)
     metrics.task_duration_seconds.labels(action="metrics_probe", outcome="ok").observe(0.25)
+    metrics.metamask_extension_loaded("0.0.0-probe")  # what the pool child does when a browser starts
     return os.getpid()

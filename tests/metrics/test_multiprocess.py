@@ -284,6 +284,8 @@ def test_celery_pool_child_metrics_reach_the_worker_exporter(
         assert count == 2.0
         # Set by the main process (heartbeat in wallets/worker.py): it has no sessions.
         assert _value(body, "mm_sessions_open") == 0.0
+        # Set by the pool child (a live process), so the worker's loaded MetaMask build is exported.
+        assert _value(body, "mm_metamask_extension_info", version="0.0.0-probe") == 1.0
         # Recorded by the pool child, served by the main process.
         children = {p.pid for p in psutil.Process(main.pid).children()}
         writers = set(_by_pid(multiproc, FAILURES, action="metrics_probe", kind="probe"))

@@ -121,3 +121,20 @@ def test_artifact_view_is_staff_only(tmp_path):
         response = client.get(reverse("admin:wallets_transaction_artifact", args=[row.id]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_session_pages_show_the_metamask_version(staff):
+    session = WalletSessionFactory.create(metamask_version="13.36.0.0")
+    listed = staff.get(reverse("admin:wallets_walletsession_changelist")).content.decode()
+    assert "13.36.0.0" in listed
+    assert "column-metamask_version" in listed
+    page = staff.get(reverse("admin:wallets_walletsession_change", args=[session.id])).content.decode()
+    assert "field-metamask_version" in page
+    assert "13.36.0.0" in page
+    # Filtering by version lists only that build's sessions.
+    other = WalletSessionFactory.create(metamask_version="13.5.0")
+    filtered = staff.get(
+        reverse("admin:wallets_walletsession_changelist"), {"metamask_version": "13.5.0"}
+    ).content.decode()
+    assert str(other.id) in filtered
+    assert str(session.id) not in filtered

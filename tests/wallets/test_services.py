@@ -108,3 +108,19 @@ def test_heartbeat_upserts():
     from wallets.selectors import browser_workers_live
 
     assert [(w.hostname, w.sessions_open) for w in browser_workers_live()] == [(WORKER, 2)]
+
+
+def test_metamask_version_is_recorded_once_per_session():
+    session = WalletSessionFactory.create(status=WalletSession.Status.OPENING)
+    assert services.session_set_metamask_version(session_id=session.id, version=" 13.36.0.0 ") is True
+    # A later start (restart) never rewrites it, and nothing empty is stored.
+    assert services.session_set_metamask_version(session_id=session.id, version="13.5.0") is False
+    other = WalletSessionFactory.create()
+    assert services.session_set_metamask_version(session_id=other.id, version="  ") is False
+    session.refresh_from_db()
+    other.refresh_from_db()
+    assert (session.metamask_version, other.metamask_version) == ("13.36.0.0", "")
+    long = WalletSessionFactory.create()
+    services.session_set_metamask_version(session_id=long.id, version="1" * 100)
+    long.refresh_from_db()
+    assert long.metamask_version == "1" * WalletSession.METAMASK_VERSION_MAX_LENGTH

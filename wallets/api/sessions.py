@@ -24,6 +24,9 @@ class SessionOutput(serializers.Serializer):
     accounts = serializers.JSONField()
     chain_id = serializers.IntegerField(allow_null=True)
     worker = serializers.CharField()
+    metamask_version = serializers.CharField(
+        read_only=True, help_text="manifest version of the MetaMask build the session's browser loaded"
+    )
     task_id = serializers.CharField()
     progress = serializers.JSONField()
     error = serializers.CharField()

@@ -67,10 +67,22 @@ def set_gauges() -> None:
     metrics.browsers_running.set(len(registry))
 
 
+def record_metamask_version(*, session_id: Any, browser: WalletBrowser) -> None:
+    """After the browser started: the loaded build's manifest version on the session (while its field is
+    empty) and in mm_metamask_extension_info. Nothing to record when the driver could not read it."""
+    version = browser.extension_version
+    if not version:
+        return
+    services.session_set_metamask_version(session_id=session_id, version=version)
+    metrics.metamask_extension_loaded(version)
+
+
 def maybe_restart(row: Any, browser: WalletBrowser) -> None:
     if browser.needs_restart():
         with step(row, "browser_restart", "restart"):
             browser.restart()
+        # The same build within a session; recorded again only if the first start could not read it.
+        record_metamask_version(session_id=row.session_id, browser=browser)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ from automation import (
 )
 from metamask_service.logging import log_context
 from wallets import services, verification
-from wallets.execution.common import LOG_EXTRA, Outcome, error_text, logger, set_gauges, step, timed
+from wallets.execution.common import (
+    LOG_EXTRA,
+    Outcome,
+    error_text,
+    logger,
+    record_metamask_version,
+    set_gauges,
+    step,
+    timed,
+)
 from wallets.models import SecurityEvent, WalletSession
 from wallets.runtime import registry
 
@@ -98,8 +107,15 @@ def _open_browser(
     session: WalletSession, browser: WalletBrowser, seen: list[Displayed]
 ) -> tuple[list[str], int]:
     wallet = session.wallet
-    with step(session, "browser_start", "start"):
-        browser.start()
+    try:
+        with step(session, "browser_start", "start"):
+            browser.start()
+    except Exception:
+        # The driver reads the manifest before launching Chromium: a failed start still names the build.
+        if browser.extension_version:
+            services.session_set_metamask_version(session_id=session.id, version=browser.extension_version)
+        raise
+    record_metamask_version(session_id=session.id, browser=browser)
     with step(session, "wallet_ready", "ensure_wallet"):
         secrets = services.wallet_secrets(wallet=wallet)
         address = browser.ensure_wallet(mnemonic=secrets.mnemonic, password=secrets.password)
