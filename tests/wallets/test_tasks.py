@@ -3,6 +3,7 @@ heartbeat, task options. (Browser paths run end to end in tests/e2e.)"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from celery.signals import before_task_publish
 from django.test import override_settings
 from django.utils import timezone
 
+from automation import UnsupportedMetaMaskVersion
 from celery_app import app
 from tests.factories import (
     WORKER,
@@ -20,7 +22,9 @@ from tests.factories import (
     TransactionFactory,
     WalletSessionFactory,
 )
-from wallets import dispatch, execution, runtime, worker
+from wallets import dispatch, execution, runtime, services, worker
+from wallets.execution.common import Operation, operation_failed
+from wallets.execution.sessions import open_failed
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, WalletSession
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +227,40 @@ def test_task_duration_is_observed_by_action_and_outcome() -> None:
     session = WalletSessionFactory(status=WalletSession.Status.CLOSED)
     execution.session_open(session_id=str(session.id), worker=WORKER)
     assert count() == before + 1
+
+
+def test_session_open_failing_on_an_unknown_metamask_screen_names_version_and_screen() -> None:
+    # What _open does with the driver's error once the browser raised it (no browser here).
+    session = WalletSessionFactory(status=WalletSession.Status.OPENING, metamask_version="13.99.0")
+    exc = UnsupportedMetaMaskVersion("13.99.0", "onboarding: no known first screen", artifact_path="s1/x")
+    outcome = open_failed(session, exc, seen=[])
+    assert (outcome.outcome, outcome.detail) == ("failed", "unsupported_metamask_version")
+    session.refresh_from_db()
+    assert (session.status, session.error_kind, session.artifact_path) == (
+        "failed",
+        "unsupported_metamask_version",
+        "s1/x",
+    )
+    assert "13.99.0" in session.error
+    assert "onboarding: no known first screen" in session.error
+    assert session.metamask_version == "13.99.0"
+    assert not SecurityEvent.objects.filter(session=session).exists()
+
+
+def test_an_operation_failing_on_an_unknown_metamask_screen_keeps_the_drivers_kind() -> None:
+    row = SignatureRequestFactory(status=SignatureRequest.Status.RUNNING)
+    op = Operation(
+        row_id=row.id,
+        session=row.session,
+        action="personal_sign",
+        mark_rejected=functools.partial(services.signature_mark_rejected, signature_id=row.id),
+        mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
+    )
+    exc = UnsupportedMetaMaskVersion(None, "signature: unknown confirmation layout")
+    assert operation_failed(op, exc, seen=[]).detail == "unsupported_metamask_version"
+    row.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "unsupported_metamask_version")
+    assert "(unknown version)" in row.error
+    assert "signature: unknown confirmation layout" in row.error
+    event = SecurityEvent.objects.get(session=row.session, kind=SecurityEvent.Kind.SIGNING_FAILED)
+    assert event.details["reason"] == "unsupported_metamask_version"

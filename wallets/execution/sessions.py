@@ -51,32 +51,13 @@ def _open(session_id: str, *, worker: str) -> Outcome:
         logger.info("session_open: session is not pending; nothing to do", extra=LOG_EXTRA)
         return Outcome("skipped")
     session = WalletSession.objects.select_related("wallet").get(id=session_id)
-    wallet = session.wallet
     browser = registry.create(session.id)
     seen: list[Displayed] = []
     try:
         result = _open_browser(session, browser, seen)
     except (AutomationError, StepFailed, SoftTimeLimitExceeded) as exc:
         registry.close(session.id)
-        kind = getattr(exc, "kind", "timeout")
-        services.session_mark_failed(
-            session_id=session.id,
-            error=error_text(exc),
-            error_kind=str(kind),
-            artifact_path=getattr(exc, "artifact_path", None) or "",
-        )
-        if isinstance(exc, PolicyRejected):
-            details: dict[str, Any] = {"action": "session_open", "reason": exc.reason}
-            if seen:
-                details["shown"] = verification.shown_summary(seen[-1])
-            services.security_event_record(
-                kind=SecurityEvent.Kind.POLICY_REJECTED,
-                actor=wallet.owner,
-                session=session,
-                details=details,
-            )
-        logger.warning("session_open failed: %s", kind, extra=LOG_EXTRA)
-        return Outcome("failed", str(kind))
+        return open_failed(session, exc, seen=seen)
     except Exception as exc:
         # Not an automation error (e.g. a driver HTTP timeout under load). Only the type is kept: an
         # unexpected message could quote anything, and this step handled secrets.
@@ -101,6 +82,35 @@ def _open(session_id: str, *, worker: str) -> Outcome:
     if session.status != WalletSession.Status.CLOSING:
         registry.close(session.id)
     return Outcome("superseded", session.status)
+
+
+def open_failed(
+    session: WalletSession,
+    exc: AutomationError | StepFailed | SoftTimeLimitExceeded,
+    *,
+    seen: list[Displayed],
+) -> Outcome:
+    """Ends the session `failed` with the error's kind (a driver error's own, e.g.
+    unsupported_metamask_version; `timeout` for the soft time limit), and records a policy rejection."""
+    kind = str(getattr(exc, "kind", "timeout"))
+    services.session_mark_failed(
+        session_id=session.id,
+        error=error_text(exc),
+        error_kind=kind,
+        artifact_path=getattr(exc, "artifact_path", None) or "",
+    )
+    if isinstance(exc, PolicyRejected):
+        details: dict[str, Any] = {"action": "session_open", "reason": exc.reason}
+        if seen:
+            details["shown"] = verification.shown_summary(seen[-1])
+        services.security_event_record(
+            kind=SecurityEvent.Kind.POLICY_REJECTED,
+            actor=session.wallet.owner,
+            session=session,
+            details=details,
+        )
+    logger.warning("session_open failed: %s", kind, extra=LOG_EXTRA)
+    return Outcome("failed", kind)
 
 
 def _open_browser(
