@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 TEST_SETTINGS := metamask_service.settings.test
-# Tests that need the real MetaMask build (METAMASK_EXTENSION_PATH); only the directories that exist.
+# Tests that need a real MetaMask build (METAMASK_EXTENSION_PATH[S]); only the directories that exist.
 METAMASK_TEST_DIRS := $(wildcard tests/automation tests/e2e)
 
 .PHONY: bootstrap lint fmt test test-metamask demo
@@ -34,14 +34,11 @@ test: bootstrap lint
 	@echo "[make] lint passed, tests started $$(date -u +%T)"
 	$(PY) -m tests.support.runtests $(PYTEST_ARGS)
 
+# One build (METAMASK_EXTENSION_PATH) or several (METAMASK_EXTENSION_PATHS=/a:/b) in turn, then a table
+# with a row per build; tests/support/metamask_matrix.py refuses (exit 2) without a build or manifest.json.
 test-metamask: bootstrap
-	@if [[ -z "$${METAMASK_EXTENSION_PATH:-}" ]]; then \
-		echo "ERROR: set METAMASK_EXTENSION_PATH to an unpacked MetaMask build (a folder with manifest.json)," \
-			"e.g. make test-metamask METAMASK_EXTENSION_PATH=/opt/mm/dist" >&2; exit 2; fi
-	@if [[ ! -f "$${METAMASK_EXTENSION_PATH}/manifest.json" ]]; then \
-		echo "ERROR: METAMASK_EXTENSION_PATH=$${METAMASK_EXTENSION_PATH} has no manifest.json" >&2; exit 2; fi
 	@if [[ -z "$(METAMASK_TEST_DIRS)" ]]; then echo "ERROR: no tests/automation or tests/e2e to run" >&2; exit 2; fi
-	$(PY) -m tests.support.runtests $(METAMASK_TEST_DIRS) $(PYTEST_ARGS)
+	$(PY) -m tests.support.metamask_matrix $(METAMASK_TEST_DIRS) $(PYTEST_ARGS)
 
 demo: bootstrap
 	$(PY) -m metamask_service.devstack.demo

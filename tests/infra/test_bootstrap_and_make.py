@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from tests.infra import environ_with
 from tests.support.runtests import REPO_ROOT
@@ -33,15 +34,26 @@ def test_second_bootstrap_does_nothing() -> None:
     assert not [action for action in ACTIONS if action in output], output
 
 
-def test_test_metamask_demands_the_extension_path() -> None:
-    missing = run(["make", "--no-print-directory", "test-metamask"], METAMASK_EXTENSION_PATH=None)
-    assert missing.returncode != 0
+def test_test_metamask_demands_the_extension_path(tmp_path: Path) -> None:
+    target = ["make", "--no-print-directory", "test-metamask"]
+    missing = run(target, METAMASK_EXTENSION_PATH=None, METAMASK_EXTENSION_PATHS=None)
+    assert missing.returncode == 2
     assert "set METAMASK_EXTENSION_PATH" in missing.stderr
-    wrong = run(
-        ["make", "--no-print-directory", "test-metamask"], METAMASK_EXTENSION_PATH=str(REPO_ROOT / "k8s")
-    )
-    assert wrong.returncode != 0
+    wrong = run(target, METAMASK_EXTENSION_PATH=str(REPO_ROOT / "k8s"), METAMASK_EXTENSION_PATHS=None)
+    assert wrong.returncode == 2
     assert "has no manifest.json" in wrong.stderr
+    (tmp_path / "manifest.json").write_text('{"version": "13.5.0"}')
+    one_wrong = run(target, METAMASK_EXTENSION_PATHS=f"{tmp_path}:/nonexistent")
+    assert one_wrong.returncode == 2
+    assert "/nonexistent has no manifest.json" in one_wrong.stderr
+
+
+def test_make_test_metamask_hands_the_suites_and_args_to_the_matrix() -> None:
+    dry = run(["make", "--no-print-directory", "-n", "test-metamask", "PYTEST_ARGS=-k 'a or b'"])
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1] == (
+        ".venv/bin/python -m tests.support.metamask_matrix tests/automation tests/e2e -k 'a or b'"
+    )
 
 
 def test_make_test_runs_bootstrap_lint_then_runtests_with_passthrough_args() -> None:
