@@ -12,7 +12,8 @@ mkdirSync(out, { recursive: true });
 const common = { bundle: true, format: 'iife', target: 'chrome116', legalComments: 'none', logLevel: 'warning', minify: false };
 await Promise.all([
   build({ ...common, entryPoints: [join(here, 'src/background/index.js')], outfile: join(out, 'scripts/app-init.js') }),
-  build({ ...common, entryPoints: [join(here, 'src/ui/index.js')], outfile: join(out, 'ui.js') }),
+  // The UI bundle alone is scuttled like MetaMask's LavaMoat pages (src/ui/scuttle.js, injected first).
+  build({ ...common, entryPoints: [join(here, 'src/ui/index.js')], outfile: join(out, 'ui.js'), inject: [join(here, 'src/ui/scuttle.js')] }),
   build({ ...common, entryPoints: [join(here, 'src/inpage.js')], outfile: join(out, 'inpage.js') }),
   build({ ...common, entryPoints: [join(here, 'src/content.js')], outfile: join(out, 'content.js') }),
 ]);

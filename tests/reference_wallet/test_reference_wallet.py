@@ -1,6 +1,8 @@
 """The reference wallet signs for real and keeps MetaMask 13.5's DOM contract (headless Chromium + anvil).
 
 One browser for the module; tests run in file order and build on each other (onboard, connect, add chain...).
+Extension pages are scuttled like official MetaMask builds, so they are read and driven only through the
+harness's CDP isolated world (wallet_harness.IsolatedWorld).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
+from selenium.common.exceptions import JavascriptException, WebDriverException
+from selenium.webdriver.common.by import By
 
 from metamask_service.devstack import static_server
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
@@ -28,22 +32,36 @@ Account.enable_unaudited_hdwallet_features()
 ADDRESS = Account.from_mnemonic(DEFAULT_MNEMONIC, account_path="m/44'/60'/0'/0/0").address
 PASSWORD = "correct horse battery"  # throwaway test wallet
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+SCUTTLED = 'LavaMoat - property "{}" of globalThis is inaccessible under scuttling mode'
 TYPED: dict[str, Any] = {
     "types": {
         "EIP712Domain": [
-            {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-            {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+            {"name": "name", "type": "string"},
+            {"name": "version", "type": "string"},
+            {"name": "chainId", "type": "uint256"},
+            {"name": "verifyingContract", "type": "address"},
         ],
         "Person": [{"name": "name", "type": "string"}, {"name": "wallet", "type": "address"}],
-        "Mail": [{"name": "from", "type": "Person"}, {"name": "to", "type": "Person"},
-                 {"name": "contents", "type": "string"}, {"name": "amount", "type": "uint256"}],
+        "Mail": [
+            {"name": "from", "type": "Person"},
+            {"name": "to", "type": "Person"},
+            {"name": "contents", "type": "string"},
+            {"name": "amount", "type": "uint256"},
+        ],
     },
     "primaryType": "Mail",
-    "domain": {"name": "Ether Mail", "version": "1", "chainId": 31337,
-               "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},
-    "message": {"from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
-                "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
-                "contents": "Hello, Bob!", "amount": 12345},
+    "domain": {
+        "name": "Ether Mail",
+        "version": "1",
+        "chainId": 31337,
+        "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+    },
+    "message": {
+        "from": {"name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},
+        "to": {"name": "Bob", "wallet": "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},
+        "contents": "Hello, Bob!",
+        "amount": 12345,
+    },
 }
 
 
@@ -71,8 +89,8 @@ def wallet() -> Iterator[Wallet]:
     remove_profile(profile)
 
 
-def approve_in_notification(w: Wallet, route_prefix: str, button: str) -> str:
-    w.in_notification()
+def approve_in_approvals_page(w: Wallet, route_prefix: str, button: str) -> str:
+    w.in_approvals()
     route = w.wait_route(route_prefix)
     w.click(button)
     return route
@@ -87,43 +105,45 @@ def test_onboarding_by_import(wallet: Wallet) -> None:
     assert not w.wait("import-srp-confirm").is_enabled()
     # Typing word by word also works (first word in the textarea, then one word input each).
     words = DEFAULT_MNEMONIC.split()
-    w.wait("srp-input-import__srp-note").send_keys(words[0] + " ")
+    w.wait("srp-input-import__srp-note").type(words[0] + " ")
     for i, word in enumerate(words[1:], start=1):
-        w.wait(f"import-srp__srp-word-{i}").send_keys(word + " ")
+        w.wait(f"import-srp__srp-word-{i}").type(word + " ")
     assert w.wait("import-srp-confirm").is_enabled()
-    w.d.find_element("xpath", "//button[normalize-space()='Clear all']").click()
+    w.until(lambda: w.world.xpath("//button[normalize-space()='Clear all']")).click()
     w.paste_phrase(" ".join(["test"] * 12))  # twelve wordlist words, bad checksum
     w.wait("import-srp__srp-word-11")
     assert not w.wait("import-srp-confirm").is_enabled()
-    w.d.find_element("xpath", "//button[normalize-space()='Clear all']").click()
-    w.paste_phrase(DEFAULT_MNEMONIC)
-    pasted = [w.wait(f"import-srp__srp-word-{i}").get_property("value") for i in range(12)]
+    w.until(lambda: w.world.xpath("//button[normalize-space()='Clear all']")).click()
+    w.paste_phrase(DEFAULT_MNEMONIC)  # a synthetic paste event, dispatched from the isolated world
+    pasted = [w.wait(f"import-srp__srp-word-{i}").value for i in range(12)]
     assert " ".join(pasted) == DEFAULT_MNEMONIC
     # Values live in properties only: a DOM dump (failure artifact) must not carry the phrase.
-    assert "junk" not in w.d.execute_script("return document.documentElement.outerHTML")
+    assert "junk" not in w.html()
     w.click("import-srp-confirm")
     w.wait_route("#onboarding/create-password")
-    w.wait("create-password-new-input").send_keys(PASSWORD)
-    w.wait("create-password-confirm-input").send_keys(PASSWORD + "x")
+    w.wait("create-password-new-input").type(PASSWORD)
+    w.wait("create-password-confirm-input").type(PASSWORD + "x")
     w.wait("create-password-terms").click()
     assert not w.wait("create-password-submit").is_enabled()  # passwords differ
     w.wait("create-password-confirm-input").clear()
-    w.wait("create-password-confirm-input").send_keys(PASSWORD)
+    w.wait("create-password-confirm-input").type(PASSWORD)
     assert w.wait("create-password-submit").is_enabled()
     w.wait("create-password-terms").click()
     assert not w.wait("create-password-submit").is_enabled()  # terms unticked
     w.wait("create-password-terms").click()
     w.click("create-password-submit")
-    for route, button in [("#onboarding/metametrics", "metametrics-no-thanks"),
-                          ("#onboarding/completion", "onboarding-complete-done"),
-                          ("#onboarding/download-app", "download-app-continue"),
-                          ("#onboarding/pin-extension", "pin-extension-done")]:
+    for route, button in [
+        ("#onboarding/metametrics", "metametrics-no-thanks"),
+        ("#onboarding/completion", "onboarding-complete-done"),
+        ("#onboarding/download-app", "download-app-continue"),
+        ("#onboarding/pin-extension", "pin-extension-done"),
+    ]:
         w.wait_route(route)
         w.click(button)
     w.wait("account-options-menu-button")
     assert w.route() in ("#", "")
     copy = w.wait("app-header-copy-button")
-    assert w.text(copy) == f"{ADDRESS[:7]}...{ADDRESS[-5:]}"
+    assert copy.text == f"{ADDRESS[:7]}...{ADDRESS[-5:]}"
 
 
 def test_onboarding_not_shown_again(wallet: Wallet) -> None:
@@ -134,9 +154,55 @@ def test_onboarding_not_shown_again(wallet: Wallet) -> None:
     assert not w.route().startswith("#onboarding")
 
 
+@pytest.mark.parametrize("page", ["home.html", "notification.html"])
+def test_extension_page_is_scuttled(wallet: Wallet, page: str) -> None:
+    w = wallet
+    w.tab("scratch", w.url(page))
+    w.wait("account-options-menu-button")  # the wallet's own UI runs on the scuttled page
+    # From the page's main world, where chromedriver's atoms run, scuttled globals throw as under LavaMoat.
+    for name in ("RegExp", "Window", "JSON", "Proxy", "Node"):
+        with pytest.raises(JavascriptException, match=re.escape(SCUTTLED.format(name))):
+            w.d.execute_script(f"return typeof {name}")
+    with pytest.raises(JavascriptException, match=re.escape(SCUTTLED.format("JSON"))):
+        w.d.execute_script("return JSON.stringify(1)")
+    # A script touching none of them still runs (plain chromedriver keeps copies of its own, see scuttle.js).
+    assert w.d.execute_script("return location.pathname") == f"/{page}"
+    app = w.d.execute_script("return document.getElementById('app-content')")
+    with pytest.raises(WebDriverException, match=re.escape(SCUTTLED.format("Element"))):
+        app.is_displayed()
+    with pytest.raises(WebDriverException, match=re.escape(SCUTTLED.format("RegExp"))):
+        w.d.find_element(By.XPATH, "//*[contains(normalize-space(.),'Account')]")
+    # The same reads through a CDP isolated world see that world's own globals.
+    frame_id = w.d.execute_cdp_cmd("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+    world = w.d.execute_cdp_cmd(
+        "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": "scuttle-check"}
+    )
+
+    def isolated(expression: str) -> Any:
+        reply = w.d.execute_cdp_cmd(
+            "Runtime.evaluate",
+            {"expression": expression, "contextId": world["executionContextId"], "returnByValue": True},
+        )
+        assert "exceptionDetails" not in reply, reply
+        return reply["result"]["value"]
+
+    assert isolated("typeof RegExp") == "function"
+    assert isolated("[typeof Window, typeof JSON, typeof Proxy, typeof Node]") == [
+        "function",
+        "object",
+        "function",
+        "function",
+    ]
+    assert isolated("JSON.stringify({a: 1})") == '{"a":1}'
+    assert isolated("document.getElementById('app-content').checkVisibility()") is True
+    w.close_tab("scratch")
+
+
 def test_provider_before_connect(wallet: Wallet, dapp: StaticServer) -> None:
     w = wallet
     w.tab("dapp", dapp.url)
+    # dApp pages are not scuttled: the provider is injected into their main world, as MetaMask's is.
+    assert w.d.execute_script("return typeof RegExp + ' ' + typeof JSON") == "function object"
     assert w.json("window.ethereum.isMetaMask") is True
     info = w.d.execute_async_script("""
       const done = arguments[0];
@@ -154,27 +220,33 @@ def test_provider_before_connect(wallet: Wallet, dapp: StaticServer) -> None:
 
 def test_connect_reject_then_approve(wallet: Wallet, dapp: StaticServer) -> None:
     w = wallet
-    w.tab("notification", w.url("notification.html"))
+    w.tab("approvals", w.url("notification.html"))
     w.request("eth_requestAccounts")
-    w.in_notification()
+    w.in_approvals()
     assert re.fullmatch(r"#connect/[\w-]+", w.wait_route("#connect/"))
-    heading = w.until(lambda: w.d.find_element("css selector", ".connect-page h2"))
-    assert w.text(heading) == "127.0.0.1"  # MetaMask 13.5 shows the host without scheme or port
+    heading = w.wait_css(".connect-page h2")
+    assert heading.text == "127.0.0.1"  # MetaMask 13.5 shows the host without scheme or port
     w.click("cancel-btn")
     assert w.result() == {"err": {"code": 4001, "message": "User rejected the request."}}
-    w.in_notification()
+    w.in_approvals()
     w.until(lambda: w.route() in ("#", ""))
 
     w.request("eth_requestAccounts")
-    approve_in_notification(w, "#connect/", "confirm-btn")
+    approve_in_approvals_page(w, "#connect/", "confirm-btn")
     assert w.result() == {"ok": [ADDRESS.lower()]}
     assert w.call("eth_requestAccounts", timeout=3) == {"ok": [ADDRESS.lower()]}  # connected: no screen
     assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}
 
 
 def add_chain_params(anvil: Anvil) -> list[dict[str, Any]]:
-    return [{"chainId": hex(anvil.chain_id), "chainName": "Anvil Local", "rpcUrls": [anvil.rpc_url],
-             "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18}}]
+    return [
+        {
+            "chainId": hex(anvil.chain_id),
+            "chainName": "Anvil Local",
+            "rpcUrls": [anvil.rpc_url],
+            "nativeCurrency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+        }
+    ]
 
 
 def test_add_chain_reject_then_approve(wallet: Wallet, anvil: Anvil) -> None:
@@ -182,17 +254,17 @@ def test_add_chain_reject_then_approve(wallet: Wallet, anvil: Anvil) -> None:
     w.request("wallet_switchEthereumChain", [{"chainId": hex(anvil.chain_id)}])
     assert w.result()["err"]["code"] == 4902
     w.request("wallet_addEthereumChain", add_chain_params(anvil))
-    approve_in_notification(w, "#confirmation/", "confirmation-cancel-button")
+    approve_in_approvals_page(w, "#confirmation/", "confirmation-cancel-button")
     assert w.result()["err"]["code"] == 4001
 
     w.tab("dapp")
     w.d.execute_script("window.__chains = []; ethereum.on('chainChanged', (c) => window.__chains.push(c));")
     w.request("wallet_addEthereumChain", add_chain_params(anvil))
-    w.in_notification()
+    w.in_approvals()
     w.wait_route("#confirmation/")
-    page = w.until(lambda: w.d.find_element("css selector", ".confirmation-page"))
-    w.d.find_element("css selector", ".truncated-definition-list__view-more").click()
-    shown = w.text(page)
+    page = w.wait_css(".confirmation-page")
+    w.wait_css(".truncated-definition-list__view-more").dom_click()  # element.click() from the isolated world
+    shown = page.text
     for expected in ("Anvil Local", anvil.rpc_url, str(anvil.chain_id), "http://127.0.0.1:"):
         assert expected in shown
     w.click("confirmation-submit-button")
@@ -208,29 +280,29 @@ def test_personal_sign_recovers(wallet: Wallet) -> None:
     w = wallet
     message = "Hello from the reference wallet\nline two"
     w.request("personal_sign", ["0x" + message.encode().hex(), ADDRESS])
-    w.in_notification()
+    w.in_approvals()
     assert w.wait_route("#confirm-transaction/").endswith("/signature-request")
-    body = w.text(w.d.find_element("css selector", "#app-content"))
+    body = w.body_text()
     assert "Request from" in body
     assert "127.0.0.1:" in body
     assert "Hello from the reference wallet" in body
     w.click("confirm-footer-button")
     signature = w.result()["ok"]
     assert Account.recover_message(encode_defunct(text=message), signature=signature) == ADDRESS
-    w.in_notification()
+    w.in_approvals()
     w.until(lambda: w.route() in ("#", ""))
 
     w.request("personal_sign", ["plain text", ADDRESS])
-    approve_in_notification(w, "#confirm-transaction/", "confirm-footer-cancel-button")
+    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-cancel-button")
     assert w.result()["err"] == {"code": 4001, "message": "User rejected the request."}
 
 
 def test_typed_data_v4_recovers(wallet: Wallet) -> None:
     w = wallet
     w.request("eth_signTypedData_v4", [ADDRESS, json.dumps(TYPED)])
-    w.in_notification()
+    w.in_approvals()
     w.wait_route("#confirm-transaction/")
-    section = w.text(w.wait("confirmation_message-section"))
+    section = w.wait("confirmation_message-section").text
     for expected in ("Primary type:", "Mail", "Cow", "Bob", "Hello, Bob!", "12345", "0xCD2a3...DD826"):
         assert expected in section
     w.click("confirm-footer-button")
@@ -241,8 +313,9 @@ def test_typed_data_v4_recovers(wallet: Wallet) -> None:
 def test_pending_request_survives_service_worker_restart(wallet: Wallet) -> None:
     w = wallet
     w.request("personal_sign", ["0x" + b"after restart".hex(), ADDRESS])
-    w.in_notification()
+    w.in_approvals()
     w.wait_route("#confirm-transaction/")
+
     def workers() -> set[str]:
         return {t["targetId"] for t in w.targets() if t["type"] == "service_worker" and w.ext_id in t["url"]}
 
@@ -251,7 +324,7 @@ def test_pending_request_survives_service_worker_restart(wallet: Wallet) -> None
         w.d.execute_cdp_cmd("Target.closeTarget", {"targetId": target_id})
     # The page's bridge reconnects at once, which starts a new worker that must pick the approval up again.
     time.sleep(1.0)
-    w.in_notification()
+    w.in_approvals()
     w.click("confirm-footer-button")
     signature = w.result()["ok"]
     assert Account.recover_message(encode_defunct(text="after restart"), signature=signature) == ADDRESS
@@ -261,18 +334,18 @@ def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None
     w = wallet
     before = int(anvil.rpc("eth_getBalance", [RECIPIENT, "latest"]), 16)
     w.request("eth_sendTransaction", [{"from": ADDRESS, "to": RECIPIENT, "value": hex(10**15)}])
-    w.in_notification()
+    w.in_approvals()
     route = w.wait_route("#confirm-transaction/")
     assert not route.endswith("/signature-request")
-    body = w.text(w.d.find_element("css selector", "#app-content"))
+    body = w.body_text()
     assert "0.001 ETH" in body
     assert "0x70997...c79C8" in body
     # The full recipient is one click away, in the name-details modal (as in MetaMask 13.5).
-    w.d.find_element("css selector", '[data-testid="recipient-address"] p').click()
-    field = w.until(lambda: w.d.find_element("css selector", ".name-details__address input"))
-    assert field.get_property("value") == RECIPIENT
-    w.d.find_element("css selector", "section[role='dialog'] button[aria-label='Close']").click()
-    w.until(lambda: not w.d.find_elements("css selector", ".name-details__address input"))
+    w.wait_css('[data-testid="recipient-address"] p').click()
+    field = w.wait_css(".name-details__address input")
+    assert field.value == RECIPIENT
+    w.wait_css("section[role='dialog'] button[aria-label='Close']").click()
+    w.until(lambda: w.css(".name-details__address input") is None)
     w.click("confirm-footer-button")
     tx_hash = w.result()["ok"]
     receipt = w.until(lambda: w.call("eth_getTransactionReceipt", [tx_hash])["ok"], 20)
@@ -281,9 +354,9 @@ def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None
 
     nonce = anvil.rpc("eth_getTransactionCount", [ADDRESS, "latest"])
     w.request("eth_sendTransaction", [{"from": ADDRESS, "to": RECIPIENT, "value": hex(1234)}])
-    w.in_notification()
+    w.in_approvals()
     w.wait_route("#confirm-transaction/")
-    assert "<0.000001 ETH" in w.text(w.d.find_element("css selector", "#app-content"))
+    assert "<0.000001 ETH" in w.body_text()
     w.click("confirm-footer-cancel-button")
     assert w.result()["err"]["code"] == 4001
     assert anvil.rpc("eth_getTransactionCount", [ADDRESS, "latest"]) == nonce
@@ -292,15 +365,17 @@ def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None
 def test_two_pending_then_reject_all(wallet: Wallet) -> None:
     w = wallet
     w.tab("dapp")
-    w.d.execute_script("""
+    w.d.execute_script(
+        """
       window.__many = [];
       for (const m of ['0x6f6e65', '0x74776f']) window.ethereum.request({method: 'personal_sign',
         params: [m, arguments[0]]}).then(() => window.__many.push('ok'), (e) => window.__many.push(e.code));
     """,
-                       ADDRESS)
-    w.in_notification()
+        ADDRESS,
+    )
+    w.in_approvals()
     w.wait_route("#confirm-transaction/")
-    assert w.until(lambda: w.text(w.wait("confirm-page-nav-position")) == "1 of 2")
+    assert w.until(lambda: w.wait("confirm-page-nav-position").text == "1 of 2")
     w.click("confirm-nav__reject-all")
     w.tab("dapp")
     assert w.until(lambda: len(w.json("window.__many")) == 2 and w.json("window.__many")) == [4001, 4001]
@@ -314,13 +389,13 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     w.wait("unlock-password")
     assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}  # still answers while locked
     w.request("personal_sign", ["0x6869", ADDRESS])
-    w.in_notification()
+    w.in_approvals()
     w.wait_route("#unlock")
-    w.wait("unlock-password").send_keys("wrong password")
+    w.wait("unlock-password").type("wrong password")
     w.click("unlock-submit")
-    w.until(lambda: "Password is incorrect" in w.text(w.d.find_element("css selector", "#app-content")))
+    w.until(lambda: "Password is incorrect" in w.body_text())
     w.wait("unlock-password").clear()
-    w.wait("unlock-password").send_keys(PASSWORD)
+    w.wait("unlock-password").type(PASSWORD)
     w.click("unlock-submit")
     w.wait_route("#confirm-transaction/")
     w.click("confirm-footer-button")
@@ -338,12 +413,10 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     w.start()
     w.tab("main", w.url("home.html"))
     w.wait_route("#unlock")
-    w.wait("unlock-password").send_keys(PASSWORD)
+    w.wait("unlock-password").type(PASSWORD)
     w.click("unlock-submit")
     w.wait("account-options-menu-button")
-    w.handles.pop("dapp", None)
-    w.handles.pop("notification", None)
-    w.tab("dapp", dapp.url)
+    w.tab("dapp", dapp.url)  # start() forgot the old tabs
     assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}
     assert w.call("eth_chainId") == {"ok": hex(31337)}
     assert w.call("wallet_revokePermissions", [{"eth_accounts": {}}]) == {"ok": None}
@@ -355,15 +428,14 @@ def test_security_settings_toggles(wallet: Wallet) -> None:
     w.tab("main", w.url("home.html#settings/security"))
     for container in ("securityAlert", "useTransactionSimulations"):
         css = f'[data-testid="{container}"] .toggle-button'
-        toggle = w.until(lambda css=css: w.d.find_element("css selector", css))
-        assert "toggle-button--on" in toggle.get_attribute("class")
+        toggle = w.wait_css(css)
+        assert "toggle-button--on" in (toggle.attr("class") or "")
         toggle.click()
-        w.until(lambda c=container: "toggle-button--off" in w.d.find_element(
-            "css selector", f'[data-testid="{c}"] .toggle-button').get_attribute("class"))
+        w.until(lambda css=css: "toggle-button--off" in (w.wait_css(css).attr("class") or ""))
     basic = '[data-testid="advanced-setting-show-testnet-conversion"] .toggle-button'
-    w.d.find_element("css selector", basic).click()
+    w.wait_css(basic).click()
     w.wait("dapp-permission-modal")
     assert not w.wait("basic-configuration-modal-toggle-button").is_enabled()
-    w.d.find_element("css selector", "[data-testid='dapp-permission-modal'] label").click()
+    w.wait_css("[data-testid='dapp-permission-modal'] label").click()
     w.click("basic-configuration-modal-toggle-button")
-    w.until(lambda: "toggle-button--off" in w.d.find_element("css selector", basic).get_attribute("class"))
+    w.until(lambda: "toggle-button--off" in (w.wait_css(basic).attr("class") or ""))

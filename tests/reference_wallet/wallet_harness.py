@@ -1,7 +1,14 @@
 """Plain-Selenium harness for checking the reference wallet screen by screen (no driver code involved).
 
-It drives the same hooks the automation driver uses (metamask-13.5.md sections 2-6), so a wallet change that
+It drives the same hooks the automation driver uses (docs/metamask.md sections 2-6), so a wallet change that
 breaks the contract fails here first.
+
+The wallet's own pages are scuttled like official MetaMask builds (docs/metamask.md section 9,
+src/ui/scuttle.js): chromedriver's main-world atoms (find_element, is_displayed, click, send_keys...) throw
+there. So the harness reads and drives extension pages only through a CDP isolated world (`IsolatedWorld`):
+`Page.createIsolatedWorld` + `Runtime.evaluate`/`callFunctionOn` with its context, `Input.dispatchMouseEvent`
+for clicks, `Input.insertText` for typing. dApp pages are not scuttled; `window.ethereum` lives in their main
+world, so requests are sent there with `execute_script`.
 """
 
 from __future__ import annotations
@@ -15,34 +22,231 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DIST = HERE / "dist"
 FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-    "--window-size=1280,900", "--screen-info={1920x1080}",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1280,900",
+    "--screen-info={1920x1080}",
 )
-PASTE_JS = """
-const dt = new DataTransfer(); dt.setData('text/plain', arguments[1]);
-arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
-"""
 REQUEST_JS = """
 window.__r = null;
 window.ethereum.request({method: arguments[0], params: arguments[1] || undefined}).then(
   (r) => { window.__r = {ok: r}; }, (e) => { window.__r = {err: {code: e.code, message: e.message}}; });
 """
+# CDP errors meaning "the element or the page it lived in is gone": the caller looks again.
+GONE = (
+    "Could not find object with given id",
+    "Cannot find context with specified id",
+    "Execution context was destroyed",
+    "Inspected target navigated or closed",
+    "No node with given id",
+)
+STALE = "refwallet-harness: stale element"
 
 
 def build_wallet() -> Path:
     subprocess.run(["node", str(HERE / "build.mjs")], check=True, cwd=REPO, capture_output=True, timeout=120)
     return DIST
+
+
+class PageScriptError(Exception):
+    """JavaScript evaluated in the isolated world threw."""
+
+
+class IsolatedWorld:
+    """The current tab's page, seen from a CDP isolated world of its main frame.
+
+    An isolated world shares the page's DOM but has globals of its own, so the page's scuttling does not reach
+    it. Chromium returns the same world (and context id) for the same name until the page navigates; a new
+    document gets a new one, so the context is looked up for every call.
+    """
+
+    NAME = "refwallet-harness"
+
+    def __init__(self, driver: webdriver.Chrome) -> None:
+        self.d = driver
+
+    def cdp(self, cmd: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return dict(self.d.execute_cdp_cmd(cmd, params))
+        except WebDriverException as exc:
+            if any(marker in str(exc) for marker in GONE):
+                raise StaleElementReferenceException(str(exc)) from exc
+            raise
+
+    def context_id(self) -> int:
+        frame_id = self.cdp("Page.getFrameTree", {})["frameTree"]["frame"]["id"]
+        world = self.cdp("Page.createIsolatedWorld", {"frameId": frame_id, "worldName": self.NAME})
+        return int(world["executionContextId"])
+
+    @staticmethod
+    def _unwrap(reply: dict[str, Any]) -> dict[str, Any]:
+        if "exceptionDetails" in reply:
+            details = reply["exceptionDetails"]
+            message = details.get("exception", {}).get("description") or details.get("text", "")
+            if STALE in message:
+                raise StaleElementReferenceException(message)
+            raise PageScriptError(message)
+        return dict(reply["result"])
+
+    def evaluate(self, expression: str) -> Any:
+        """Value of a JavaScript expression (JSON-serialisable; promises are awaited)."""
+        reply = self.cdp(
+            "Runtime.evaluate",
+            {
+                "expression": expression,
+                "contextId": self.context_id(),
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+        )
+        return self._unwrap(reply).get("value")
+
+    def query(self, expression: str) -> El | None:
+        """The element an expression evaluates to (None for null/undefined)."""
+        reply = self.cdp("Runtime.evaluate", {"expression": expression, "contextId": self.context_id()})
+        result = self._unwrap(reply)
+        return El(self, result["objectId"]) if result.get("objectId") else None
+
+    def css(self, selector: str) -> El | None:
+        """First element matching a CSS selector that has a visible box."""
+        return self.query(
+            f"[...document.querySelectorAll({json.dumps(selector)})].find((e) => e.checkVisibility("
+            "{visibilityProperty: true}))"
+        )
+
+    def xpath(self, expression: str) -> El | None:
+        return self.query(
+            f"document.evaluate({json.dumps(expression)}, document, null, "
+            "XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue"
+        )
+
+    # ---- CDP input: trusted events, as a user's ------------------------------------------------------------
+    def click_at(self, x: float, y: float) -> None:
+        base = {"x": x, "y": y, "button": "left", "clickCount": 1}
+        self.cdp("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+        self.cdp("Input.dispatchMouseEvent", {**base, "type": "mousePressed", "buttons": 1})
+        self.cdp("Input.dispatchMouseEvent", {**base, "type": "mouseReleased", "buttons": 0})
+
+    def insert_text(self, text: str) -> None:
+        self.cdp("Input.insertText", {"text": text})
+
+    def press(self, key: str, code: int) -> None:
+        for kind in ("rawKeyDown", "keyUp"):
+            self.cdp(
+                "Input.dispatchKeyEvent",
+                {
+                    "type": kind,
+                    "key": key,
+                    "code": key,
+                    "windowsVirtualKeyCode": code,
+                    "nativeVirtualKeyCode": code,
+                },
+            )
+
+
+class El:
+    """An element held by the isolated world (a CDP remote object id): gone once the page re-renders it."""
+
+    def __init__(self, world: IsolatedWorld, object_id: str) -> None:
+        self.world = world
+        self.object_id = object_id
+
+    def call(self, body: str, *args: Any) -> Any:
+        """Run `function (...args) { <body> }` with `this` = the element; its value is returned."""
+        declaration = (
+            f"function (...args) {{ if (!this.isConnected) throw new Error({json.dumps(STALE)}); {body} }}"
+        )
+        reply = self.world.cdp(
+            "Runtime.callFunctionOn",
+            {
+                "objectId": self.object_id,
+                "functionDeclaration": declaration,
+                "arguments": [{"value": a} for a in args],
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+        )
+        return self.world._unwrap(reply).get("value")
+
+    @property
+    def text(self) -> str:
+        return " ".join(str(self.call("return this.innerText;")).split())
+
+    @property
+    def value(self) -> Any:
+        return self.call("return this.value;")
+
+    def attr(self, name: str) -> str | None:
+        return self.call("return this.getAttribute(args[0]);", name)
+
+    def is_enabled(self) -> bool:
+        return bool(self.call("return !this.disabled;"))
+
+    def is_displayed(self) -> bool:
+        return bool(self.call("return this.checkVisibility({visibilityProperty: true});"))
+
+    def click(self) -> None:
+        """A real mouse click (CDP Input) at the element's centre, after checking nothing covers it there."""
+        x, y = self.call("""
+          this.scrollIntoView({block: 'center', inline: 'center'});
+          const r = this.getBoundingClientRect();
+          const x = r.left + r.width / 2, y = r.top + r.height / 2;
+          const hit = document.elementFromPoint(x, y);
+          if (!hit || !(hit === this || this.contains(hit)))
+            throw new Error(`click at ${x},${y} would hit ${hit ? hit.outerHTML.slice(0, 120) : 'nothing'}`);
+          return [x, y];""")
+        self.world.click_at(x, y)
+
+    def dom_click(self) -> None:
+        """`element.click()` called from the isolated world (an untrusted click event)."""
+        self.call("this.click();")
+
+    def focus(self) -> None:
+        if not self.call("this.focus(); return document.activeElement === this;"):
+            raise PageScriptError("the element did not take the focus")
+
+    def type(self, text: str) -> None:
+        """Typing as CDP `Input.insertText` at the end of the element's current value."""
+        self.focus()
+        self.call(
+            "if (typeof this.value === 'string' && this.setSelectionRange) "
+            "this.setSelectionRange(this.value.length, this.value.length);"
+        )
+        self.world.insert_text(text)
+
+    def clear(self) -> None:
+        """Select all, then Backspace (CDP key events), as a user clears a field."""
+        self.focus()
+        self.call("this.select();")
+        self.world.press("Backspace", 8)
+
+    def paste(self, text: str) -> None:
+        """A synthetic `paste` ClipboardEvent carrying text, built and dispatched from the isolated world."""
+        self.call(
+            """
+          const dt = new DataTransfer(); dt.setData('text/plain', args[0]);
+          const init = {clipboardData: dt, bubbles: true, cancelable: true};
+          this.dispatchEvent(new ClipboardEvent('paste', init));""",
+            text,
+        )
 
 
 class Wallet:
@@ -62,11 +266,23 @@ class Wallet:
             opts.add_argument(flag)
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
         t0 = time.monotonic()
-        self.ext_id = self.until(lambda: next((
-            t["url"].split("/")[2] for t in self.targets()
-            if t["type"] == "service_worker" and t["url"].startswith("chrome-extension://")), None), 30)
-        home_tab = self.until(lambda: next((
-            t for t in self.targets() if t["type"] == "page" and "/home.html" in t["url"]), None), 20)
+        self.ext_id = self.until(
+            lambda: next(
+                (
+                    t["url"].split("/")[2]
+                    for t in self.targets()
+                    if t["type"] == "service_worker" and t["url"].startswith("chrome-extension://")
+                ),
+                None,
+            ),
+            30,
+        )
+        home_tab = self.until(
+            lambda: next(
+                (t for t in self.targets() if t["type"] == "page" and "/home.html" in t["url"]), None
+            ),
+            20,
+        )
         waited = time.monotonic() - t0
         self.driver.execute_cdp_cmd("Target.closeTarget", {"targetId": home_tab["targetId"]})
         self.handles = {"main": self.driver.current_window_handle}
@@ -87,6 +303,10 @@ class Wallet:
         assert self.driver is not None
         return self.driver
 
+    @property
+    def world(self) -> IsolatedWorld:
+        return IsolatedWorld(self.d)
+
     def url(self, page: str) -> str:
         return f"chrome-extension://{self.ext_id}/{page}"
 
@@ -96,10 +316,17 @@ class Wallet:
             self.handles[name] = self.d.current_window_handle
         else:
             self.d.switch_to.window(self.handles[name])
+        self.d.execute_cdp_cmd("Page.bringToFront", {})
         if url is not None:
             self.d.get(url)
 
-    # ---- waiting / DOM ------------------------------------------------------------------------------------
+    def close_tab(self, name: str) -> None:
+        handle = self.handles.pop(name)
+        self.d.switch_to.window(handle)
+        self.d.close()
+        self.d.switch_to.window(self.handles["main"])
+
+    # ---- waiting / DOM (extension pages: isolated world only) --------------------------------------------
     @staticmethod
     def until(probe: Any, timeout: float = 15.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -112,31 +339,37 @@ class Wallet:
                 raise TimeoutError(f"timed out after {timeout}s")
             time.sleep(0.1)
 
-    def find(self, testid: str) -> WebElement | None:
-        elements = self.d.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
-        found = [e for e in elements if e.is_displayed()]
-        return found[0] if found else None
+    def find(self, testid: str) -> El | None:
+        return self.world.css(f'[data-testid="{testid}"]')
 
-    def wait(self, testid: str, timeout: float = 15.0) -> WebElement:
+    def css(self, selector: str) -> El | None:
+        return self.world.css(selector)
+
+    def wait(self, testid: str, timeout: float = 15.0) -> El:
         return self.until(lambda: self.find(testid), timeout)
+
+    def wait_css(self, selector: str, timeout: float = 15.0) -> El:
+        return self.until(lambda: self.css(selector), timeout)
 
     def click(self, testid: str, timeout: float = 15.0) -> None:
         el = self.until(lambda: (e := self.find(testid)) is not None and e.is_enabled() and e, timeout)
         el.click()
 
     def route(self) -> str:
-        url = self.d.current_url
-        return url[url.index("#"):] if "#" in url else ""
+        return str(self.world.evaluate("location.hash"))
 
     def wait_route(self, prefix: str, timeout: float = 15.0) -> str:
         return self.until(lambda: (r := self.route()).startswith(prefix) and r, timeout)
 
-    def text(self, el: WebElement) -> str:
-        return " ".join(str(self.d.execute_script("return arguments[0].innerText", el)).split())
+    def body_text(self) -> str:
+        return self.wait_css("#app-content").text
+
+    def html(self) -> str:
+        return str(self.world.evaluate("document.documentElement.outerHTML"))
 
     # ---- flows --------------------------------------------------------------------------------------------
     def paste_phrase(self, phrase: str) -> None:
-        self.d.execute_script(PASTE_JS, self.wait("srp-input-import__srp-note"), phrase)
+        self.wait("srp-input-import__srp-note").paste(phrase)
 
     def request(self, method: str, params: list[Any] | None = None) -> None:
         self.tab("dapp")
@@ -150,10 +383,12 @@ class Wallet:
         self.request(method, params)
         return self.result(timeout)
 
-    def in_notification(self) -> None:
-        self.tab("notification")
+    def in_approvals(self) -> None:
+        """The harness's own tab on the page that follows approvals (notification.html)."""
+        self.tab("approvals")
 
     def json(self, js: str) -> Any:
+        """A value from the dApp page's main world (not scuttled)."""
         return json.loads(self.d.execute_script(f"return JSON.stringify({js})"))
 
 
