@@ -2,7 +2,7 @@
 
 One browser for the module; tests run in file order and build on each other (onboard, connect, add chain...).
 Extension pages are scuttled like official MetaMask builds, so they are read and driven only through the
-harness's CDP isolated world (wallet_harness.IsolatedWorld).
+harness's CDP isolated world (wallet_harness.IsolatedWorld). Approvals follow sidepanel.html by default.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ ADDRESS = Account.from_mnemonic(DEFAULT_MNEMONIC, account_path="m/44'/60'/0'/0/0
 PASSWORD = "correct horse battery"  # throwaway test wallet
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 SCUTTLED = 'LavaMoat - property "{}" of globalThis is inaccessible under scuttling mode'
+SURFACE_TOGGLE = '[data-testid="approval-surface-toggle"] .toggle-button'
 TYPED: dict[str, Any] = {
     "types": {
         "EIP712Domain": [
@@ -154,7 +155,7 @@ def test_onboarding_not_shown_again(wallet: Wallet) -> None:
     assert not w.route().startswith("#onboarding")
 
 
-@pytest.mark.parametrize("page", ["home.html", "notification.html"])
+@pytest.mark.parametrize("page", ["home.html", "notification.html", "sidepanel.html"])
 def test_extension_page_is_scuttled(wallet: Wallet, page: str) -> None:
     w = wallet
     w.tab("scratch", w.url(page))
@@ -220,7 +221,7 @@ def test_provider_before_connect(wallet: Wallet, dapp: StaticServer) -> None:
 
 def test_connect_reject_then_approve(wallet: Wallet, dapp: StaticServer) -> None:
     w = wallet
-    w.tab("approvals", w.url("notification.html"))
+    w.tab("approvals", w.url("sidepanel.html"))
     w.request("eth_requestAccounts")
     w.in_approvals()
     assert re.fullmatch(r"#connect/[\w-]+", w.wait_route("#connect/"))
@@ -381,6 +382,111 @@ def test_two_pending_then_reject_all(wallet: Wallet) -> None:
     assert w.until(lambda: len(w.json("window.__many")) == 2 and w.json("window.__many")) == [4001, 4001]
 
 
+def sign_hex(text: str) -> list[str]:
+    return ["0x" + text.encode().hex(), ADDRESS]
+
+
+def surface_toggle(w: Wallet) -> str:
+    """State of Settings > Advanced > "Open dApp requests in the side panel": "on" or "off"."""
+    w.tab("main", w.url("home.html#settings/advanced"))
+    assert "Open dApp requests in the side panel" in w.wait("approval-surface-toggle").text
+    return "on" if "toggle-button--on" in (w.wait_css(SURFACE_TOGGLE).attr("class") or "") else "off"
+
+
+def flip_surface_toggle(w: Wallet, want: str) -> None:
+    assert surface_toggle(w) != want
+    w.wait_css(SURFACE_TOGGLE).click()
+    w.until(lambda: f"toggle-button--{want}" in (w.wait_css(SURFACE_TOGGLE).attr("class") or ""))
+
+
+def assert_stays_idle(w: Wallet, tab: str, page: str, route: str) -> None:
+    """The page is not following approvals: it stays on "#" and sends an approval's route back there."""
+    w.tab(tab)
+    time.sleep(0.5)
+    assert w.route() in ("#", "")
+    w.tab(tab, w.url(f"{page}{route}"))
+    w.wait("account-options-menu-button")
+    w.until(lambda: w.route() in ("#", ""))
+
+
+def page_ids(w: Wallet, page: str) -> list[str]:
+    """Target ids of the pages showing a wallet page; chromedriver's window handles are target ids too."""
+    return sorted(t["targetId"] for t in w.page_targets(page))
+
+
+def close_targets(w: Wallet, targets: list[dict[str, Any]]) -> None:
+    for t in targets:
+        w.d.execute_cdp_cmd("Target.closeTarget", {"targetId": t["targetId"]})
+    w.until(lambda: not {t["targetId"] for t in targets} & {t["targetId"] for t in w.targets()})
+
+
+def test_approvals_follow_the_side_panel_by_default(wallet: Wallet) -> None:
+    w = wallet
+    assert surface_toggle(w) == "on"  # the default
+    w.tab("notification", w.url("notification.html"))
+    w.wait("account-options-menu-button")
+    assert page_ids(w, "sidepanel.html") == [w.handles["approvals"]]  # the harness's approvals tab only
+
+    w.request("personal_sign", sign_hex("side panel"))
+    w.in_approvals()
+    route = w.wait_route("#confirm-transaction/")
+    assert_stays_idle(w, "notification", "notification.html", route)
+    # A sidepanel.html view was open: the wallet opened no other tab and no popup window.
+    assert page_ids(w, "sidepanel.html") == [w.handles["approvals"]]
+    assert page_ids(w, "notification.html") == [w.handles["notification"]]
+    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-button")
+    assert Account.recover_message(encode_defunct(text="side panel"), signature=w.result()["ok"]) == ADDRESS
+
+    # With no sidepanel.html open, the wallet opens one itself, in a tab of its own (docs/metamask.md
+    # pitfall 1: an extension-opened page the harness cannot drive, so it approves from a tab it opens again).
+    w.close_tab("approvals")
+    assert not w.page_targets("sidepanel.html")
+    w.request("personal_sign", sign_hex("opened by the wallet"))
+    opened = w.until(lambda: w.page_targets("sidepanel.html"), 10)
+    assert len(opened) == 1
+    assert opened[0]["targetId"] not in w.handles.values()
+    w.until(lambda: "#confirm-transaction/" in w.page_targets("sidepanel.html")[0]["url"])  # it follows too
+    assert page_ids(w, "notification.html") == [w.handles["notification"]]  # still no popup
+    w.tab("approvals", w.url("sidepanel.html"))
+    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-button")
+    signature = w.result()["ok"]
+    assert (
+        Account.recover_message(encode_defunct(text="opened by the wallet"), signature=signature) == ADDRESS
+    )
+    close_targets(w, opened)
+
+
+def test_approvals_in_notification_page_when_switched(wallet: Wallet) -> None:
+    w = wallet
+    flip_surface_toggle(w, "off")
+    sidepanels = page_ids(w, "sidepanel.html")
+    w.request("personal_sign", sign_hex("notification"))
+    w.tab("notification")
+    route = w.wait_route("#confirm-transaction/")
+    assert_stays_idle(w, "approvals", "sidepanel.html", route)
+    assert page_ids(w, "sidepanel.html") == sidepanels
+    w.tab("notification")
+    w.click("confirm-footer-button")
+    assert Account.recover_message(encode_defunct(text="notification"), signature=w.result()["ok"]) == ADDRESS
+
+    # As before side panels: with no notification.html open, a popup window (a page the harness cannot drive).
+    w.close_tab("notification")
+    w.request("personal_sign", sign_hex("popup"))
+    popup = w.until(lambda: w.page_targets("notification.html"), 10)
+    assert popup[0]["targetId"] not in w.handles.values()
+    assert page_ids(w, "sidepanel.html") == sidepanels
+    w.tab("notification", w.url("notification.html"))
+    w.wait_route("#confirm-transaction/")
+    w.click("confirm-footer-cancel-button")
+    assert w.result()["err"]["code"] == 4001
+    close_targets(w, popup)
+
+    flip_surface_toggle(w, "on")  # back to the default for the rest of the module
+    w.request("personal_sign", sign_hex("back"))
+    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-cancel-button")
+    assert w.result()["err"]["code"] == 4001
+
+
 def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) -> None:
     w = wallet
     w.tab("main", w.url("home.html"))
@@ -389,7 +495,7 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     w.wait("unlock-password")
     assert w.call("eth_accounts") == {"ok": [ADDRESS.lower()]}  # still answers while locked
     w.request("personal_sign", ["0x6869", ADDRESS])
-    w.in_approvals()
+    w.in_approvals()  # sidepanel.html: the page that follows approvals asks for the password first
     w.wait_route("#unlock")
     w.wait("unlock-password").type("wrong password")
     w.click("unlock-submit")

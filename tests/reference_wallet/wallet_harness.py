@@ -298,6 +298,11 @@ class Wallet:
         assert self.driver is not None
         return list(self.driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"])
 
+    def page_targets(self, page: str) -> list[dict[str, Any]]:
+        """Page targets showing a wallet page (e.g. "sidepanel.html"), the harness's own tabs included."""
+        prefix = self.url(page)
+        return [t for t in self.targets() if t["type"] == "page" and t["url"].startswith(prefix)]
+
     @property
     def d(self) -> webdriver.Chrome:
         assert self.driver is not None
@@ -384,7 +389,7 @@ class Wallet:
         return self.result(timeout)
 
     def in_approvals(self) -> None:
-        """The harness's own tab on the page that follows approvals (notification.html)."""
+        """The harness's own tab on the page that follows approvals (sidepanel.html unless switched)."""
         self.tab("approvals")
 
     def json(self, js: str) -> Any:

@@ -1,5 +1,5 @@
-// Pending approvals: the list (shown by notification.html) is in chrome.storage.session; the promises the
-// dApp requests wait on are in memory. If the worker was stopped meanwhile, the content script re-sends
+// Pending approvals: the list (shown by sidepanel.html or notification.html) is in chrome.storage.session; the
+// promises the dApp requests wait on are in memory. If the worker was stopped meanwhile, the content script re-sends
 // its outstanding requests with the same key and they re-attach to the stored approval.
 import { userRejected } from './errors.js';
 import * as state from './state.js';
@@ -22,7 +22,7 @@ export async function requestApproval(origin, type, data, requestKey) {
     await state.putApproval(created);
     return created;
   });
-  openPopupIfNeeded();
+  openApprovalPageIfNeeded();
   return new Promise((resolve, reject) => waiters.set(approval.id, { resolve, reject }));
 }
 
@@ -39,18 +39,23 @@ export async function resolveUnlockApprovals() {
   for (const a of await state.getApprovals()) if (a.type === 'unlock') await resolveApproval(a.id, true);
 }
 
-// Like MetaMask: a popup window only when no notification.html view is already open.
-let popupPending = false;
-async function openPopupIfNeeded() {
-  if (popupPending) return;
-  popupPending = true;
+// The page that follows approvals (src/shared/surface.js): sidepanel.html by default, notification.html when
+// switched back. Like MetaMask, a new view only when none of that page is open already: a popup window for
+// notification.html; for sidepanel.html a background tab, since chrome.sidePanel.open() needs a user gesture
+// (either way the driver sees an extension-opened page target it cannot drive, docs/metamask.md pitfall 1).
+let openPending = false;
+async function openApprovalPageIfNeeded() {
+  if (openPending) return;
+  openPending = true;
   try {
+    const surface = await state.approvalSurface();
     const contexts = await chrome.runtime.getContexts({});
-    if (contexts.some((c) => (c.documentUrl || '').includes('/notification.html'))) return;
-    await chrome.windows.create({ url: 'notification.html', type: 'popup', width: 360, height: 620, focused: true });
+    if (contexts.some((c) => (c.documentUrl || '').includes(`/${surface}.html`))) return;
+    if (surface === 'sidepanel') await chrome.tabs.create({ url: 'sidepanel.html', active: false });
+    else await chrome.windows.create({ url: 'notification.html', type: 'popup', width: 360, height: 620, focused: true });
   } catch {
     // Headless Chromium on a small screen refuses the window (as it does for MetaMask); the approval still waits.
   } finally {
-    popupPending = false;
+    openPending = false;
   }
 }

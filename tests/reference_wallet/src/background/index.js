@@ -62,6 +62,10 @@ const uiActions = {
     await state.addNetwork(network);
     await uiActions.selectNetwork({ chainId: network.chainId });
   },
+  // Settings > Advanced > "Open dApp requests in the side panel" (approval-surface-toggle).
+  async setApprovalSurface({ surface }) {
+    await state.setApprovalSurface(surface);
+  },
   async getBalance() {
     const [net, { accounts }] = await Promise.all([state.currentNetwork(), chrome.storage.local.get('accounts')]);
     if (!net.rpcUrl || !accounts?.length) return null;
@@ -100,6 +104,9 @@ function openHomeOnce() {
   })();
   return homeChecked;
 }
+// MetaMask 13.12+ opens in the side panel when its toolbar button is clicked.
+chrome.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => {});
+
 // chrome.storage.session is empty at each browser start and survives the worker sleeping, so checking it
 // whenever the worker starts catches install and every browser start; the listeners make Chromium start the
 // worker at browser start in the first place.

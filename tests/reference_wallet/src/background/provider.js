@@ -1,5 +1,5 @@
 // EIP-1193 methods as MetaMask answers them. Anything needing the user goes through an approval that
-// notification.html shows; the work (signing, broadcasting) happens only after it is approved.
+// sidepanel.html or notification.html shows; the work (signing, broadcasting) happens only after it is approved.
 import { getAddress, getBytes, isHexString, toBeHex, TypedDataEncoder } from 'ethers';
 import { requestApproval } from './approvals.js';
 import { providerFor, rpcCall } from './chain.js';

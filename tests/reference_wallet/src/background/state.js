@@ -1,5 +1,6 @@
-// Persistent wallet state (not secret): networks, selected network, connected origins.
+// Persistent wallet state (not secret): networks, selected network, connected origins, approval surface.
 // Pending approvals live in chrome.storage.session so they survive the service worker sleeping.
+import { surfaceOf } from '../shared/surface.js';
 
 export const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH', explorer: null };
 
@@ -37,6 +38,15 @@ export async function setPermitted(origin, accounts) {
   if (accounts.length) permissions[origin] = { accounts, date: Date.now() };
   else delete permissions[origin];
   await chrome.storage.local.set({ permissions });
+}
+
+export async function approvalSurface() {
+  return surfaceOf((await chrome.storage.local.get('approvalSurface')).approvalSurface);
+}
+
+export async function setApprovalSurface(surface) {
+  if (surfaceOf(surface) !== surface) throw new Error(`Unknown approval surface: ${surface}`);
+  await chrome.storage.local.set({ approvalSurface: surface });
 }
 
 export async function getApprovals() {

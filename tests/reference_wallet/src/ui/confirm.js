@@ -1,4 +1,4 @@
-// Approval screens in notification.html: connect, signatures, transactions, add network.
+// Approval screens (in sidepanel.html or notification.html, whichever follows approvals): connect, signatures, transactions, add network.
 import { getAddress, isHexString, toUtf8String, formatEther } from 'ethers';
 import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
 

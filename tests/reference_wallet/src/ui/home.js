@@ -1,4 +1,4 @@
-// Wallet home (also notification.html's idle screen), account menu, lock/unlock, settings.
+// Wallet home (also the idle screen of notification.html and sidepanel.html), account menu, lock/unlock, settings.
 import { formatEther } from 'ethers';
 import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
 
@@ -101,8 +101,8 @@ export function unlock(state, { before, after }) {
       button('Forgot password?', { class: 'mm-button-link', type: 'button', testid: 'unlock-forgot-password-button' })));
 }
 
-// Settings: only the toggles the driver can change (metamask-13.5.md section 7); they are remembered but
-// change nothing here, since this wallet never calls any web API.
+// Settings: only the toggles the driver can change (docs/metamask.md section 7); they are remembered but
+// change nothing here, since this wallet never calls any web API. Advanced holds the approval surface switch.
 function toggleButton(on, onFlip) {
   return h('label', {
     class: `toggle-button toggle-button--${on ? 'on' : 'off'}`, tabindex: '0',
@@ -168,12 +168,29 @@ function securityRows(state) {
   ];
 }
 
+// Where dApp requests open: sidepanel.html (on, the default) or notification.html (off). MetaMask 13.12+ decides
+// this with a remote flag (docs/metamask.md section 10); here it is a switch so tests can cover both.
+function advancedRows(state) {
+  const flipSurface = (on) => send('setApprovalSurface', { surface: on ? 'sidepanel' : 'notification' });
+  return [
+    h('div', { class: 'mm-box settings-page__content-row', testid: 'approval-surface-toggle' },
+      h('div', { class: 'settings-page__content-item' }, h('span', {}, 'Open dApp requests in the side panel')),
+      h('div', { class: 'settings-page__content-item-col' }, toggleButton(state.approvalSurface === 'sidepanel', flipSurface))),
+  ];
+}
+
+const SECTIONS = {
+  security: ['Security & privacy', securityRows],
+  advanced: ['Advanced', advancedRows],
+};
+
 export function settings(state, go, section) {
+  const [title, rows] = SECTIONS[section] || [];
   return h('div', { class: 'main-container settings-page' },
     h('div', { class: 'settings-page__header' }, text('h3', 'mm-box mm-text', 'Settings'),
       button('', { class: 'mm-button-icon', 'aria-label': 'Close', testid: 'settings-close', onclick: () => go('#') })),
     h('div', { class: 'settings-page__content' },
-      section === 'security'
-        ? [text('h4', 'mm-box mm-text', 'Security & privacy'), h('div', { class: 'settings-page__body' }, securityRows(state))]
+      rows
+        ? [text('h4', 'mm-box mm-text', title), h('div', { class: 'settings-page__body' }, rows(state))]
         : [text('p', 'mm-box mm-text', 'Settings')]));
 }

@@ -1,11 +1,17 @@
-// One UI for home.html and notification.html, routed by location.hash like MetaMask's.
-// notification.html follows the pending approvals: it shows the first one and returns to "#" after each.
+// One UI for home.html, notification.html and sidepanel.html, routed by location.hash like MetaMask's.
+// The page named by the approval surface setting (sidepanel.html by default, src/shared/surface.js) follows the
+// pending approvals: it shows the first one and returns to "#" after each. The other of the two never shows an
+// approval; it behaves like an idle home page.
+// The bundle runs scuttled (src/ui/scuttle.js, injected by build.mjs before everything else).
+import { surfaceOf } from '../shared/surface.js';
 import * as confirm from './confirm.js';
 import * as home from './home.js';
 import * as onboarding from './onboarding.js';
 import { h } from './dom.js';
 
-const IS_NOTIFICATION = location.pathname.endsWith('/notification.html');
+const PAGE = ['notification', 'sidepanel'].find((p) => location.pathname.endsWith(`/${p}.html`)) || 'home';
+const IS_APPROVAL_PAGE = PAGE !== 'home'; // notification.html, sidepanel.html: no onboarding of their own
+const APPROVAL_ROUTE = /^(connect|confirm-transaction|confirmation)\//;
 const root = document.getElementById('app-content');
 const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH' };
 const ONBOARDING = {
@@ -20,7 +26,7 @@ const ONBOARDING = {
 
 let state = null;
 // MetaMask tabs that show #unlock stay there when the wallet is unlocked from another tab, until reloaded or
-// until the password is entered here too (metamask-13.5.md section 5).
+// until the password is entered here too (docs/metamask.md section 5).
 let staleUnlock = false;
 let unlockingHere = false;
 let rendered = null; // key of what is on screen; re-render only when it changes (keeps typed input intact)
@@ -39,7 +45,7 @@ export function routeFor(a) {
 
 async function loadState() {
   const [local, session] = await Promise.all([
-    chrome.storage.local.get(['vault', 'accounts', 'networks', 'selectedChainId', 'onboarding', 'settings']),
+    chrome.storage.local.get(['vault', 'accounts', 'networks', 'selectedChainId', 'onboarding', 'settings', 'approvalSurface']),
     chrome.storage.session.get(['unlocked', 'approvals']),
   ]);
   const networks = local.networks?.length ? local.networks : [MAINNET];
@@ -52,8 +58,11 @@ async function loadState() {
     networks,
     network: networks.find((n) => n.chainId === local.selectedChainId) || networks[0],
     settings: local.settings || {},
+    approvalSurface: surfaceOf(local.approvalSurface),
   };
 }
+
+const followsApprovals = () => PAGE === state.approvalSurface;
 
 function go(hash) {
   if (location.hash === hash || (hash === '#' && location.hash === '')) render();
@@ -63,24 +72,25 @@ function go(hash) {
 // Where the page must be, given the state; null = the current route is fine.
 function redirect(route) {
   if (!state.hasVault) {
-    if (IS_NOTIFICATION) return null;
+    if (IS_APPROVAL_PAGE) return null;
     const early = ['onboarding/welcome', 'onboarding/import-with-recovery-phrase', 'onboarding/create-password'];
     return early.includes(route) ? null : '#onboarding/welcome';
   }
-  if (state.onboarding !== 'done' && !IS_NOTIFICATION) {
+  if (state.onboarding !== 'done' && !IS_APPROVAL_PAGE) {
     const want = `onboarding/${state.onboarding}`;
     if (ONBOARDING[want] && route !== want && state.unlocked) return `#${want}`;
   }
   if (state.onboarding === 'done' && route.startsWith('onboarding')) return state.unlocked ? '#' : '#unlock';
   if (!state.unlocked) return route === 'unlock' ? null : '#unlock';
   if (route === 'unlock' && staleUnlock) return null;
-  if (route === 'unlock') return IS_NOTIFICATION && state.approvals.length ? routeFor(state.approvals[0]) : '#';
-  if (IS_NOTIFICATION) {
+  if (route === 'unlock') return followsApprovals() && state.approvals.length ? routeFor(state.approvals[0]) : '#';
+  if (followsApprovals()) {
     const pending = state.approvals.filter((a) => a.type !== 'unlock');
     const current = pending.find((a) => route === routeFor(a).slice(1));
     if (current) return null;
     return pending.length ? routeFor(pending[0]) : route === '' || route.startsWith('settings') || route === 'networks' ? null : '#';
   }
+  if (IS_APPROVAL_PAGE && APPROVAL_ROUTE.test(route)) return '#';
   return null;
 }
 
@@ -123,7 +133,7 @@ function render() {
     return; // hashchange renders
   }
   const approvalIds = state.approvals.map((a) => a.id).join(',');
-  const key = JSON.stringify([route, state.unlocked, state.network, state.networks.length, state.settings,
+  const key = JSON.stringify([route, state.unlocked, state.network, state.networks.length, state.settings, state.approvalSurface,
     route.match(/^(connect|confirm|settings)/) || route === '' ? approvalIds : '']);
   if (key === rendered) return;
   rendered = key;
