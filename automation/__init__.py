@@ -1,4 +1,4 @@
-"""Browser + MetaMask driver (plain Python, no Django). Public interface: /work/brief/AUTOMATION_API.md."""
+"""Browser + MetaMask driver (plain Python, no Django). Public interface: the names in ``__all__`` below."""
 
 from automation.config import DEFAULT_FLAGS, BrowserConfig
 from automation.errors import (
@@ -9,6 +9,7 @@ from automation.errors import (
     PolicyRejected,
     ProviderError,
     RequestRejected,
+    UnsupportedMetaMaskVersion,
 )
 from automation.models import (
     Displayed,
@@ -42,6 +43,7 @@ __all__ = [
     "Receipt",
     "RequestRejected",
     "TxRequest",
+    "UnsupportedMetaMaskVersion",
     "Verifier",
     "WalletBrowser",
     "approve_all",

@@ -14,11 +14,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from automation.dom import IsolatedDom
+
 logger = logging.getLogger("automation.artifacts")
 _LOG = {"component": "browser_controller"}
 
 # Clone the document, blank every form value (attribute and property), drop scripts, serialise the clone.
+# Run in an isolated world (MetaMask's official builds scuttle the page's own globals, docs/metamask.md
+# section 9), where the clone sees the same DOM.
 _SANITISED_DOM_JS = """
+() => {
 const clone = document.documentElement.cloneNode(true);
 for (const el of clone.querySelectorAll('input, textarea, select')) {
   el.removeAttribute('value');
@@ -27,6 +32,7 @@ for (const el of clone.querySelectorAll('input, textarea, select')) {
 }
 for (const el of clone.querySelectorAll('script, iframe')) el.remove();
 return '<!-- ' + location.href.replace(/--/g, '') + ' -->\\n' + clone.outerHTML;
+}
 """
 # Screens where the SRP or password is rendered in the clear (word grids, reveal pages).
 _SECRET_ROUTES = ("#onboarding", "#unlock", "reveal-seed", "#settings/security/reveal")
@@ -58,14 +64,16 @@ def save_failure_artifacts(driver: Any, artifacts_dir: str, label: str) -> str |
             Path(artifacts_dir) / f"{time.strftime('%Y%m%dT%H%M%S')}-{_slug(label)}-{uuid.uuid4().hex[:6]}"
         )
         target.mkdir(parents=True, exist_ok=True)
-        url = str(driver.current_url or "")
+        dom = IsolatedDom(driver)
+        url: str | None = None  # unknown: no screenshot, it could show a secret-bearing screen
         try:
-            html = str(driver.execute_script(_SANITISED_DOM_JS))
+            url = dom.url()
+            html = str(dom.call(_SANITISED_DOM_JS))
         except Exception as exc:  # e.g. a page CSP breaking the clone; fall back to regex sanitising
             logger.info("DOM clone failed (%s); sanitising page_source", type(exc).__name__, extra=_LOG)
             html = sanitise_html(str(driver.page_source))
         (target / "page.html").write_text(html, encoding="utf-8")
-        if not any(marker in url for marker in _SECRET_ROUTES):
+        if url is not None and not any(marker in url for marker in _SECRET_ROUTES):
             driver.save_screenshot(str(target / "screenshot.png"))
         logger.warning("saved failure artifacts to %s", target, extra=_LOG)
         return str(target)

@@ -7,6 +7,7 @@ driver touches lives in tabs opened here; the extension's own tabs are found and
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -28,6 +29,14 @@ logger = logging.getLogger("automation.browser")
 _LOG = {"component": "browser_controller"}
 
 
+def _manifest_version(extension_dir: Path) -> str | None:
+    try:
+        version = json.loads((extension_dir / "manifest.json").read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(version) if version else None
+
+
 def _safe_profile_name(profile_id: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in profile_id)
     if not cleaned or cleaned.startswith("."):
@@ -44,6 +53,7 @@ class Browser:
         self.profile_dir = Path(config.profiles_dir) / _safe_profile_name(profile_id)
         self.driver: webdriver.Chrome | None = None
         self.extension_id: str | None = None
+        self.extension_version: str | None = None  # the loaded manifest's "version", read at launch
         self._pids: set[int] = set()
         self._driver_copy_dir: str | None = None
 
@@ -55,6 +65,7 @@ class Browser:
         ext = Path(self.config.extension_path)
         if not (ext / "manifest.json").is_file():
             raise BrowserError(f"no extension manifest in {ext}")
+        self.extension_version = _manifest_version(ext)
         self.profile_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
@@ -73,9 +84,10 @@ class Browser:
             self.close()
             raise
         logger.info(
-            "browser started in %.1fs (profile %s, undetected=%s)",
+            "browser started in %.1fs (profile %s, extension %s, undetected=%s)",
             time.monotonic() - started,
             self.profile_id,
+            self.extension_version,
             self.config.use_undetected,
             extra=_LOG,
         )
@@ -223,6 +235,18 @@ class Browser:
 
     def targets(self) -> list[dict[str, Any]]:
         return list(self.cdp("Target.getTargets").get("targetInfos", []))
+
+    def grant_clipboard(self) -> None:
+        """Let the extension's pages read the clipboard: the driver reads full addresses that MetaMask only
+        puts there (its copy buttons). Headless Chromium keeps a clipboard of its own per browser."""
+        assert self.extension_id is not None
+        self.cdp(
+            "Browser.grantPermissions",
+            {
+                "origin": f"chrome-extension://{self.extension_id}",
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            },
+        )
 
     def _wait_extension_id(self, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout

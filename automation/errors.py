@@ -42,3 +42,18 @@ class ProviderError(AutomationError):
 
 class AutomationTimeout(AutomationError):
     kind = "timeout"
+
+
+class UnsupportedMetaMaskVersion(MetaMaskUIError):
+    """A MetaMask screen the driver does not recognise: it stops instead of waiting or clicking blindly."""
+
+    kind = "unsupported_metamask_version"
+
+    def __init__(self, version: str | None, screen: str, *, artifact_path: str | None = None) -> None:
+        super().__init__(
+            f"MetaMask {version or '(unknown version)'} showed a screen the driver does not recognise: "
+            f"{screen}",
+            artifact_path=artifact_path,
+        )
+        self.version = version
+        self.screen = screen

@@ -54,6 +54,11 @@ class WalletBrowser:
             self.browser.launch()
 
     @property
+    def extension_version(self) -> str | None:
+        """The loaded extension's manifest version ("13.36.0.0"), known once the browser started."""
+        return self.browser.extension_version
+
+    @property
     def operations(self) -> int:
         return self._operations
 

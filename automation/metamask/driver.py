@@ -1,27 +1,41 @@
-"""MetaMaskDriver: orchestrates MetaMask's pages in tabs the driver owns (wallet tab, notification tab).
+"""MetaMaskDriver: orchestrates MetaMask's pages in tabs the driver owns (wallet tab, approval tab).
 
-chromedriver cannot drive windows the extension opens itself, so approvals are handled in our own
-notification.html tab, which MetaMask fills with each pending approval in turn (metamask-13.5.md section 2).
+chromedriver cannot drive windows the extension opens itself, so approvals are handled in an approval page
+of our own (notification.html, or sidepanel.html where the build routes approvals to its side panel), which
+MetaMask fills with each pending approval in turn (docs/metamask.md sections 2 and 10). Every read and click
+on MetaMask's pages goes through automation/dom.py (an isolated world), which LavaMoat's scuttling cannot
+break.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from automation.browser import Browser
 from automation.config import BrowserConfig
 from automation.dapp import DappPage
-from automation.errors import AutomationTimeout, MetaMaskUIError, PolicyRejected
-from automation.metamask.pages.base import BasePage
+from automation.dom import IsolatedDom
+from automation.errors import AutomationTimeout, MetaMaskUIError, PolicyRejected, UnsupportedMetaMaskVersion
+from automation.metamask.approvals import (
+    APPROVAL_ROUTES,
+    CONFIRMATION,
+    CONNECT,
+    PERMISSION,
+    SIGNATURE,
+    TRANSACTION,
+    Screen,
+    recognise,
+)
+from automation.metamask.pages.base import BasePage, normalize_route
 from automation.metamask.pages.confirmations import (
-    AddNetworkPage,
+    ApprovalPage,
     ConnectPage,
-    PermissionPage,
+    LegacyAddNetworkPage,
+    RedesignAddNetworkPage,
     SignaturePage,
     TransactionPage,
 )
@@ -29,30 +43,18 @@ from automation.metamask.pages.home import HomePage
 from automation.metamask.pages.onboarding import OnboardingPage
 from automation.metamask.pages.settings import SecuritySettingsPage
 from automation.metamask.pages.unlock import UnlockPage
-from automation.metamask.selectors import v13 as S
+from automation.metamask.screens import UnknownScreenWatch, shown
+from automation.metamask.selectors import base as S
 from automation.models import Displayed, Verifier
+from automation.polling import wait_until
+
+__all__ = ["CONFIRMATION", "CONNECT", "PERMISSION", "SIGNATURE", "TRANSACTION", "MetaMaskDriver"]
 
 logger = logging.getLogger("automation.metamask")
 _LOG = {"component": "browser_controller"}
-
-# Approval kinds, recognised from notification.html's route.
-CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION = (
-    "connect",
-    "permission",
-    "signature",
-    "transaction",
-    "confirmation",
-)
-
-
-def approval_kind(route: str) -> str | None:
-    if route.startswith(S.ROUTE_CONNECT):
-        return PERMISSION if "confirm-permissions" in route else CONNECT
-    if route.startswith(S.ROUTE_CONFIRM_TX):
-        return SIGNATURE if route.endswith(S.ROUTE_SIGNATURE_SUFFIX) else TRANSACTION
-    if route.startswith(S.ROUTE_CONFIRMATION):
-        return CONFIRMATION
-    return None
+P = TypeVar("P", bound=BasePage)
+_APPROVAL_PAGES = (S.NOTIFICATION_PAGE, S.SIDEPANEL_PAGE)
+_FOLLOWED_ROUTES = (*APPROVAL_ROUTES, S.ROUTE_UNLOCK)
 
 
 class MetaMaskDriver:
@@ -60,8 +62,10 @@ class MetaMaskDriver:
         self.browser = browser
         self.config = config
         self.wallet_handle: str | None = None
-        self.notification_handle: str | None = None
+        self.notification_handle: str | None = None  # our approval tab
+        self.approval_page = S.NOTIFICATION_PAGE  # which extension page that tab shows
         self._password: str | None = None  # kept in memory only, to unlock after a restart or a lock
+        self._dom: IsolatedDom | None = None
 
     @property
     def driver(self) -> WebDriver:
@@ -69,11 +73,21 @@ class MetaMaskDriver:
         return self.browser.driver
 
     @property
+    def dom(self) -> IsolatedDom:
+        if self._dom is None or self._dom.driver is not self.driver:
+            self._dom = IsolatedDom(self.driver)
+        return self._dom
+
+    @property
+    def version(self) -> str | None:
+        return self.browser.extension_version
+
+    @property
     def ext_url(self) -> str:
         return f"chrome-extension://{self.browser.extension_id}/"
 
-    def page(self, cls: type[Any]) -> Any:
-        return cls(self.driver, self.config.ui_timeout)
+    def page(self, cls: type[P]) -> P:
+        return cls(self.dom, self.config.ui_timeout)
 
     def focus(self, handle: str | None) -> None:
         assert handle is not None
@@ -83,80 +97,103 @@ class MetaMaskDriver:
     def goto_extension_page(self, page: str, timeout: float = 15.0) -> None:
         """Navigate to an extension page; retry while Chromium shows its error page (the extension can be
         briefly unavailable right after a start, seen on a restarted profile)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self.driver.get(self.ext_url + page)
-            if not str(self.driver.current_url).startswith("chrome-error://"):
-                return
-            if time.monotonic() > deadline:
-                raise MetaMaskUIError(f"extension page {page.split('#')[0]} did not load")
-            logger.info("extension page not available yet; retrying", extra=_LOG)
-            time.sleep(0.5)
 
-    # ---- wallet setup
-    # ------------------------------------------------------------------------------------------
+        def loaded() -> bool:
+            if self.dom.navigate(self.ext_url + page, timeout=timeout):
+                return True
+            logger.info("extension page not available yet; retrying", extra=_LOG)
+            return False
+
+        wait_until(f"extension page {page.split('#')[0]}", loaded, timeout, interval=0.5)
+
+    # ---- wallet setup ------------------------------------------------------------------------------------
+    def _wallet_state(self, watch: UnknownScreenWatch) -> str:
+        """Onboarding, unlock or home, by what home.html shows; stops on a screen it cannot place."""
+
+        def probe() -> str | None:
+            view = shown(self.dom)
+            ids = set(view["ids"])
+            route = normalize_route(str(view["route"]))
+            if route.startswith(S.ROUTE_ONBOARDING_PREFIX) and view["ids"]:
+                state = "onboarding"
+            elif S.UNLOCK_PASSWORD in ids:
+                state = "unlock"
+            elif S.ACCOUNT_MENU in ids:
+                state = "home"
+            else:
+                watch.unknown(view)
+                return None
+            watch.known()
+            return state
+
+        return self.page(BasePage).wait_for("onboarding, unlock or home", probe)
+
     def ensure_wallet(self, mnemonic: str, password: str) -> str:
         self._password = password
         self.wallet_handle = self.driver.current_window_handle
         self.browser.close_extension_tabs()
+        self.browser.grant_clipboard()
         self.goto_extension_page(S.HOME_PAGE)
-        base: BasePage = self.page(BasePage)
-        onboarding: OnboardingPage = self.page(OnboardingPage)
-        unlock: UnlockPage = self.page(UnlockPage)
-        home: HomePage = self.page(HomePage)
-        state = base.wait_for(
-            "onboarding, unlock or home",
-            lambda: (
-                "onboarding"
-                if onboarding.is_onboarding() and base.visible_testid(S.ONBOARDING_IMPORT_WALLET)
-                else "unlock"
-                if base.visible_testid(S.UNLOCK_PASSWORD)
-                else "home"
-                if home.is_ready()
-                else None
-            ),
-        )
-        if state == "onboarding":
+        watch = UnknownScreenWatch(self.version)
+        home = self.page(HomePage)
+        state = self._wallet_state(watch)
+        for _attempt in range(2):  # onboarding again once, after re-opening home (see below)
+            if state != "onboarding":
+                break
             logger.info("fresh profile: importing the wallet", extra=_LOG)
-            onboarding.import_wallet(mnemonic, password)
-        elif state == "unlock":
-            unlock.unlock(password)
+            self.page(OnboardingPage).import_wallet(mnemonic, password, watch)
+            if self.page(OnboardingPage).is_onboarding():
+                self.goto_extension_page(S.HOME_PAGE)  # 13.36's "Done" opens the side panel, not this tab
+            state = self._wallet_state(watch)
+        if state == "unlock":
+            self.page(UnlockPage).unlock(password)
         home.wait_ready()
         self.browser.close_extension_tabs()
         home.dismiss_covering()
         marker = self.browser.profile_dir / ".automation-network-features-off"
         if self.config.disable_network_features and not marker.exists():
             # Once per profile: the toggles persist in the profile, and the settings visit costs seconds.
-            self.goto_extension_page(S.HOME_PAGE + S.ROUTE_SETTINGS_SECURITY)
-            self.page(SecuritySettingsPage).wait_loaded()
-            self.page(SecuritySettingsPage).disable_network_features(
-                basic_functionality=self.config.disable_basic_functionality
-            )
+            self._disable_network_features()
             marker.write_text("security alerts and transaction simulations turned off\n")
             self.goto_extension_page(S.HOME_PAGE)
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)
         address = home.read_address()
-        self._open_notification_tab()
-        logger.info("wallet ready (%s)", state, extra=_LOG)
+        self._open_approval_tab()
+        logger.info("wallet ready (%s, MetaMask %s)", state, self.version, extra=_LOG)
         return address
 
-    def _open_notification_tab(self) -> None:
+    def _disable_network_features(self) -> None:
+        settings = self.page(SecuritySettingsPage)
+        for route in settings.ROUTES:  # the first settings page that shows the security alerts toggle
+            self.goto_extension_page(S.HOME_PAGE + self._route(route))
+            try:
+                settings.wait_for("security alerts toggle", settings.has_security_alerts, timeout=8)
+            except MetaMaskUIError:
+                continue
+            settings.disable_network_features(basic_functionality=self.config.disable_basic_functionality)
+            return
+        raise UnsupportedMetaMaskVersion(self.version, "settings without a security alerts toggle")
+
+    def _route(self, route: str) -> str:
+        """A 13.5-form route ("#settings/security") in the form this build uses ("#/settings/..." later)."""
+        return "#/" + route[1:] if self.dom.route().startswith("#/") else route
+
+    def _open_approval_tab(self) -> None:
         if self.notification_handle in self.driver.window_handles:
             return
         self.driver.switch_to.new_window("tab")
         self.notification_handle = self.driver.current_window_handle
-        self.goto_extension_page(S.NOTIFICATION_PAGE)
+        self.goto_extension_page(self.approval_page)
 
     def lock(self) -> None:
         self.focus(self.wallet_handle)
         self.goto_extension_page(S.HOME_PAGE)
-        home: HomePage = self.page(HomePage)
+        home = self.page(HomePage)
         home.wait_ready()
         home.lock()
 
-    # ---- approvals
-    # ----------------------------------------------------------------------------------------------
+    # ---- approvals ---------------------------------------------------------------------------------------
     def run_request(
         self,
         dapp: DappPage,
@@ -171,6 +208,7 @@ class MetaMaskDriver:
         self.browser.close_extension_tabs()
         request_id = dapp.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
+        watch = UnknownScreenWatch(self.version)
         handled = 0
         while True:
             outcome = dapp.poll(request_id)
@@ -182,31 +220,58 @@ class MetaMaskDriver:
             if time.monotonic() > deadline:
                 raise AutomationTimeout(f"{method}: no result within the request timeout")
             self.focus(self.notification_handle)
-            route = self.page(BasePage).route()
-            kind = approval_kind(route)
-            if route.startswith(S.ROUTE_UNLOCK):
+            view = shown(self.dom)
+            screen = recognise(view)
+            if screen.kind == "unlock":
+                watch.known()
                 self._unlock_here()
-            elif kind is not None:
+            elif screen.kind == "idle":
+                watch.known()
+                self._follow_approvals_elsewhere()
+                time.sleep(0.15)
+            elif screen.kind == "loading":
+                time.sleep(0.15)
+            elif screen.kind == "unknown" or screen.page is None:
+                watch.unknown(view)
+                time.sleep(0.15)
+            else:
+                watch.known()
+                route = normalize_route(str(view["route"]))
                 try:
-                    self._handle_approval(kind, method, expect, verify)
+                    self._handle_approval(screen, method, expect, verify)
                 except PolicyRejected as exc:
                     exc.dapp_error_code = self._rejected_code(dapp, request_id)
                     raise
                 handled += 1
                 self._wait_route_leaves(route)
-            else:
-                time.sleep(0.15)
+
+    def _follow_approvals_elsewhere(self) -> None:
+        """When the build shows approvals on another of its pages (the side panel), show that page in our tab.
+
+        Found from the extension's own targets: an extension page we did not open, on an approval route, whose
+        page is not the one our tab shows. Ours then loads that page at that route and keeps it from then on.
+        """
+        ours = set(self.driver.window_handles)
+        for info in self.browser.targets():
+            url = str(info.get("url", ""))
+            if info.get("type") != "page" or info.get("targetId") in ours or not url.startswith(self.ext_url):
+                continue
+            page, _, fragment = url[len(self.ext_url) :].partition("#")
+            route = normalize_route("#" + fragment)
+            if page in _APPROVAL_PAGES and page != self.approval_page and route.startswith(_FOLLOWED_ROUTES):
+                logger.info("approvals are shown in %s; following them there", page, extra=_LOG)
+                self.approval_page = page
+                self.goto_extension_page(page)
+                return
 
     @staticmethod
     def _rejected_code(dapp: DappPage, request_id: str) -> int | None:
         """What the dApp finally received after we clicked Reject (4001 expected)."""
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            outcome = dapp.poll(request_id)
-            if outcome is not None:
-                return outcome.get("code") if outcome["state"] == "error" else None
-            time.sleep(0.1)
-        return None
+        try:
+            outcome = wait_until("the dApp's rejection", lambda: dapp.poll(request_id), 15, interval=0.1)
+        except MetaMaskUIError:
+            return None
+        return outcome.get("code") if outcome["state"] == "error" else None
 
     def _unlock_here(self) -> None:
         if self._password is None:
@@ -214,53 +279,47 @@ class MetaMaskDriver:
         self.page(UnlockPage).unlock(self._password)
 
     def _wait_route_leaves(self, route: str) -> None:
-        base: BasePage = self.page(BasePage)
         try:
-            base.wait_route(lambda r: r != route, "approval to close", timeout=15)
+            self.page(BasePage).wait_route(lambda r: r != route, "approval to close", timeout=15)
         except MetaMaskUIError:
             logger.warning("approval screen still open after clicking", extra=_LOG)
 
-    def _handle_approval(self, kind: str, method: str, expect: tuple[str, ...], verify: Verifier) -> None:
-        if kind == CONNECT:
-            connect: ConnectPage = self.page(ConnectPage)
-            self._decide(kind, method, connect.read(), verify, expect, connect.approve, connect.reject)
-        elif kind == PERMISSION:
-            # Chain permission for the requesting site: part of ensure_network only.
-            perm: PermissionPage = self.page(PermissionPage)
-            if kind in expect:
-                perm.approve()
-            else:
-                perm.reject()
-                raise PolicyRejected(f"unexpected {kind} approval during {method}")
-        elif kind == SIGNATURE:
-            sig: SignaturePage = self.page(SignaturePage)
-            shown_sig = sig.read(method if method in ("personal_sign", "eth_signTypedData_v4") else "unknown")
-            self._decide(kind, method, shown_sig, verify, expect, sig.approve, sig.reject)
-        elif kind == TRANSACTION:
-            tx: TransactionPage = self.page(TransactionPage)
-            self._decide(kind, method, tx.read_transaction(), verify, expect, tx.approve, tx.reject)
+    def _handle_approval(
+        self, screen: Screen, method: str, expect: tuple[str, ...], verify: Verifier
+    ) -> None:
+        assert screen.page is not None
+        page: ApprovalPage = self.page(screen.page)
+        shown_now: Displayed | None
+        if isinstance(page, ConnectPage):
+            shown_now = page.read()
+        elif isinstance(page, SignaturePage):
+            signing = method if method in ("personal_sign", "eth_signTypedData_v4") else "unknown"
+            shown_now = page.read(signing)
+        elif isinstance(page, TransactionPage):
+            shown_now = page.read_transaction()
+        elif isinstance(page, LegacyAddNetworkPage | RedesignAddNetworkPage):
+            shown_now = page.read()
         else:
-            net: AddNetworkPage = self.page(AddNetworkPage)
-            self._decide(kind, method, net.read(), verify, expect, net.approve, net.reject)
+            shown_now = None  # the chain permission screen (13.5) shows nothing the verifier reads
+        self._decide(screen.kind, method, shown_now, verify, expect, page)
 
     def _decide(
         self,
         kind: str,
         method: str,
-        shown: Displayed,
+        shown_now: Displayed | None,
         verify: Verifier,
         expect: tuple[str, ...],
-        approve: Callable[[], None],
-        reject: Callable[[], None],
+        page: ApprovalPage,
     ) -> None:
         reason = None if kind in expect else f"unexpected {kind} approval during {method}"
-        if reason is None:
-            reason = verify(shown)
+        if reason is None and shown_now is not None:
+            reason = verify(shown_now)
         if reason is not None:
             logger.warning("rejecting %s for %s: %s", kind, method, reason, extra=_LOG)
             route = self.page(BasePage).route()
-            reject()
+            page.reject()
             self._wait_route_leaves(route)
             raise PolicyRejected(reason)
         logger.info("approving %s for %s", kind, method, extra=_LOG)
-        approve()
+        page.approve()

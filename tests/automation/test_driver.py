@@ -80,7 +80,8 @@ def test_ensure_network_switches_to_anvil_before_connecting(wallet_run: WalletRu
         seen.append(shown)
         if not isinstance(shown, DisplayedNetwork):
             return f"unexpected {type(shown).__name__}"
-        if shown.name != "Anvil Local" or shown.rpc_url.rstrip("/") != rpc:
+        # 13.5 shows the whole RPC URL; later builds show only its host:port.
+        if shown.name != "Anvil Local" or shown.rpc_url.rstrip("/") not in (rpc, urlparse(rpc).netloc):
             return f"network shown as {shown.name!r} {shown.rpc_url!r}"
         if shown.chain_id and shown.chain_id != "31337":
             return f"chain id shown as {shown.chain_id!r}"
@@ -216,9 +217,8 @@ def test_failure_writes_an_artifact_without_secrets(wallet_run: WalletRun) -> No
     wallet = wallet_run.wallet
     # A password typed into the unlock screen is the worst case: it sits in an <input> value.
     wallet.lock()
-    driver = wallet.mm.driver
-    field = driver.find_element("css selector", '[data-testid="unlock-password"]')
-    field.send_keys(WALLET_PASSWORD)
+    # Typed through the driver's own element layer: chromedriver's atoms fail on scuttled official builds.
+    wallet.mm.dom.type_text("testid:unlock-password", WALLET_PASSWORD)
     with pytest.raises(MetaMaskUIError) as caught, wallet._action("artifact-probe"):
         raise MetaMaskUIError("forced failure for the artifact test")
     path = caught.value.artifact_path

@@ -1,77 +1,54 @@
-"""Shared helpers for MetaMask page objects: waiting for data-testid elements and clicking them robustly."""
+"""Shared helpers for MetaMask page objects. Every read and click goes through ``IsolatedDom``
+(automation/dom.py): no page object touches chromedriver's element API, which LavaMoat's scuttling breaks on
+official builds."""
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    ElementNotInteractableException,
-    StaleElementReferenceException,
-    WebDriverException,
-)
-from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
-
-from automation.errors import MetaMaskUIError
+from automation.dom import IsolatedDom
+from automation.polling import wait_until
 
 T = TypeVar("T")
 
 
-def css_testid(testid: str) -> str:
-    return f'[data-testid="{testid}"]'
+def tid(testid: str) -> str:
+    """Locator of a data-testid."""
+    return f"testid:{testid}"
+
+
+def normalize_route(hash_part: str) -> str:
+    """MetaMask 13.5 routes look like ``#onboarding/welcome``, later builds (react-router 6) like
+    ``#/onboarding/welcome``: compare routes in the first form."""
+    if hash_part.startswith("#/"):
+        return "#" + hash_part[2:]
+    return hash_part
 
 
 class BasePage:
-    def __init__(self, driver: WebDriver, timeout: float) -> None:
-        self.driver = driver
+    def __init__(self, dom: IsolatedDom, timeout: float) -> None:
+        self.dom = dom
         self.timeout = timeout
 
     # ---- waiting ------------------------------------------------------------------------------------------
     def wait_for(self, what: str, probe: Callable[[], T | None], timeout: float | None = None) -> T:
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        while True:
-            with contextlib.suppress(StaleElementReferenceException):
-                found = probe()
-                if found:
-                    return found
-            if time.monotonic() > deadline:
-                raise MetaMaskUIError(f"timed out waiting for {what}")
-            time.sleep(0.15)
+        return wait_until(what, probe, self.timeout if timeout is None else timeout)
 
-    def visible(self, by: str, value: str) -> WebElement | None:
-        for el in self.driver.find_elements(by, value):
-            with contextlib.suppress(StaleElementReferenceException):
-                if el.is_displayed():
-                    return el
-        return None
+    def visible_testid(self, testid: str) -> bool:
+        return self.dom.is_visible(tid(testid))
 
-    def visible_testid(self, testid: str) -> WebElement | None:
-        return self.visible(By.CSS_SELECTOR, css_testid(testid))
+    def present_testid(self, testid: str) -> bool:
+        return self.dom.exists(tid(testid))
 
-    def present_testid(self, testid: str) -> WebElement | None:
-        found = self.driver.find_elements(By.CSS_SELECTOR, css_testid(testid))
-        return found[0] if found else None
+    def wait_testid(self, testid: str, timeout: float | None = None) -> None:
+        self.wait_for(f"[data-testid={testid}]", lambda: self.visible_testid(testid), timeout)
 
-    def wait_testid(self, testid: str, timeout: float | None = None) -> WebElement:
-        return self.wait_for(f"[data-testid={testid}]", lambda: self.visible_testid(testid), timeout)
-
-    def wait_enabled_testid(self, testid: str, timeout: float | None = None) -> WebElement:
-        def probe() -> WebElement | None:
-            el = self.visible_testid(testid)
-            if el is not None and el.is_enabled() and el.get_attribute("disabled") is None:
-                return el
-            return None
-
-        return self.wait_for(f"enabled [data-testid={testid}]", probe, timeout)
+    def wait_enabled_testid(self, testid: str, timeout: float | None = None) -> None:
+        self.wait_for(f"enabled [data-testid={testid}]", lambda: self.dom.is_enabled(tid(testid)), timeout)
 
     def route(self) -> str:
-        url = str(self.driver.current_url)
-        return url[url.index("#") :] if "#" in url else ""
+        return normalize_route(self.dom.route())
 
     def wait_route(self, predicate: Callable[[str], bool], what: str, timeout: float | None = None) -> str:
         def probe() -> str | None:
@@ -81,30 +58,17 @@ class BasePage:
         return self.wait_for(f"route {what}", probe, timeout)
 
     # ---- acting -------------------------------------------------------------------------------------------
-    def click(self, el: WebElement) -> None:
-        """Native click; falls back to a JS click when MetaMask's loading overlay (or a toast) covers the
-        element, which happens for 30 s+ offline while Mainnet is selected (metamask-13.5.md section 3)."""
-        try:
-            el.click()
-        except (ElementClickInterceptedException, ElementNotInteractableException):
-            self.driver.execute_script("arguments[0].click();", el)
-
     def click_testid(self, testid: str, timeout: float | None = None) -> None:
-        self.click(self.wait_enabled_testid(testid, timeout))
+        self.wait_enabled_testid(testid, timeout)
+        self.wait_for(f"click on [data-testid={testid}]", lambda: self.dom.click(tid(testid)), timeout=5)
 
     def try_click_testid(self, testid: str) -> bool:
-        el = self.visible_testid(testid)
-        if el is None or not el.is_enabled():
-            return False
-        try:
-            self.click(el)
-        except (StaleElementReferenceException, WebDriverException):
-            return False
-        return True
+        """Click when visible and enabled right now; False otherwise."""
+        return self.dom.is_enabled(tid(testid)) and self.dom.click(tid(testid))
 
-    def fill(self, el: WebElement, value: str) -> None:
-        el.clear()
-        el.send_keys(value)
+    def fill_testid(self, testid: str, value: str) -> None:
+        self.wait_testid(testid)
+        self.dom.type_text(tid(testid), value)
 
-    def text_of(self, el: WebElement) -> str:
-        return " ".join(str(self.driver.execute_script("return arguments[0].innerText || '';", el)).split())
+    def text_of(self, locator: str) -> str:
+        return self.dom.text(locator) or ""

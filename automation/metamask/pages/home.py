@@ -6,77 +6,97 @@ import re
 import time
 
 from automation.errors import MetaMaskUIError
-from automation.metamask.pages.base import BasePage
-from automation.metamask.selectors import v13 as S
+from automation.metamask.pages.base import BasePage, tid
+from automation.metamask.selectors import base as S
+from automation.metamask.selectors import legacy as L
+from automation.metamask.selectors import redesign as R
 
-# MetaMask shows the address shortened; its copy button writes the full address with navigator.clipboard.
-# Capture that write in the page instead of reading the OS clipboard (headless has none we could rely on).
-_HOOK_CLIPBOARD_JS = """
-window.__mmCopied = [];
-if (!window.__mmCopyHooked && navigator.clipboard) {
-  const original = navigator.clipboard.writeText.bind(navigator.clipboard);
-  navigator.clipboard.writeText = (text) => { window.__mmCopied.push(String(text));
-                                              return original(text).catch(() => undefined); };
-  document.addEventListener('copy', (e) => {
-    const sel = String(window.getSelection() || '');
-    if (sel) window.__mmCopied.push(sel);
-  }, true);
-  window.__mmCopyHooked = true;
+_COVERING = (S.TERMS_SCROLL, S.TERMS_CHECKBOX, S.TERMS_AGREE, S.TOUR_CTA, S.POPOVER_CLOSE)
+# Inside a covering modal: the first of these that shows is clicked (a modal's own "not now" before its X).
+_MODAL_EXITS = tuple(f"text:button|{label}" for label in R.MODAL_DISMISS_LABELS)
+# The first row of the Receive list whose address is an EVM one (0x...): later rows are Solana, Tron, ...
+_EVM_ROW_COPY_JS = """
+(rowId, addressId, copyId) => {
+  for (const row of document.querySelectorAll(`[data-testid="${rowId}"]`)) {
+    const shown = row.querySelector(`[data-testid="${addressId}"]`);
+    if (shown && /^0x[0-9a-fA-F]/.test(__mmsa.collapse(shown.innerText))) {
+      return row.querySelector(`[data-testid="${copyId}"]`);
+    }
+  }
+  return null;
 }
 """
-_COVERING = (S.TERMS_SCROLL, S.TERMS_CHECKBOX, S.TERMS_AGREE, S.TOUR_CTA, S.POPOVER_CLOSE)
+_CLEAR_CLIPBOARD_JS = "() => navigator.clipboard.writeText('').then(() => true, () => false)"
+_READ_CLIPBOARD_JS = "() => navigator.clipboard.readText().then((t) => t, () => '')"
 
 
 class HomePage(BasePage):
     def is_ready(self) -> bool:
-        return self.visible_testid(S.ACCOUNT_MENU) is not None
+        return self.visible_testid(S.ACCOUNT_MENU)
 
     def wait_ready(self, timeout: float | None = None) -> None:
         self.wait_testid(S.ACCOUNT_MENU, timeout)
 
+    def _close_modal(self) -> bool:
+        modal = self.dom.first_visible(*(tid(m) for m in R.COVERING_MODALS))
+        if modal is None:
+            return False
+        scoped_close = f"css:[data-testid='{modal.split(':', 1)[1]}'] button[aria-label='Close']"
+        if not any(self.dom.click(exit) for exit in (*_MODAL_EXITS, scoped_close)):
+            self.dom.press("Escape")
+        return True
+
     def dismiss_covering(self, quiet_for: float = 1.5, limit: float = 20.0) -> int:
-        """Close Terms of Use / tour / popovers in a loop until none has shown for `quiet_for` seconds."""
+        """Close Terms of Use, tours, popovers and announcement modals until none showed for `quiet_for` s."""
         closed = 0
         deadline = time.monotonic() + limit
         last_seen = time.monotonic()
         while time.monotonic() - last_seen < quiet_for and time.monotonic() < deadline:
-            acted = False
+            acted = self._close_modal()
             for testid in _COVERING:
                 if self.try_click_testid(testid):
                     acted = True
-                    closed += 1
                     time.sleep(0.3)
             if acted:
+                closed += 1
                 last_seen = time.monotonic()
-            else:
-                time.sleep(0.3)
+            time.sleep(0.3)
         return closed
 
     def read_address(self) -> str:
-        """Full address of the selected account, via the header copy button (see _HOOK_CLIPBOARD_JS)."""
-        self.driver.execute_script(_HOOK_CLIPBOARD_JS)
-        button = self.wait_testid(S.HEADER_COPY_ADDRESS)
-        inline = re.search(S.ADDRESS_RE, str(button.get_attribute("textContent") or ""))
-        if inline:
-            return inline.group(0)
-        self.driver.execute_script("arguments[0].click();", button)
+        """Full address of the selected account, from the clipboard after a real click on a copy button.
+
+        13.5 has a copy button in the header; later builds show the address only in the "Receive" list of
+        addresses, one row per network, each with its own copy button (docs/metamask.md section 10). The
+        caller grants the extension's origin clipboard access first (Browser.grant_clipboard).
+        """
+        self.dom.emulate_focus()
+        self.dom.call(_CLEAR_CLIPBOARD_JS)
+        if self.visible_testid(L.HEADER_COPY_ADDRESS):
+            self.click_testid(L.HEADER_COPY_ADDRESS)
+        else:
+            self.click_testid(R.RECEIVE_BUTTON)
+            self.wait_testid(R.ADDRESS_ROW)
+            found = self.dom.click_found(
+                _EVM_ROW_COPY_JS, R.ADDRESS_ROW, R.ADDRESS_ROW_ADDRESS, R.ADDRESS_ROW_COPY
+            )
+            if not found:
+                raise MetaMaskUIError("no copy button for an Ethereum address in the Receive list")
 
         def copied() -> str | None:
-            for text in self.driver.execute_script("return window.__mmCopied || [];"):
-                match = re.fullmatch(S.ADDRESS_RE, str(text).strip())
-                if match:
-                    return match.group(0)
-            return None
+            match = re.fullmatch(S.ADDRESS_RE, str(self.dom.call(_READ_CLIPBOARD_JS)).strip())
+            return match.group(0) if match else None
 
         try:
-            return self.wait_for("copied address", copied, timeout=5)
+            address = self.wait_for("copied address", copied, timeout=5)
         except MetaMaskUIError as exc:
-            raise MetaMaskUIError("could not read the account address from the header copy button") from exc
+            raise MetaMaskUIError("could not read the account address through a copy button") from exc
+        if self.visible_testid(R.ADDRESS_LIST_BACK):
+            self.click_testid(R.ADDRESS_LIST_BACK)
+        return address
 
     def lock(self) -> None:
         self.click_testid(S.ACCOUNT_MENU)
-        item = self.wait_testid(S.GLOBAL_MENU_LOCK)
-        # Scrolling the item to the centre closes the menu (metamask-13.5.md section 5).
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'});", item)
-        self.click(item)
+        self.wait_testid(S.GLOBAL_MENU_LOCK)
+        self.click_testid(S.GLOBAL_MENU_LOCK)
         self.wait_testid(S.UNLOCK_PASSWORD)

@@ -1,70 +1,97 @@
-"""Onboarding by importing a secret recovery phrase (home.html#onboarding/...)."""
+"""Onboarding by importing a secret recovery phrase (home.html#onboarding/...).
+
+Followed step by step by what each screen shows, not as a fixed sequence: steps came and went between builds
+(13.5 asks about metametrics with "No thanks" and has download-app / pin-extension steps; 13.36 asks how to
+import first, offers passkeys and asks about metametrics with one "Continue"), docs/metamask.md section 10.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import time
 
-from automation.errors import MetaMaskUIError
-from automation.metamask.pages.base import BasePage
-from automation.metamask.selectors import v13 as S
+from automation.metamask.pages.base import BasePage, tid
+from automation.metamask.screens import UnknownScreenWatch, shown
+from automation.metamask.selectors import base as S
+from automation.metamask.selectors import redesign as R
 
-# Typing the phrase loses or merges words; a synthetic paste lands every word (metamask-13.5.md section 3).
+# Typing the phrase loses or merges words (docs/metamask.md section 3); a paste lands every word. The event is
+# dispatched from the isolated world: DOM events are shared by all worlds, so MetaMask's handler sees it.
 _PASTE_JS = """
-const dt = new DataTransfer();
-dt.setData('text/plain', arguments[1]);
-arguments[0].focus();
-arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+(locator, phrase) => {
+  const el = __mmsa.find(locator, true);
+  if (!el) return false;
+  const dt = new DataTransfer();
+  dt.setData('text/plain', phrase);
+  el.focus();
+  el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+  return true;
+}
 """
+# Informational steps after the password, in no fixed order: the first visible button of each is clicked.
+_CLICK_THROUGH = (
+    R.PASSKEY_MAYBE_LATER,
+    S.METAMETRICS_NO_THANKS,
+    S.METAMETRICS_I_AGREE,
+    S.DOWNLOAD_APP_CONTINUE,
+    S.PIN_EXTENSION_DONE,
+)
+
+# The terms checkbox is the test id's element itself on some builds, inside its label on others.
+_TERMS_BOX = (
+    f"css:input[type='checkbox'][data-testid='{S.PASSWORD_TERMS}'],"
+    f" [data-testid='{S.PASSWORD_TERMS}'] input[type='checkbox']"
+)
 
 
 class OnboardingPage(BasePage):
     def is_onboarding(self) -> bool:
         return self.route().startswith(S.ROUTE_ONBOARDING_PREFIX)
 
-    def _wait_any(self, testids: tuple[str, ...]) -> None:
-        self.wait_for(
-            f"onboarding step {testids[0]}",
-            lambda: any(self.visible_testid(t) for t in testids) or not self.is_onboarding(),
-        )
-
-    def import_wallet(self, mnemonic: str, password: str) -> None:
+    def import_wallet(self, mnemonic: str, password: str, watch: UnknownScreenWatch) -> None:
+        """From the welcome screen to the end of onboarding; returns once the route leaves #onboarding, or
+        once the completion screen's "Done" was clicked and the caller should open home itself (13.36 opens
+        the side panel instead of moving this tab)."""
         words = mnemonic.split()
-        self.click_testid(S.ONBOARDING_IMPORT_WALLET)
-        self.wait_for(
-            "SRP import screen",
-            lambda: self.visible_testid(S.SRP_TEXTAREA)
-            or (self.visible_testid(S.ONBOARDING_IMPORT_WITH_SRP)),
-        )
-        with contextlib.suppress(MetaMaskUIError):
-            if self.visible_testid(S.ONBOARDING_IMPORT_WITH_SRP):
-                self.click_testid(S.ONBOARDING_IMPORT_WITH_SRP, timeout=5)
-        area = self.wait_testid(S.SRP_TEXTAREA)
-        self.driver.execute_script(_PASTE_JS, area, " ".join(words))
+        done_clicked_at: float | None = None
+        while self.is_onboarding():
+            view = shown(self.dom)
+            ids = set(view["ids"])
+            if S.SRP_TEXTAREA in ids or f"{S.SRP_WORD_PREFIX}0" in ids:
+                self._enter_phrase(words)
+            elif S.PASSWORD_NEW in ids:
+                self._create_password(password)
+            elif S.ONBOARDING_IMPORT_WITH_SRP in ids:
+                self.click_testid(S.ONBOARDING_IMPORT_WITH_SRP)
+            elif S.ONBOARDING_IMPORT_WALLET in ids:
+                self.click_testid(S.ONBOARDING_IMPORT_WALLET)
+            elif S.ONBOARDING_DONE in ids:
+                if done_clicked_at is None:
+                    if self.try_click_testid(S.ONBOARDING_DONE):
+                        done_clicked_at = time.monotonic()
+                elif time.monotonic() - done_clicked_at > 3:
+                    return  # still shown 3 s after the click: this build opened its side panel instead
+            elif clickable := next((t for t in _CLICK_THROUGH if t in ids), None):
+                self.try_click_testid(clickable)
+            else:
+                watch.unknown(view)
+                time.sleep(0.2)
+                continue
+            watch.known()
+            time.sleep(0.2)
+
+    def _enter_phrase(self, words: list[str]) -> None:
         last_word = f"{S.SRP_WORD_PREFIX}{len(words) - 1}"
-        self.wait_for("SRP word inputs", lambda: self.present_testid(last_word), timeout=10)
+        if not self.present_testid(last_word):
+            self.wait_testid(S.SRP_TEXTAREA)
+            self.dom.call(_PASTE_JS, tid(S.SRP_TEXTAREA), " ".join(words))
+            self.wait_for("SRP word inputs", lambda: self.present_testid(last_word), timeout=10)
         self.click_testid(S.SRP_CONFIRM, timeout=10)
+        self.wait_for("SRP screen to close", lambda: not self.present_testid(last_word), timeout=10)
 
-        self.fill(self.wait_testid(S.PASSWORD_NEW), password)
-        self.fill(self.wait_testid(S.PASSWORD_CONFIRM), password)
-        self.click_testid(S.PASSWORD_TERMS)
+    def _create_password(self, password: str) -> None:
+        self.fill_testid(S.PASSWORD_NEW, password)
+        self.fill_testid(S.PASSWORD_CONFIRM, password)
+        if not self.dom.is_checked(_TERMS_BOX):
+            self.click_testid(S.PASSWORD_TERMS)
         self.click_testid(S.PASSWORD_SUBMIT)
-
-        # The remaining screens are informational; each is clicked through when it shows up.
-        self.wait_route(
-            lambda r: "metametrics" in r or not r.startswith("#onboarding/create-password"),
-            "after create-password",
-        )
-        steps = [
-            (S.METAMETRICS_NO_THANKS, S.METAMETRICS_I_AGREE),
-            (S.ONBOARDING_DONE,),
-            (S.DOWNLOAD_APP_CONTINUE,),
-            (S.PIN_EXTENSION_DONE,),
-        ]
-        for options in steps:
-            if not self.is_onboarding():
-                break
-            self._wait_any(options)
-            for testid in options:
-                if self.try_click_testid(testid):
-                    break
-        self.wait_route(lambda r: not r.startswith(S.ROUTE_ONBOARDING_PREFIX), "leaving onboarding")
+        self.wait_route(lambda r: not r.startswith(S.ROUTE_CREATE_PASSWORD), "after create-password")

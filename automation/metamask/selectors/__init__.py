@@ -1,5 +1,5 @@
-"""UI contracts by MetaMask major version; v13 is the one in use."""
+"""MetaMask's UI contract by UI generation: ``base`` (shared), ``legacy`` (13.5), ``redesign`` (later)."""
 
-from automation.metamask.selectors import v13
+from automation.metamask.selectors import base, legacy, redesign
 
-__all__ = ["v13"]
+__all__ = ["base", "legacy", "redesign"]

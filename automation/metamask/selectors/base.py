@@ -1,11 +1,13 @@
-"""MetaMask 13.x UI contract: every route, data-testid and XPath the driver uses.
+"""MetaMask's UI contract, the part every UI generation shares (13.5 to 13.36): routes, data-testids, texts.
 
-This file is THE contract between the driver and the wallet page. The reference wallet
-(tests/reference_wallet) reproduces exactly these hooks, so keep it accurate: when the driver starts using a
-new hook, add it here first. Plain strings are data-testid values (located with ``[data-testid="..."]``);
-names ending in _XPATH are XPaths; names ending in _CSS are CSS selectors; ROUTE_* are URL hash fragments of
-home.html / notification.html.
-For elements the driver READS, the comment gives the text format the driver expects.
+What a generation changed lives beside this file: ``legacy.py`` (13.5's templated confirmations and header)
+and ``redesign.py`` (what later builds added or moved). Screens are recognised by what they show
+(automation/metamask/screens.py), never by a version number. The reference wallet (tests/reference_wallet)
+reproduces these hooks, so keep it accurate: when the driver starts using a new hook, add it here first.
+Plain strings are data-testid values (located with ``[data-testid="..."]``); names ending in _CSS are CSS
+selectors; ROUTE_* are URL hash fragments in 13.5's form (``#onboarding/...``: later builds write
+``#/onboarding/...``, and the driver compares routes after normalising them). For elements the driver READS,
+the comment gives the text format the driver expects.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from __future__ import annotations
 # -------------------------------------------------------------------------------------------
 HOME_PAGE = "home.html"  # full-page UI; onboarding, unlock, settings and home live in its hash routes
 NOTIFICATION_PAGE = "notification.html"  # approval UI; the driver keeps it open in a tab of its own
+# Side panel UI (13.12+). A build (or a remote flag) can show dApp approvals here instead; the driver then
+# opens this page in its approval tab (docs/metamask.md section 10).
+SIDEPANEL_PAGE = "sidepanel.html"
 ROUTE_ONBOARDING_PREFIX = "#onboarding"  # any onboarding step (a fresh profile lands on #onboarding/welcome)
+ROUTE_CREATE_PASSWORD = "#onboarding/create-password"  # noqa: S105 - a route
 ROUTE_UNLOCK = "#unlock"  # locked wallet, both pages
-ROUTE_SETTINGS_SECURITY = "#settings/security"  # security & privacy settings (section 7 toggles)
+ROUTE_SETTINGS_SECURITY = "#settings/security"  # 13.5: security & privacy settings (section 7 toggles)
+ROUTE_SETTINGS_TRANSACTIONS = "#settings/transactions"  # later builds: security alerts, simulations
 # Approval routes seen in notification.html (the driver waits for the hash to start with one of these):
 ROUTE_CONNECT = (
     "#connect/"  # eth_requestAccounts: #connect/<id>; chain permission: #connect/<id>/confirm-permissions
@@ -25,8 +32,7 @@ ROUTE_CONFIRM_TX = "#confirm-transaction/"  # eth_sendTransaction: #confirm-tran
 ROUTE_SIGNATURE_SUFFIX = (
     "/signature-request"  # personal_sign / typed data: #confirm-transaction/<id>/signature-request
 )
-ROUTE_CONFIRMATION = "#confirmation/"  # wallet_addEthereumChain and other templated confirmations
-ROUTE_IDLE = ("", "#", "#/")  # notification.html with nothing pending
+ROUTE_IDLE = ("", "#")  # an approval page with nothing pending (after normalising "#/")
 
 # ---- onboarding (home.html#onboarding/...) -----------------------------------------------------------------
 ONBOARDING_IMPORT_WALLET = "onboarding-import-wallet"  # welcome: "I have an existing wallet"
@@ -55,11 +61,6 @@ UNLOCK_SUBMIT = "unlock-submit"  # "Unlock"
 ACCOUNT_MENU = "account-options-menu-button"  # top-right kebab; its presence means "home is ready"
 GLOBAL_MENU_LOCK = "global-menu-lock"  # "Lock MetaMask" item in that menu
 GLOBAL_MENU_NETWORKS = "global-menu-networks"  # "Manage networks"
-# READ: full checksummed address of the selected account, e.g. "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-# in the element's text or in a descendant; the driver takes the first 0x + 40 hex match of its textContent.
-# (MetaMask renders it shortened on screen, "0xf39Fd...92266"; the driver then falls back to
-# ACCOUNT_ADDRESS_READ.)
-HEADER_COPY_ADDRESS = "app-header-copy-button"
 LOADING_OVERLAY_CSS = "div.loading-overlay"  # "Connecting to Ethereum Mainnet" overlay; blocks native clicks
 # Things that cover home after onboarding/start; closed in a loop until none has shown for a moment:
 TERMS_SCROLL = "terms-of-use-scroll-button"  # Terms of Use modal: scroll-to-bottom arrow
@@ -67,12 +68,8 @@ TERMS_CHECKBOX = "terms-of-use-checkbox"  # its "I agree" checkbox label
 TERMS_AGREE = "terms-of-use-agree-button"  # its "Accept", disabled until scrolled + ticked
 TOUR_CTA = "tour-cta-button"  # product tour "Got it"/"Next"
 POPOVER_CLOSE = "popover-close"  # generic popover X ("We can't connect to Ethereum", what's new)
-MODAL_CLOSE_XPATH = "//header//button[@aria-label='Close']"  # generic modal header X (what's new etc.)
-NOT_NOW_XPATH = (
-    "//button[normalize-space()='Not now' or normalize-space()='No thanks' or normalize-space()='Got it']"
-)
 
-# ---- settings (home.html#settings/security), metamask-13.5.md section 7 ------------------------------------
+# ---- settings (home.html#settings/security), docs/metamask.md section 7 ------------------------------------
 SECURITY_ALERT_CONTAINER = (
     "securityAlert"  # data-testid of the security-alerts row; its `.toggle-button` toggles
 )
@@ -131,27 +128,17 @@ RECIPIENT = "recipient-address"
 # read-only input holds the FULL checksummed address; the driver reads its value, checks it agrees with the
 # abbreviation shown, then closes the modal with its header X. Optional: without the modal the driver uses the
 # abbreviation.
-RECIPIENT_NAME_CSS = '[data-testid="recipient-address"] p'
+RECIPIENT_NAME_CSS = (
+    '[data-testid="recipient-address"] [data-testid="confirm-info-row-display-name"],'
+    ' [data-testid="recipient-address"] p'
+)
 # READ: its value = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 NAME_DETAILS_ADDRESS_CSS = ".name-details__address input"
 NAME_DETAILS_CLOSE_CSS = "section[role='dialog'] button[aria-label='Close']"
 SENDER = "sender-address"  # (not read) "Account 1"
-# READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first <h2> of the page.
-TX_AMOUNT_XPATH = "(//h2)[1]"
+# READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first visible <h2>.
+TX_AMOUNT_CSS = "h2"
 CONFIRM_BANNER_ALERT = "confirm-banner-alert"  # offline "couldn't check for security alerts"; does not block
-
-# Templated confirmations (#confirmation/<id>): wallet_addEthereumChain
-CONFIRMATION_SUBMIT = "confirmation-submit-button"  # "Approve"
-CONFIRMATION_CANCEL = "confirmation-cancel-button"  # "Cancel"
-# READ: requesting origin with scheme, e.g. "http://127.0.0.1:8080"
-ORIGIN_PILL_TEXT = "signature-origin-pill-text"
-# READ: title "Add <network name>" (the driver strips the leading "Add ")
-ADD_NETWORK_TITLE_XPATH = "//h3[starts-with(normalize-space(.), 'Add ')]"
-# READ: <dt>label</dt><dd>value</dd> pairs; "Network URL" -> full RPC URL, "Chain ID" -> decimal chain id.
-# MetaMask 13.5 shows the chain id only after clicking "See details" (the driver clicks it when present).
-DT_NETWORK_URL = "Network URL"
-DT_CHAIN_ID = "Chain ID"
-SEE_DETAILS_XPATH = "//a[normalize-space(.)='See details']"
 
 # Several pending approvals
 CONFIRM_NAV_POSITION = "confirm-page-nav-position"  # READ: "1 of 2"

@@ -1,0 +1,65 @@
+"""Which approval a MetaMask page shows, from what it shows: route family first (stable across generations),
+then, where one route serves several kinds (13.36 puts wallet_addEthereumChain on #confirm-transaction/<id>),
+the screen's content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from automation.metamask.pages.base import normalize_route
+from automation.metamask.pages.confirmations import (
+    ApprovalPage,
+    ConnectPage,
+    LegacyAddNetworkPage,
+    PermissionPage,
+    RedesignAddNetworkPage,
+    SignaturePage,
+    TransactionPage,
+)
+from automation.metamask.selectors import base as S
+from automation.metamask.selectors import legacy as L
+
+CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION = (
+    "connect",
+    "permission",
+    "signature",
+    "transaction",
+    "confirmation",  # wallet_addEthereumChain, in either generation
+)
+# Route families where MetaMask shows approvals; anything else on an approval page is idle or unlock.
+APPROVAL_ROUTES = (S.ROUTE_CONNECT, S.ROUTE_CONFIRM_TX, L.ROUTE_CONFIRMATION)
+_TX_IDS = {S.RECIPIENT, S.SENDER, "confirmation__transaction-flow"}
+
+
+@dataclass(frozen=True)
+class Screen:
+    # one of the kinds above, "unlock", "idle", "loading" (approval route, not rendered yet) or "unknown"
+    kind: str
+    page: type[ApprovalPage] | None = None
+
+
+def recognise(view: dict[str, Any]) -> Screen:
+    """Place a view returned by screens.shown()."""
+    route = normalize_route(str(view.get("route", "")))
+    ids = set(view.get("ids", []))
+    if route.startswith(S.ROUTE_UNLOCK) or S.UNLOCK_PASSWORD in ids:
+        return Screen("unlock")
+    if not route.startswith(APPROVAL_ROUTES):
+        return Screen("idle")
+    if route.startswith(S.ROUTE_CONNECT):
+        if "confirm-permissions" in route:
+            return Screen(PERMISSION, PermissionPage)
+        return Screen(CONNECT, ConnectPage)
+    if route.startswith(L.ROUTE_CONFIRMATION):
+        return (
+            Screen(CONFIRMATION, LegacyAddNetworkPage) if L.CONFIRMATION_SUBMIT in ids else Screen("loading")
+        )
+    if route.endswith(S.ROUTE_SIGNATURE_SUFFIX):
+        return Screen(SIGNATURE, SignaturePage)
+    if any(str(h).startswith("Add ") for h in view.get("heads", [])) and not ids & _TX_IDS:
+        return Screen(CONFIRMATION, RedesignAddNetworkPage)
+    if ids & _TX_IDS:
+        return Screen(TRANSACTION, TransactionPage)
+    # A fully rendered confirmation (its footer is there) that is none of the above: not one we know.
+    return Screen("unknown") if S.CONFIRM_FOOTER_OK in ids else Screen("loading")

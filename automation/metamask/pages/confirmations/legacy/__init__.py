@@ -1,0 +1,1 @@
+"""Approval screens of the templated-confirmation generation (MetaMask 13.5 and earlier)."""

@@ -1,0 +1,31 @@
+"""What later UI generations added or moved (seen on the official 13.36.0 build). Same conventions as base.py.
+
+Each entry is optional for the driver: it is used when the screen shows it, so builds of either generation
+(and builds in between) work.
+"""
+
+from __future__ import annotations
+
+# ---- onboarding -------------------------------------------------------------------------------------------
+# "Unlock with Biometrics" step after the password (#onboarding/setup-passkey): "Maybe later".
+PASSKEY_MAYBE_LATER = "passkey-maybe-later-button"
+
+# ---- home: the address lives in the Receive list (no header copy button) -----------------------------------
+RECEIVE_BUTTON = "eth-overview-default"  # "Receive": opens the list of the account's addresses
+ADDRESS_ROW = "multichain-address-row"  # one row per network
+ADDRESS_ROW_ADDRESS = (
+    "multichain-address-row-address"  # READ: "0xf39Fd...92266" (or "TWer2Yg...ZmaL6" for Tron)
+)
+ADDRESS_ROW_COPY = "multichain-address-row-copy-button"  # copies the row's full address to the clipboard
+ADDRESS_LIST_BACK = "multichain-account-address-list-page-back-button"
+
+# ---- modals that cover home after start (closed like the Terms of Use modal) ------------------------------
+COVERING_MODALS = ("shield-entry-modal", "rewards-onboarding-modal", "whats-new-modal", "multichain-toast")
+# Buttons that dismiss such a modal without opting in, tried before its header X.
+MODAL_DISMISS_LABELS = ("Not now", "No thanks", "Maybe later", "Skip", "Got it", "Close")
+
+# ---- wallet_addEthereumChain as a redesigned confirmation (#confirm-transaction/<id>) ----------------------
+# READ: heading "Add <network name>"; rows "Request from" (host:port), "Network" (name after a one-letter
+# avatar) and "RPC" (host:port of the RPC URL). No chain id is shown on this screen.
+ADD_NETWORK_TITLE_CSS = "h2"
+ROW_LABEL_RPC = "RPC"
