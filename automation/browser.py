@@ -1,6 +1,6 @@
 """Launch and tear down Chromium with an unpacked wallet extension; CDP helpers for extension pages.
 
-chromedriver cannot drive pages the extension opens itself (metamask-13.5.md section 2), so everything the
+chromedriver cannot drive pages the extension opens itself (docs/metamask.md section 2), so everything the
 driver touches lives in tabs opened here; the extension's own tabs are found and closed through CDP.
 """
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# metamask-13.5.md section 1. The network-silencing flags are mandatory here: without them Chromium floods a
-# closed network. --screen-info makes MetaMask's popup geometry valid in headless mode (pitfall 3).
+# docs/metamask.md section 1. The network-silencing flags are mandatory here: without them Chromium floods a
+# closed network. --screen-info makes MetaMask's popup geometry valid in headless mode (section 2, pitfall 3).
 DEFAULT_FLAGS: tuple[str, ...] = (
     "--headless=new",
     "--no-sandbox",
@@ -34,11 +34,11 @@ class BrowserConfig:
     chrome_flags: tuple[str, ...] = DEFAULT_FLAGS  # operators may add more
     max_operations: int = 50  # restart the browser (same profile, unlock again) after N operations
     # ... or once the Chromium process tree's RSS sum passes this many MiB (0 = no limit). RSS sums count
-    # shared pages more than once: a full MetaMask flow peaked near 3 GB here (metamask-13.5.md section 8).
+    # shared pages more than once: a full MetaMask flow peaked near 3 GB here (docs/metamask.md section 8).
     max_rss_mb: int = 0
     ui_timeout: float = 30.0  # seconds to wait for a MetaMask element
     request_timeout: float = 120.0  # seconds for a dApp request to resolve after approval
-    # metamask-13.5.md section 7: turn off security alerts and tx simulations. Offline
+    # docs/metamask.md section 7: turn off security alerts and tx simulations. Offline
     # these only add retries (seconds per tx); online they protect users, so this is a deliberate opt-in.
     disable_network_features: bool = False
     # Also turn off "Basic functionality" (only together with disable_network_features). Opt-in: it was

@@ -194,7 +194,7 @@ class WalletBrowser:
                     expect=(PERMISSION, CONFIRMATION),
                     verify=verify,
                 )
-            # chainChanged can lag the promise by a moment (metamask-13.5.md section 6).
+            # chainChanged can lag the promise by a moment (docs/metamask.md section 6).
             deadline = time.monotonic() + 10
             while (current := self.chain_id()) != network.chain_id:
                 if time.monotonic() > deadline:

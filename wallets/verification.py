@@ -74,7 +74,7 @@ def _origin_reason(shown: str, expected_origin: str, *, host_only: bool = False)
 
 
 def connect_reason(shown: DisplayedConnect, *, dapp_origin: str) -> str | None:
-    # MetaMask's connect screen shows only the hostname (metamask-13.5 driver contract).
+    # MetaMask's connect screen shows only the hostname (docs/metamask.md section 6).
     return _origin_reason(shown.origin, dapp_origin, host_only=True)
 
 

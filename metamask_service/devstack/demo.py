@@ -5,9 +5,10 @@ broker under a temporary directory. Starts anvil and the MetaMask test dApp on f
 creates a demo user, starts the API (gunicorn) and one Celery browser worker, then acts as an API client:
 JWT -> import wallet -> open session (network = anvil) -> personal_sign -> typed data v4 -> ETH transfer.
 
-The wallet extension is real MetaMask when METAMASK_EXTENSION_PATH is set (e.g. /opt/mm/dist), otherwise the
-reference wallet built from tests/reference_wallet. The last line printed is one JSON object; the exit status
-is 0 only if every step succeeded. Everything started here is stopped on exit, also on failure or Ctrl-C.
+The wallet extension is real MetaMask when METAMASK_EXTENSION_PATH is set (a folder with its manifest.json,
+outside the repo), otherwise the reference wallet built from tests/reference_wallet. The last line printed
+is one JSON object; the exit status is 0 only if every step succeeded. Everything started here is stopped on
+exit, also on failure or Ctrl-C.
 """
 
 from __future__ import annotations

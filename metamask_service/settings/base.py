@@ -277,7 +277,7 @@ BROWSER_MAX_OPERATIONS = env.int("BROWSER_MAX_OPERATIONS", 10)
 BROWSER_MAX_RSS_MB = env.int("BROWSER_MAX_RSS_MB", 4096)
 BROWSER_UI_TIMEOUT = env.float("BROWSER_UI_TIMEOUT", 30.0)
 BROWSER_REQUEST_TIMEOUT = env.float("BROWSER_REQUEST_TIMEOUT", 120.0)
-# metamask-13.5.md section 7. Security alerts and transaction simulations protect users when MetaMask can
+# docs/metamask.md section 7. Security alerts and transaction simulations protect users when MetaMask can
 # reach its web APIs; offline they only add retries (seconds per transaction). So turning them off is a
 # deliberate operator choice (test settings and the offline demo do), never the default.
 METAMASK_DISABLE_NETWORK_FEATURES = env.bool("METAMASK_DISABLE_NETWORK_FEATURES", False)

@@ -1,7 +1,8 @@
 """Choose the wallet extension for browser tests and build BrowserConfigs for them.
 
-METAMASK_EXTENSION_PATH selects real MetaMask (e.g. /opt/mm/dist); otherwise the reference wallet build in
-tests/reference_wallet/dist is used. A missing build skips locally but fails under CI=true.
+METAMASK_EXTENSION_PATH selects real MetaMask (a folder with its manifest.json, outside the repo); otherwise
+the reference wallet build in tests/reference_wallet/dist is used. A missing build skips locally but fails
+under CI=true.
 """
 
 from __future__ import annotations

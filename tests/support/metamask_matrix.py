@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 USAGE = (
     "set METAMASK_EXTENSION_PATH to an unpacked MetaMask build (a folder with manifest.json), or "
     "METAMASK_EXTENSION_PATHS to several, colon-separated; e.g. make test-metamask "
-    "METAMASK_EXTENSION_PATH=/opt/mm/dist or METAMASK_EXTENSION_PATHS=/opt/mm/13.5:/opt/mm/13.36"
+    "METAMASK_EXTENSION_PATH=/path/to/metamask or METAMASK_EXTENSION_PATHS=/path/a:/path/b"
 )
 # runtests gives pytest 20 s after Ctrl-C, then stops its throwaway servers.
 INTERRUPT_GRACE = 60.0
