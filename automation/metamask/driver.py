@@ -31,14 +31,7 @@ from automation.metamask.approvals import (
     recognise,
 )
 from automation.metamask.pages.base import BasePage, normalize_route
-from automation.metamask.pages.confirmations import (
-    ApprovalPage,
-    ConnectPage,
-    LegacyAddNetworkPage,
-    RedesignAddNetworkPage,
-    SignaturePage,
-    TransactionPage,
-)
+from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.pages.home import HomePage
 from automation.metamask.pages.onboarding import OnboardingPage
 from automation.metamask.pages.settings import SecuritySettingsPage
@@ -289,19 +282,7 @@ class MetaMaskDriver:
     ) -> None:
         assert screen.page is not None
         page: ApprovalPage = self.page(screen.page)
-        shown_now: Displayed | None
-        if isinstance(page, ConnectPage):
-            shown_now = page.read()
-        elif isinstance(page, SignaturePage):
-            signing = method if method in ("personal_sign", "eth_signTypedData_v4") else "unknown"
-            shown_now = page.read(signing)
-        elif isinstance(page, TransactionPage):
-            shown_now = page.read_transaction()
-        elif isinstance(page, LegacyAddNetworkPage | RedesignAddNetworkPage):
-            shown_now = page.read()
-        else:
-            shown_now = None  # the chain permission screen (13.5) shows nothing the verifier reads
-        self._decide(screen.kind, method, shown_now, verify, expect, page)
+        self._decide(screen.kind, method, page.read(method), verify, expect, page)
 
     def _decide(
         self,

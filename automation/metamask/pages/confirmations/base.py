@@ -9,6 +9,7 @@ from typing import Any
 
 from automation.metamask.pages.base import BasePage
 from automation.metamask.selectors import base as S
+from automation.models import Displayed
 
 # Rows of the redesigned confirmations: a `.confirm-info-row` whose first NON-EMPTY p/span/h6 is the label
 # (copy/collapse icon buttons come first in the DOM).
@@ -48,6 +49,11 @@ class ApprovalPage(BasePage):
         builds, the site's one-letter avatar: the origin is the last token."""
         tokens = (self.row_value(S.ROW_LABEL_REQUEST_FROM) or "").split()
         return tokens[-1] if tokens else ""
+
+    def read(self, method: str) -> Displayed | None:
+        """What the screen shows for the verifier, for a request of ``method``; None for a screen that shows
+        nothing the verifier reads (13.5's chain permission screen)."""
+        return None
 
     def approve(self) -> None:
         self.click_testid(self.APPROVE)

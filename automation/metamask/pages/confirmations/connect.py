@@ -12,7 +12,7 @@ class ConnectPage(ApprovalPage):
     APPROVE = S.CONNECT_CONFIRM
     REJECT = S.CONNECT_CANCEL
 
-    def read(self) -> DisplayedConnect:
+    def read(self, method: str) -> DisplayedConnect:
         locator = f"css:{S.CONNECT_ORIGIN_CSS}"
         origin = self.wait_for("connect origin heading", lambda: self.dom.text(locator))
         self.wait_enabled_testid(self.APPROVE)

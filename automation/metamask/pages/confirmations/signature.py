@@ -10,6 +10,8 @@ from automation.models import DisplayedSignature
 
 class SignaturePage(ApprovalPage):
     def read(self, method: str) -> DisplayedSignature:
+        if method not in ("personal_sign", "eth_signTypedData_v4"):
+            method = "unknown"  # a signature screen for another request: shown as such to the verifier
         self.wait_enabled_testid(self.APPROVE)
         self.wait_for("signature rows", lambda: self.row_value(S.ROW_LABEL_REQUEST_FROM))
         if method == "personal_sign":

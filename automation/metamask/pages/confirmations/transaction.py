@@ -51,7 +51,7 @@ class TransactionPage(ApprovalPage):
             return value
         return None
 
-    def read_transaction(self) -> DisplayedTransaction:
+    def read(self, method: str) -> DisplayedTransaction:
         self.wait_enabled_testid(self.APPROVE)
         self.wait_for(
             "transaction rows",

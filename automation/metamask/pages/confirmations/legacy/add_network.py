@@ -27,7 +27,7 @@ class AddNetworkPage(ApprovalPage):
         raw: list[Any] = self.dom.call(_DT_DD_JS)
         return {str(k).strip().lower(): str(v).strip() for k, v in raw}
 
-    def read(self) -> DisplayedNetwork:
+    def read(self, method: str) -> DisplayedNetwork:
         self.wait_enabled_testid(self.APPROVE)
         origin = self.dom.text(tid(L.ORIGIN_PILL_TEXT), visible=False) or ""
         titles = self.dom.texts(f"css:{L.ADD_NETWORK_TITLE_CSS}")

@@ -9,7 +9,7 @@ from automation.models import DisplayedNetwork
 
 
 class AddNetworkPage(ApprovalPage):
-    def read(self) -> DisplayedNetwork:
+    def read(self, method: str) -> DisplayedNetwork:
         self.wait_enabled_testid(self.APPROVE)
         self.wait_for("network rows", lambda: self.row_value(R.ROW_LABEL_RPC))
         title = self.text_of(f"css:{R.ADD_NETWORK_TITLE_CSS}")
