@@ -133,17 +133,17 @@ class IsolatedDom:
             return False
         loader = reply.get("loaderId")
 
-        def ready() -> bool:
+        def loaded_url() -> str | None:
+            """The new document's URL once it is there: an error page at once, a page when it is ready."""
             frame = self._cdp("Page.getFrameTree", {})["frameTree"]["frame"]
             if loader and frame.get("loaderId") != loader:
-                return False
-            if str(frame.get("url", "")).startswith("chrome-error://"):
-                return True
-            return self.call("() => document.readyState") in ("interactive", "complete")
+                return None
+            url = str(frame.get("url", ""))
+            if url.startswith("chrome-error://"):
+                return url
+            return url if self.call("() => document.readyState") in ("interactive", "complete") else None
 
-        wait_until("page load", ready, timeout, interval=0.05)
-        frame_url = str(self._cdp("Page.getFrameTree", {})["frameTree"]["frame"].get("url", ""))
-        return not frame_url.startswith("chrome-error://")
+        return not wait_until("page load", loaded_url, timeout, interval=0.05).startswith("chrome-error://")
 
     # ---- reads -------------------------------------------------------------------------------------------
     def url(self) -> str:
@@ -191,29 +191,12 @@ class IsolatedDom:
             )
         ]
 
-    def attribute(self, locator: str, name: str) -> str | None:
-        value = self.call(
-            "(l, n) => { const el = __mmsa.find(l, false); return el ? el.getAttribute(n) : null; }",
-            locator,
-            name,
-        )
-        return None if value is None else str(value)
-
     def value(self, locator: str) -> str | None:
         """The ``value`` property of a form field (never logged by the callers: it can hold a secret)."""
         value = self.call(
             "(l) => { const el = __mmsa.find(l, false); return el ? el.value : null; }", locator
         )
         return None if value is None else str(value)
-
-    def has_class(self, locator: str, name: str) -> bool:
-        return bool(
-            self.call(
-                "(l, n) => { const el = __mmsa.find(l, false); return !!el && el.classList.contains(n); }",
-                locator,
-                name,
-            )
-        )
 
     def is_checked(self, locator: str) -> bool:
         return bool(
