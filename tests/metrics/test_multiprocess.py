@@ -7,7 +7,6 @@ recorded what.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import subprocess
@@ -15,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import require_services
+from tests.support.live_app import running
 from tests.support.servers import free_port, port_open
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,24 +67,6 @@ def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], l
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-
-
-@contextlib.contextmanager
-def _running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield proc
-    finally:
-        # Only the tree of the process started here.
-        with contextlib.suppress(psutil.Error):
-            family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-            proc.terminate()
-            _gone, alive = psutil.wait_procs(family, timeout=20)
-            for leftover in alive:
-                with contextlib.suppress(psutil.Error):
-                    leftover.kill()
-        proc.wait(timeout=10)
 
 
 def _get(url: str) -> str:
@@ -172,7 +154,7 @@ def test_gunicorn_workers_are_summed_on_the_masters_exporter(
     )
 
     log = tmp_path / "gunicorn.log"
-    with _running(_gunicorn(2, app_port), env, log) as master:
+    with running(_gunicorn(2, app_port), env, log) as master:
         _wait("exporter", lambda: port_open(metrics_port), master, log)
         _wait("API", _answers(f"http://127.0.0.1:{app_port}/api/schema/?warmup"), master, log)
         _wait("second worker", lambda: len(psutil.Process(master.pid).children()) == 2, master, log)
@@ -228,7 +210,7 @@ def test_without_multiproc_dir_nothing_listens_and_the_app_serves_its_process(
     app_port, metrics_port = free_port(), free_port()
     env = {**service_env, "PROMETHEUS_METRICS_PORT": str(metrics_port)}
     log = tmp_path / "gunicorn.log"
-    with _running(_gunicorn(1, app_port), env, log) as master:
+    with running(_gunicorn(1, app_port), env, log) as master:
         _wait("API", _answers(f"http://127.0.0.1:{app_port}/api/schema/"), master, log)
         _get(f"http://127.0.0.1:{app_port}/api/schema/")
         body = _get(f"http://127.0.0.1:{app_port}/metrics")
@@ -265,7 +247,7 @@ def test_celery_pool_child_metrics_reach_the_worker_exporter(
     ]
     _leave_stale_counter(env, FAILURES, "stale", action="metrics_probe", kind="probe")
     log = tmp_path / "worker.log"
-    with _running(argv, env, log) as main:
+    with running(argv, env, log) as main:
         _wait("worker exporter", lambda: port_open(metrics_port), main, log)
         client = Celery(broker=os.environ["REDIS_URL"])
         try:

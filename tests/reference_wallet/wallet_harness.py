@@ -29,22 +29,12 @@ from selenium.common.exceptions import (
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
+from automation.config import DEFAULT_FLAGS
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DIST = HERE / "dist"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--window-size=1280,900",
-    "--screen-info={1920x1080}",
-)
+FLAGS = DEFAULT_FLAGS  # the driver's own flags (headless, offline, --screen-info for popups)
 REQUEST_JS = """
 window.__r = null;
 window.ethereum.request({method: arguments[0], params: arguments[1] || undefined}).then(

@@ -23,22 +23,12 @@ import psutil
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from automation.config import DEFAULT_FLAGS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--window-size=1280,900",
-)
+CHROMIUM_FLAGS = DEFAULT_FLAGS  # the driver's own flags: the same headless Chromium the service runs
 
 
 @dataclass(frozen=True)
