@@ -258,9 +258,10 @@ class Browser:
             time.sleep(0.2)
         raise BrowserError("the wallet extension's service worker never appeared")
 
-    def close_extension_tabs(self, *, keep_handles: bool = True) -> int:
+    def close_extension_tabs(self, *, keep_handles: bool = True, keep_pages: tuple[str, ...] = ()) -> int:
         """Close tabs the extension opened itself (home.html at startup, popup windows): they can't be
-        driven and while MetaMask's own home tab is active it never shows approvals in our tab."""
+        driven and while MetaMask's own home tab is active it never shows approvals in our tab. Pages named
+        in ``keep_pages`` (e.g. "notification.html") are left open."""
         assert self.driver is not None
         assert self.extension_id is not None
         ours = set()
@@ -276,6 +277,8 @@ class Browser:
             if info.get("type") != "page" or not str(info.get("url", "")).startswith(prefix):
                 continue
             if info.get("targetId") in ours:
+                continue
+            if str(info["url"])[len(prefix) :].split("#")[0].split("?")[0] in keep_pages:
                 continue
             with contextlib.suppress(WebDriverException):
                 self.cdp("Target.closeTarget", {"targetId": info["targetId"]})

@@ -46,6 +46,9 @@ class WalletBrowser:
         self._operations = 0
         self._password: str | None = None
         self.address: str | None = None
+        # What the dApp was given, with the verifiers it was checked with: restored after a restart if lost.
+        self._network: tuple[NetworkSpec, Verifier] | None = None
+        self._connect_verify: Verifier | None = None
 
     # ---- lifecycle
     # ---------------------------------------------------------------------------------------------
@@ -85,7 +88,24 @@ class WalletBrowser:
             self.ensure_wallet(mnemonic="", password=password)
         if dapp_url:
             self.open_dapp(dapp_url)
+            self._restore_dapp_state()
         self._operations = 0
+
+    def _restore_dapp_state(self) -> None:
+        """Network and connection as before the restart, through the same verified approvals if they are gone.
+
+        MetaMask writes its state to the profile some seconds after a change: 13.36 restarted right after a
+        connect came back with the site disconnected and on Mainnet (docs/metamask.md section 5). Nothing is
+        approved here that was not approved, and checked the same way, before.
+        """
+        dapp = self._dapp()
+        if self._network is not None and self.chain_id() != self._network[0].chain_id:
+            logger.warning("network lost across the restart; adding it again", extra=_LOG)
+            self.ensure_network(self._network[0], verify=self._network[1])
+        accounts = [str(a).lower() for a in dapp.call("eth_accounts") or []]
+        if self._connect_verify is not None and self.address and self.address.lower() not in accounts:
+            logger.warning("connection lost across the restart; connecting again", extra=_LOG)
+            self.connect(verify=self._connect_verify)
 
     def close(self) -> None:
         self.dapp = None
@@ -160,6 +180,7 @@ class WalletBrowser:
             accounts = self.mm.run_request(
                 self._dapp(), "eth_requestAccounts", [], expect=(CONNECT,), verify=verify
             )
+            self._connect_verify = verify
             return [_to_checksum(a) for a in accounts]
 
     def chain_id(self) -> int:
@@ -169,6 +190,7 @@ class WalletBrowser:
         with self._action("ensure_network"):
             dapp = self._dapp()
             if self.chain_id() == network.chain_id:
+                self._network = (network, verify)
                 return network.chain_id
             chain_hex = hex(network.chain_id)
             params: list[Any] = [
@@ -200,6 +222,7 @@ class WalletBrowser:
                 if time.monotonic() > deadline:
                     raise MetaMaskUIError(f"wallet stayed on chain {current} after switching")
                 time.sleep(0.2)
+            self._network = (network, verify)
             return current
 
     def personal_sign(self, message: str, *, address: str, verify: Verifier) -> str:

@@ -198,7 +198,10 @@ class MetaMaskDriver:
         timeout: float | None = None,
     ) -> Any:
         """Fire a request on the dApp and handle every approval it raises until it resolves."""
-        self.browser.close_extension_tabs()
+        # Not MetaMask's own approval popup: closing it rejects every pending request, and the close reaches
+        # its background after the next request is fired (13.36 opens that popup beside our tab; a request
+        # fired right after closing it came back 4001 without ever showing a screen).
+        self.browser.close_extension_tabs(keep_pages=_APPROVAL_PAGES)
         request_id = dapp.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
         watch = UnknownScreenWatch(self.version)

@@ -255,6 +255,35 @@ def test_restart_keeps_profile_and_unlocks(wallet_run: WalletRun) -> None:
     )
 
 
+def test_restart_restores_a_connection_that_did_not_survive_it(
+    wallet_run: WalletRun, is_real_metamask: bool
+) -> None:
+    # MetaMask 13.36 persists its state seconds after a change, so a restart right after a connect can come
+    # back disconnected. Revoking the permission from the page makes that state on the reference wallet,
+    # which persists at once; real MetaMask may come back from the restart still connected (its revocation
+    # not persisted yet). Either way the dApp must see the account, and any connect screen was verified.
+    wallet = wallet_run.wallet
+    seen: list[Displayed] = []
+
+    def verify(shown: Displayed) -> str | None:
+        seen.append(shown)
+        return None if isinstance(shown, DisplayedConnect) else f"unexpected {type(shown).__name__}"
+
+    assert wallet.connect(verify=verify) == [wallet_run.expected_address]  # connected: nothing to approve
+    assert seen == []
+    assert wallet.dapp is not None
+    wallet.dapp.call("wallet_revokePermissions", [{"eth_accounts": {}}])
+    assert wallet.dapp.call("eth_accounts") == []
+    wallet.restart()
+    if is_real_metamask:
+        assert all(isinstance(shown, DisplayedConnect) for shown in seen)
+    else:  # connected again through the same verifier, which saw the connect screen once
+        assert [type(shown) for shown in seen] == [DisplayedConnect]
+    assert [a.lower() for a in wallet.dapp.call("eth_accounts")] == [wallet_run.expected_address.lower()]
+    assert wallet.chain_id() == 31337
+    assert wallet.operations == 0
+
+
 def test_rss_over_the_limit_makes_a_restart_due(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
     assert not wallet.needs_restart()
