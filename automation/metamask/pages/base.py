@@ -20,10 +20,11 @@ def tid(testid: str) -> str:
 
 def normalize_route(hash_part: str) -> str:
     """MetaMask 13.5 routes look like ``#onboarding/welcome``, later builds (react-router 6) like
-    ``#/onboarding/welcome``: compare routes in the first form."""
+    ``#/onboarding/welcome``: compare routes in the first form. No route at all (``location.hash`` is empty
+    for a bare ``page.html#``) is ``#``, so a route is never an empty, falsy string to a wait."""
     if hash_part.startswith("#/"):
         return "#" + hash_part[2:]
-    return hash_part
+    return hash_part or "#"
 
 
 class BasePage:
