@@ -70,6 +70,15 @@ _CLICK_POINT_JS = r"""
 }
 """
 _BY_LOCATOR = "(l) => __mmsa.find(l, true)"
+# 13.36's onboarding checkboxes are divs with role="checkbox" and data-checked, not inputs.
+_IS_CHECKED_JS = """
+(l) => {
+  const el = __mmsa.find(l, false);
+  if (!el) return false;
+  if (typeof el.checked === 'boolean') return el.checked;
+  return [el.getAttribute('aria-checked'), el.getAttribute('data-checked')].includes('true');
+}
+"""
 
 
 class IsolatedDom:
@@ -199,9 +208,8 @@ class IsolatedDom:
         return None if value is None else str(value)
 
     def is_checked(self, locator: str) -> bool:
-        return bool(
-            self.call("(l) => { const el = __mmsa.find(l, false); return !!el && !!el.checked; }", locator)
-        )
+        """A checkbox input's ``checked``, or a custom checkbox's ``aria-checked`` / ``data-checked``."""
+        return bool(self.call(_IS_CHECKED_JS, locator))
 
     def body_text(self) -> str:
         return str(self.call("() => __mmsa.collapse(document.body ? document.body.innerText : '')"))

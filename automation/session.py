@@ -282,6 +282,12 @@ class WalletBrowser:
         with self._action("lock", count=False):
             self.mm.lock()
 
+    def privacy_settings(self) -> dict[str, bool]:
+        """MetaMask's settings as it shows them: MetaMetrics, security alerts, simulations, basic
+        functionality (label -> on)."""
+        with self._action("privacy_settings", count=False):
+            return self.mm.privacy_settings()
+
     def rss_bytes(self) -> int:
         return self.browser.rss_bytes()
 

@@ -9,8 +9,10 @@ break.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -30,11 +32,11 @@ from automation.metamask.approvals import (
     Screen,
     recognise,
 )
+from automation.metamask.pages import settings as settings_page
 from automation.metamask.pages.base import BasePage, normalize_route
 from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.pages.home import HomePage
 from automation.metamask.pages.onboarding import OnboardingPage
-from automation.metamask.pages.settings import SecuritySettingsPage
 from automation.metamask.pages.unlock import UnlockPage
 from automation.metamask.screens import UnknownScreenWatch, shown
 from automation.metamask.selectors import base as S
@@ -143,11 +145,11 @@ class MetaMaskDriver:
         home.wait_ready()
         self.browser.close_extension_tabs()
         home.dismiss_covering()
-        marker = self.browser.profile_dir / ".automation-network-features-off"
-        if self.config.disable_network_features and not marker.exists():
-            # Once per profile: the toggles persist in the profile, and the settings visit costs seconds.
-            self._disable_network_features()
-            marker.write_text("security alerts and transaction simulations turned off\n")
+        marker = self.browser.profile_dir / ".automation-settings-applied"
+        if not marker.exists():
+            # Once per profile: the switches persist in the profile, and the settings visit costs seconds.
+            self._apply_settings()
+            marker.write_text("MetaMetrics off; network features off if configured\n")
             self.goto_extension_page(S.HOME_PAGE)
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)
@@ -156,17 +158,67 @@ class MetaMaskDriver:
         logger.info("wallet ready (%s, MetaMask %s)", state, self.version, extra=_LOG)
         return address
 
-    def _disable_network_features(self) -> None:
-        settings = self.page(SecuritySettingsPage)
-        for route in settings.ROUTES:  # the first settings page that shows the security alerts toggle
+    def _wanted_off(self) -> set[settings_page.Feature]:
+        wanted = {settings_page.METAMETRICS}
+        if self.config.disable_network_features:
+            wanted |= {settings_page.SECURITY_ALERTS, settings_page.SIMULATIONS}
+            if self.config.disable_basic_functionality:
+                wanted.add(settings_page.BASIC_FUNCTIONALITY)
+        return wanted
+
+    def _settings_pages(self, missing: set[settings_page.Feature]) -> Iterator[settings_page.SettingsPage]:
+        """Each settings route in turn, once it shows its switches and one of ``missing`` (which the caller
+        shrinks as it goes), or 3 s after its switches without one: a route change keeps the previous
+        page's switches on screen for a moment, so only a switch still missing tells the new page is there."""
+        settings = self.page(settings_page.SettingsPage)
+
+        def shows_missing() -> bool:
+            return any(settings.is_on(f) is not None for f in missing)
+
+        for route in settings.ROUTES:
+            if not missing:
+                return
             self.goto_extension_page(S.HOME_PAGE + self._route(route))
             try:
-                settings.wait_for("security alerts toggle", settings.has_security_alerts, timeout=8)
+                settings.wait_for("settings switches", settings.rendered, timeout=8)
             except MetaMaskUIError:
                 continue
-            settings.disable_network_features(basic_functionality=self.config.disable_basic_functionality)
-            return
-        raise UnsupportedMetaMaskVersion(self.version, "settings without a security alerts toggle")
+            with contextlib.suppress(MetaMaskUIError):
+                settings.wait_for("a wanted switch", shows_missing, timeout=3)
+                time.sleep(0.3)  # the rest of the page's rows
+            yield settings
+
+    def _apply_settings(self) -> None:
+        """Turn off what _wanted_off names, on whichever settings pages this build shows it (13.5: all on
+        #settings/security). A build whose settings never show a wanted switch is one this driver does not
+        know."""
+        missing = self._wanted_off()
+        for settings in self._settings_pages(missing):
+            missing -= settings.turn_off(tuple(missing))
+        if missing:
+            names = ", ".join(sorted(label for _testid, label in missing))
+            raise UnsupportedMetaMaskVersion(self.version, f"settings without the switch(es) {names}")
+
+    def privacy_settings(self) -> dict[str, bool]:
+        """What MetaMask's settings show for each switch the driver manages (label -> on; a switch this
+        build does not show is absent), then home again."""
+        missing = {
+            settings_page.METAMETRICS,
+            settings_page.SECURITY_ALERTS,
+            settings_page.SIMULATIONS,
+            settings_page.BASIC_FUNCTIONALITY,
+        }
+        seen: dict[str, bool] = {}
+        self.focus(self.wallet_handle)
+        for settings in self._settings_pages(missing):
+            for feature in tuple(missing):
+                on = settings.is_on(feature)
+                if on is not None:
+                    seen[feature[1]] = on
+                    missing.discard(feature)
+        self.goto_extension_page(S.HOME_PAGE)
+        self.page(HomePage).wait_ready()
+        return seen
 
     def _route(self, route: str) -> str:
         """A 13.5-form route ("#settings/security") in the form this build uses ("#/settings/..." later)."""

@@ -70,6 +70,17 @@ def test_onboarding_imports_the_mnemonic(wallet_run: WalletRun) -> None:
     assert wallet_run.address == wallet_run.expected_address
 
 
+def test_onboarding_declines_metametrics_and_turns_off_network_features(wallet_run: WalletRun) -> None:
+    """MetaMetrics is declined whatever the build asks (13.5: "No thanks"; 13.36: a ticked box and one
+    Continue), and the network features are off as the suite configures (wherever the build's settings
+    keep them); read back from the settings pages, as a user would see them."""
+    shown = wallet_run.wallet.privacy_settings()
+    assert shown["Participate in MetaMetrics"] is False
+    assert shown["Security alerts"] is False
+    assert shown["Estimate balance changes"] is False
+    assert shown["Basic functionality"] is True  # not configured off: only with disable_basic_functionality
+
+
 def test_ensure_network_switches_to_anvil_before_connecting(wallet_run: WalletRun) -> None:
     # Order matters on real MetaMask offline: connecting while Mainnet is selected made every later
     # eth_sendTransaction fail with "circuit breaker is open"; switching first avoids it.

@@ -133,8 +133,14 @@ def test_onboarding_by_import(wallet: Wallet) -> None:
     assert not w.wait("create-password-submit").is_enabled()  # terms unticked
     w.wait("create-password-terms").click()
     w.click("create-password-submit")
+    w.wait_route("#onboarding/metametrics")
+    usage, marketing = w.wait("metametrics-checkbox"), w.wait("metametrics-data-collection-checkbox")
+    assert (usage.attr("data-checked"), marketing.attr("aria-disabled")) == ("true", "false")
+    usage.click()  # declining usage data disables the marketing box too
+    w.until(lambda: w.wait("metametrics-checkbox").attr("data-checked") == "false")
+    assert w.wait("metametrics-data-collection-checkbox").attr("aria-disabled") == "true"
+    w.click("metametrics-i-agree")
     for route, button in [
-        ("#onboarding/metametrics", "metametrics-no-thanks"),
         ("#onboarding/completion", "onboarding-complete-done"),
         ("#onboarding/download-app", "download-app-continue"),
         ("#onboarding/pin-extension", "pin-extension-done"),
@@ -529,15 +535,20 @@ def test_lock_sign_while_locked_and_restart(wallet: Wallet, dapp: StaticServer) 
     assert w.call("eth_accounts") == {"ok": []}
 
 
-def test_security_settings_toggles(wallet: Wallet) -> None:
+def test_settings_toggles(wallet: Wallet) -> None:
+    """Spread over pages as in 13.36: transactions (security alerts; simulations by label only), privacy
+    (MetaMetrics, declined during onboarding; basic functionality)."""
     w = wallet
-    w.tab("main", w.url("home.html#settings/security"))
-    for container in ("securityAlert", "useTransactionSimulations"):
-        css = f'[data-testid="{container}"] .toggle-button'
+    w.tab("main", w.url("home.html#settings/transactions"))
+    simulations = ".settings-page__body > .settings-page__content-padded:last-child .toggle-button"
+    for css in ('[data-testid="securityAlert"] .toggle-button', simulations):
         toggle = w.wait_css(css)
         assert "toggle-button--on" in (toggle.attr("class") or "")
         toggle.click()
         w.until(lambda css=css: "toggle-button--off" in (w.wait_css(css).attr("class") or ""))
+    w.tab("main", w.url("home.html#settings/privacy"))
+    metametrics = '[data-testid="participate-in-meta-metrics-toggle"] .toggle-button'
+    assert "toggle-button--off" in (w.wait_css(metametrics).attr("class") or "")
     basic = '[data-testid="advanced-setting-show-testnet-conversion"] .toggle-button'
     w.wait_css(basic).click()
     w.wait("dapp-permission-modal")

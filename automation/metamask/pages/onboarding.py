@@ -2,7 +2,8 @@
 
 Followed step by step by what each screen shows, not as a fixed sequence: steps came and went between builds
 (13.5 asks about metametrics with "No thanks" and has download-app / pin-extension steps; 13.36 asks how to
-import first, offers passkeys and asks about metametrics with one "Continue"), docs/metamask.md section 10.
+import first, offers passkeys and asks about metametrics with a ticked box and one "Continue"; both are
+declined), docs/metamask.md section 10.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ class OnboardingPage(BasePage):
                         done_clicked_at = time.monotonic()
                 elif time.monotonic() - done_clicked_at > 3:
                     return  # still shown 3 s after the click: this build opened its side panel instead
+            elif S.METAMETRICS_CHECKBOX in ids and self.dom.is_checked(tid(S.METAMETRICS_CHECKBOX)):
+                # 13.36 asks with one "Continue" under a ticked consent box: untick it first, so Continue
+                # declines (13.5's "No thanks" does the same); the data-collection box is disabled with it.
+                self.try_click_testid(S.METAMETRICS_CHECKBOX)
             elif clickable := next((t for t in _CLICK_THROUGH if t in ids), None):
                 self.try_click_testid(clickable)
             else:

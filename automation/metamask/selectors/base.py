@@ -24,6 +24,7 @@ ROUTE_CREATE_PASSWORD = "#onboarding/create-password"  # noqa: S105 - a route
 ROUTE_UNLOCK = "#unlock"  # locked wallet, both pages
 ROUTE_SETTINGS_SECURITY = "#settings/security"  # 13.5: security & privacy settings (section 7 toggles)
 ROUTE_SETTINGS_TRANSACTIONS = "#settings/transactions"  # later builds: security alerts, simulations
+ROUTE_SETTINGS_PRIVACY = "#settings/privacy"  # later builds: MetaMetrics, basic functionality
 # Approval routes seen in notification.html (the driver waits for the hash to start with one of these):
 ROUTE_CONNECT = (
     "#connect/"  # eth_requestAccounts: #connect/<id>; chain permission: #connect/<id>/confirm-permissions
@@ -47,6 +48,7 @@ PASSWORD_TERMS = "create-password-terms"  # noqa: S105 - a data-testid
 PASSWORD_SUBMIT = "create-password-submit"  # noqa: S105 - a data-testid
 METAMETRICS_NO_THANKS = "metametrics-no-thanks"  # metametrics opt-out
 METAMETRICS_I_AGREE = "metametrics-i-agree"  # shown instead of no-thanks in some builds; used as fallback
+METAMETRICS_CHECKBOX = "metametrics-checkbox"  # 13.36: usage-data consent, ticked by default
 ONBOARDING_DONE = "onboarding-complete-done"  # completion screen (`wallet-ready`) "Done"
 DOWNLOAD_APP_CONTINUE = "download-app-continue"  # "download the mobile app" screen
 PIN_EXTENSION_DONE = "pin-extension-done"  # "pin the extension" screen
@@ -74,6 +76,7 @@ SECURITY_ALERT_CONTAINER = (
     "securityAlert"  # data-testid of the security-alerts row; its `.toggle-button` toggles
 )
 SIMULATIONS_CONTAINER = "useTransactionSimulations"  # transaction simulations row; `.toggle-button` inside
+METAMETRICS_CONTAINER = "participate-in-meta-metrics-toggle"  # MetaMetrics row; `.toggle-button` inside
 BASIC_FUNCTIONALITY_CONTAINER = "advanced-setting-show-testnet-conversion"  # "Basic functionality" row
 TOGGLE_CSS = (
     ".toggle-button"  # the switch; state read from its class: `toggle-button--on` / `toggle-button--off`

@@ -143,7 +143,19 @@ function basicFunctionalityModal(close) {
         confirm)));
 }
 
+// Laid out as in MetaMask 13.36, where the switches are spread over pages (13.5 had them all on security):
+// security has none the driver changes, privacy has basic functionality and MetaMetrics, transactions the rest.
+function row(state, key, label, testid) {
+  return h('div', { class: 'mm-box settings-page__content-row' },
+    h('div', { class: 'settings-page__content-item' }, h('span', {}, label)),
+    h('div', { class: 'settings-page__content-item-col', testid }, toggleButton(isOn(state, key), (v) => flip(key, v))));
+}
+
 function securityRows(state) {
+  return [row(state, 'phishingDetection', 'Use phishing detection', undefined)];
+}
+
+function privacyRows(state) {
   const modalHost = document.getElementById('popover-content');
   const basic = (value) => {
     if (value) return flip('basicFunctionality', true);
@@ -151,20 +163,23 @@ function securityRows(state) {
     modalHost.append(modal);
     return undefined;
   };
-  const item = (key, label, testid) => h('div', { class: 'mm-box settings-page__content-row' },
-    h('div', { class: 'settings-page__content-item' }, h('span', {}, label)),
-    h('div', { class: 'settings-page__content-item-col', testid }, toggleButton(isOn(state, key), (v) => flip(key, v))));
   return [
     h('div', { class: 'mm-box settings-page__content-row', testid: 'advanced-setting-show-testnet-conversion' },
       h('div', { class: 'settings-page__content-item' },
         h('div', { class: 'mm-box mm-box--display-flex' },
           text('h4', 'mm-box mm-text mm-text--heading-sm', 'Basic functionality'),
           toggleButton(isOn(state, 'basicFunctionality'), basic)))),
+    row(state, 'participateInMetaMetrics', 'Participate in MetaMetrics', 'participate-in-meta-metrics-toggle'),
+  ];
+}
+
+function transactionRows(state) {
+  return [
     h('span', { class: 'settings-page__security-tab-sub-header' }, 'Security alerts'),
-    h('div', { class: 'settings-page__content-padded' }, item('securityAlerts', 'Security alerts', 'securityAlert')),
+    h('div', { class: 'settings-page__content-padded' }, row(state, 'securityAlerts', 'Security alerts', 'securityAlert')),
     h('span', { class: 'settings-page__security-tab-sub-header' }, 'Alerts'),
     h('div', { class: 'settings-page__content-padded' },
-      item('transactionSimulations', 'Estimate balance changes', 'useTransactionSimulations')),
+      row(state, 'transactionSimulations', 'Estimate balance changes', undefined)),
   ];
 }
 
@@ -180,7 +195,9 @@ function advancedRows(state) {
 }
 
 const SECTIONS = {
-  security: ['Security & privacy', securityRows],
+  security: ['Security & password', securityRows],
+  privacy: ['Privacy', privacyRows],
+  transactions: ['Transactions', transactionRows],
   advanced: ['Advanced', advancedRows],
 };
 

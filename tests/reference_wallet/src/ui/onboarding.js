@@ -1,4 +1,5 @@
-// Onboarding by import, screen by screen as in MetaMask 13.5 (home.html#onboarding/...).
+// Onboarding by import, screen by screen as in MetaMask 13.5 (home.html#onboarding/...), with 13.36's
+// metametrics screen.
 import { Mnemonic } from 'ethers';
 import { button, h, send, setDisabled, text } from './dom.js';
 
@@ -197,12 +198,47 @@ async function advance(go, step) {
   go(step === 'done' ? '#' : `#onboarding/${step}`);
 }
 
+// As in MetaMask 13.36: one "Continue" under a consent box that is ticked by default (13.5 had "No thanks" and
+// "I agree"); the marketing box can be ticked only with the first. The choice is what settings show afterwards.
+function consentBox(testid, label, checked, onChange) {
+  const box = h('div', { class: 'mm-box onboarding-metametrics__checkbox', role: 'checkbox', tabindex: '0', testid },
+    h('span', { class: 'mm-box mm-text' }, label));
+  const set = (value, disabled = false) => {
+    box.setAttribute('data-checked', String(value));
+    box.setAttribute('aria-checked', String(value));
+    box.setAttribute('aria-disabled', String(disabled));
+  };
+  set(checked);
+  box.addEventListener('click', () => { if (box.getAttribute('aria-disabled') !== 'true') onChange(); });
+  return { box, set };
+}
+
 export function metametrics(go) {
+  let participate = true;
+  let marketing = false;
+  const render = () => {
+    usage.set(participate);
+    data.set(participate && marketing, !participate);
+  };
+  const usage = consentBox('metametrics-checkbox', 'Gather basic usage data', true, () => {
+    participate = !participate;
+    if (!participate) marketing = false;
+    render();
+  });
+  const data = consentBox('metametrics-data-collection-checkbox', 'Product updates', false, () => {
+    marketing = !marketing;
+    render();
+  });
+  render();
+  const agree = async () => {
+    const { settings = {} } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...settings, participateInMetaMetrics: participate } });
+    await advance(go, 'completion');
+  };
   return frame('onboarding-metametrics',
-    text('h2', 'mm-box mm-text', 'Help us improve MetaMask'),
-    text('p', 'mm-box mm-text', 'We’d like to gather basic usage data to improve our product.'),
-    stepButton('No thanks', 'metametrics-no-thanks', () => advance(go, 'completion'), false),
-    stepButton('I agree', 'metametrics-i-agree', () => advance(go, 'completion')));
+    text('h2', 'mm-box mm-text', 'Help improve MetaMask'),
+    usage.box, data.box,
+    stepButton('Continue', 'metametrics-i-agree', agree));
 }
 
 export function completion(go) {
