@@ -32,7 +32,14 @@ from typing import Any
 import psutil
 
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
-from metamask_service.devstack.demo import RECIPIENT, Api, Processes, choose_extension, typed_data, wait_http
+from metamask_service.devstack.demo import (
+    RECIPIENT,
+    Api,
+    Processes,
+    choose_extension,
+    demo_typed_data,
+    wait_http,
+)
 from metamask_service.devstack.ports import LOOPBACK, free_port
 from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
 
@@ -151,7 +158,7 @@ def main() -> int:
                 "personal_sign": ("signatures", {"method": "personal_sign", "message": "bench"}),
                 "typed_data_v4": (
                     "signatures",
-                    {"method": "eth_signTypedData_v4", "typed_data": typed_data(wallet["address"])},
+                    {"method": "eth_signTypedData_v4", "typed_data": demo_typed_data(wallet["address"])},
                 ),
                 "transaction": ("transactions", {"to": RECIPIENT, "value_wei": str(10**15)}),
             }

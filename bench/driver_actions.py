@@ -1,0 +1,244 @@
+"""Per-action time of the bare driver (automation/ only: no API, Celery or database), build beside build.
+
+    .venv/bin/python -m bench.driver_actions [--rounds 5] [--out bench/results/x.json] [EXTENSION_DIR ...]
+
+Builds: the folders given, else METAMASK_EXTENSION_PATHS (colon-separated) or METAMASK_EXTENSION_PATH, else
+the reference wallet. Per build, in one run and one at a time (one Chromium on 2 cores): a fresh profile is
+started, onboarded, put on a throw-away anvil chain and connected to the MetaMask test dApp (each step timed
+once), then ``rounds`` x (personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then a restart
+and one signature after it. Every approval is checked as the service would (what MetaMask shows against what
+was asked), so the figures include the reads a real request pays for.
+
+The first build is the floor: each later build's medians are printed with their ratio to it (13.36 against
+13.5, say: the "within 20 %" figure of the official-build work). Prints a table and writes one JSON with every
+sample, the command, the commit, each build's version and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+from eth_account import Account
+from eth_account.messages import encode_defunct
+
+from automation import (
+    BrowserConfig,
+    Displayed,
+    DisplayedConnect,
+    DisplayedNetwork,
+    DisplayedSignature,
+    DisplayedTransaction,
+    NetworkSpec,
+    TxRequest,
+    WalletBrowser,
+)
+from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
+from metamask_service.devstack.anvil import DEFAULT_MNEMONIC
+from metamask_service.devstack.static_server import repo_root
+from metamask_service.devstack.typed_data import typed_data
+
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
+PASSWORD = "bench-Pa55word!"  # noqa: S105 (a throw-away profile on a throw-away chain)
+SETUP_STEPS = ("browser_start", "onboarding", "open_dapp", "add_network", "connect")
+ROUND_STEPS = ("personal_sign", "typed_data_v4", "transfer_to_receipt")
+ONCE_AFTER = ("restart", "sign_after_restart")
+
+
+def builds_from(args: list[str]) -> list[Path]:
+    if args:
+        return [Path(a) for a in args]
+    paths = os.environ.get("METAMASK_EXTENSION_PATHS") or os.environ.get("METAMASK_EXTENSION_PATH")
+    if paths:
+        return [Path(p) for p in paths.split(":") if p]
+    return [repo_root() / "tests" / "reference_wallet" / "dist"]
+
+
+def expect(reason: str | None) -> None:
+    """A check failed: the bench measures only requests that went as asked."""
+    if reason is not None:
+        raise SystemExit(f"bench: approval refused by its own check: {reason}")
+
+
+def timed(samples: dict[str, list[float]], step: str, action: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = action()
+    samples.setdefault(step, []).append(time.perf_counter() - started)
+    return result
+
+
+def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {}
+    config = BrowserConfig(
+        extension_path=str(extension),
+        profiles_dir=str(work / "profiles"),
+        artifacts_dir=str(work / "artifacts"),
+        disable_network_features=True,  # offline here: as the driver suite runs
+        ui_timeout=30.0,
+        request_timeout=90.0,
+    )
+    with Anvil(mnemonic=DEFAULT_MNEMONIC) as chain, StaticServer(test_dapp_dir()) as dapp:
+        wallet = WalletBrowser(config, f"bench-{extension.name}")
+        try:
+            timed(samples, "browser_start", wallet.start)
+            address = timed(
+                samples,
+                "onboarding",
+                lambda: wallet.ensure_wallet(mnemonic=DEFAULT_MNEMONIC, password=PASSWORD),
+            )
+            timed(samples, "open_dapp", lambda: wallet.open_dapp(dapp.url))
+            spec = NetworkSpec(chain_id=31337, rpc_url=chain.rpc_url, name="Anvil Local")
+            timed(samples, "add_network", lambda: wallet.ensure_network(spec, verify=network_check))
+            timed(samples, "connect", lambda: wallet.connect(verify=connect_check))
+            for n in range(rounds):
+                message = f"bench round {n}"
+                signature = timed(
+                    samples,
+                    "personal_sign",
+                    lambda m=message: wallet.personal_sign(m, address=address, verify=text_check(m)),
+                )
+                recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
+                expect(None if recovered == address else f"signature recovers to {recovered}")
+                data = bench_typed_data(address, n)
+                timed(
+                    samples,
+                    "typed_data_v4",
+                    lambda d=data: wallet.sign_typed_data_v4(d, address=address, verify=typed_check),
+                )
+                timed(samples, "transfer_to_receipt", lambda: transfer(wallet, address))
+            timed(samples, "restart", wallet.restart)
+            timed(
+                samples,
+                "sign_after_restart",
+                lambda: wallet.personal_sign(
+                    "after restart", address=address, verify=text_check("after restart")
+                ),
+            )
+            version = wallet.extension_version
+        finally:
+            wallet.close()
+    return {"extension": str(extension), "version": version, "samples": samples}
+
+
+def transfer(wallet: WalletBrowser, address: str) -> None:
+    tx_hash = wallet.send_transaction(
+        TxRequest(to=RECIPIENT, value_wei=10**15), sender=address, verify=tx_check
+    )
+    receipt = wallet.wait_for_receipt(tx_hash, timeout=60)
+    expect(None if receipt.status == 1 else f"transfer {tx_hash} reverted")
+
+
+def network_check(shown: Displayed) -> str | None:
+    return None if isinstance(shown, DisplayedNetwork) and shown.name == "Anvil Local" else f"shown {shown!r}"
+
+
+def connect_check(shown: Displayed) -> str | None:
+    return None if isinstance(shown, DisplayedConnect) and shown.origin == "127.0.0.1" else f"shown {shown!r}"
+
+
+def text_check(message: str) -> Callable[[Displayed], str | None]:
+    def check(shown: Displayed) -> str | None:
+        ok = isinstance(shown, DisplayedSignature) and shown.text == message
+        return None if ok else f"shown {shown!r}"
+
+    return check
+
+
+def typed_check(shown: Displayed) -> str | None:
+    ok = isinstance(shown, DisplayedSignature) and "Bench order" in shown.text
+    return None if ok else f"shown {shown!r}"
+
+
+def tx_check(shown: Displayed) -> str | None:
+    ok = isinstance(shown, DisplayedTransaction) and shown.value_text == "0.001 ETH"
+    return None if ok else f"shown {shown!r}"
+
+
+def bench_typed_data(address: str, n: int) -> dict[str, Any]:
+    return typed_data(
+        primary_type="Order",
+        types={"Order": [{"name": "maker", "type": "address"}, {"name": "note", "type": "string"}]},
+        message={"maker": address, "note": f"Bench order {n}"},
+        domain_name="Driver Bench",
+    )
+
+
+def medians(result: dict[str, Any]) -> dict[str, float]:
+    return {step: statistics.median(values) for step, values in result["samples"].items()}
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    floor = medians(results[0])
+    head = (
+        ["step"]
+        + [f"{r['version']} median s" for r in results]
+        + [f"{r['version']} / floor" for r in results[1:]]
+    )
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for step in (*SETUP_STEPS, *ROUND_STEPS, *ONCE_AFTER):
+        row = [step] + [f"{medians(r).get(step, float('nan')):.2f}" for r in results]
+        row += [f"{medians(r)[step] / floor[step]:.2f}" for r in results[1:] if step in floor]
+        lines.append(" | ".join(row))
+    return "\n".join(f"| {line} |" for line in lines)
+
+
+def commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo_root(), capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("extensions", nargs="*", help="unpacked wallet builds; the first is the floor")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="where to write the JSON result")
+    args = parser.parse_args(argv)
+    builds = builds_from(args.extensions)
+    missing = [str(b) for b in builds if not (b / "manifest.json").is_file()]
+    if missing:
+        print(f"bench: no manifest.json in {', '.join(missing)}", file=sys.stderr)
+        return 2
+    results = []
+    for build in builds:
+        with tempfile.TemporaryDirectory(prefix="bench-driver-") as work:
+            print(f"[bench] {build}: {args.rounds} round(s)", flush=True)
+            results.append(run_build(build, args.rounds, Path(work)))
+    report = {
+        "bench": "driver_actions",
+        "command": " ".join([sys.executable, "-m", "bench.driver_actions", *(argv or sys.argv[1:])]),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": {
+            "cores": psutil.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "platform": platform.platform(),
+        },
+        "rounds": args.rounds,
+        "floor": results[0]["version"],
+        "builds": results,
+        "medians": {r["version"]: medians(r) for r in results},
+    }
+    print(table(results))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"[bench] written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""One round of each bench on the reference wallet, so that no bench can rot unnoticed (bench/README.md).
+
+They check that each bench runs to the end and writes every sample it promises; the figures themselves are
+read by people, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser_fixtures import REFERENCE_WALLET_DIST, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+
+def run_bench(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    if not (REFERENCE_WALLET_DIST / "manifest.json").is_file():
+        pytest.fail("reference wallet not built: `make bootstrap` builds it")
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout[-3000:]}\nstderr:\n{done.stderr[-3000:]}"
+    return done
+
+
+def test_driver_actions_bench_one_round(tmp_path: Path) -> None:
+    out = tmp_path / "driver.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("METAMASK_EXTENSION_PATH")}
+    done = run_bench(
+        ["bench.driver_actions", "--rounds", "1", "--out", str(out), str(REFERENCE_WALLET_DIST)], env, 600
+    )
+    report = json.loads(out.read_text())
+    (build,) = report["builds"]
+    steps = {
+        "browser_start", "onboarding", "open_dapp", "add_network", "connect",
+        "personal_sign", "typed_data_v4", "transfer_to_receipt", "restart", "sign_after_restart",
+    }  # fmt: skip
+    assert set(build["samples"]) == steps
+    assert all(len(values) == 1 and values[0] > 0 for values in build["samples"].values())
+    assert report["floor"] == build["version"]
+    assert len(report["commit"]) == 40
+    assert "| personal_sign |" in done.stdout
+
+
+def test_worker_latency_bench_one_round(tmp_path: Path) -> None:
+    """Through the API, Celery and a browser worker, on throw-away PostgreSQL and Redis of its own (it
+    migrates and adds a user: never the test run's databases)."""
+    out = tmp_path / "worker.json"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("METAMASK_EXTENSION_PATH")
+    }
+    run_bench(["bench.worker_latency", "--sessions", "1", "--rounds", "1", "--out", str(out)], env, 900)
+    report = json.loads(out.read_text())
+    steps = {"session_open", "personal_sign", "typed_data_v4", "transaction", "session_close"}
+    assert steps <= set(report["seconds"]), sorted(report["seconds"])
+    assert all(len(report["seconds"][step]) == 1 for step in steps)
+    assert report["wallet"] == "reference"
+    assert len(report["commit"]) == 40
