@@ -54,6 +54,17 @@ class WalletSession(models.Model):
 
     ACTIVE_STATUSES = (Status.PENDING, Status.OPENING, Status.READY, Status.CLOSING)
     FINAL_STATUSES = (Status.CLOSED, Status.FAILED, Status.LOST, Status.EXPIRED)
+    # The one table of allowed moves: new status -> the statuses it may come from. Applied only by
+    # wallets.services.transitions.transition(), as one conditional UPDATE.
+    TRANSITIONS = {
+        Status.OPENING: (Status.PENDING,),  # a worker claimed it
+        Status.READY: (Status.OPENING,),
+        Status.CLOSING: (Status.OPENING, Status.READY),  # close asked while a browser exists
+        Status.FAILED: (Status.PENDING, Status.OPENING),
+        Status.CLOSED: ACTIVE_STATUSES,  # from pending directly when no worker has picked it up
+        Status.EXPIRED: ACTIVE_STATUSES,
+        Status.LOST: ACTIVE_STATUSES,
+    }
     METAMASK_VERSION_MAX_LENGTH = 32
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -140,6 +151,15 @@ class Transaction(Operation):
         FAILED = "failed"
 
     FINAL_STATUSES = (Status.CONFIRMED, Status.REVERTED, Status.REJECTED, Status.FAILED)
+    # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
+    TRANSITIONS = {
+        Status.RUNNING: (Status.PENDING,),  # a worker claimed it
+        Status.SUBMITTED: (Status.RUNNING,),  # MetaMask returned a hash
+        Status.CONFIRMED: (Status.RUNNING, Status.SUBMITTED),
+        Status.REVERTED: (Status.RUNNING, Status.SUBMITTED),
+        Status.REJECTED: (Status.PENDING, Status.RUNNING),  # never once a hash exists
+        Status.FAILED: (Status.PENDING, Status.RUNNING, Status.SUBMITTED),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="transactions")
@@ -171,6 +191,13 @@ class SignatureRequest(Operation):
         FAILED = "failed"
 
     FINAL_STATUSES = (Status.SIGNED, Status.REJECTED, Status.FAILED)
+    # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
+    TRANSITIONS = {
+        Status.RUNNING: (Status.PENDING,),
+        Status.SIGNED: (Status.RUNNING,),
+        Status.REJECTED: (Status.PENDING, Status.RUNNING),
+        Status.FAILED: (Status.PENDING, Status.RUNNING),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="signature_requests")

@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
+from wallets.audit import security_event_record
 from wallets.exceptions import NotFound
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, Wallet, WalletSession
 
@@ -27,14 +29,10 @@ def _owned_or_404(
         return queryset.get(**{"id": object_id, owner_path: user})
     except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         pass
-    from django.core.exceptions import ValidationError
-
     try:
         exists = queryset.filter(id=object_id).exists()
     except (ValueError, TypeError, ValidationError):
         exists = False
-    from wallets.services import security_event_record
-
     security_event_record(
         kind=SecurityEvent.Kind.OBJECT_ACCESS_DENIED,
         severity=SecurityEvent.Severity.WARNING if exists else SecurityEvent.Severity.INFO,

@@ -11,8 +11,8 @@ from tests.factories import (
     UserFactory,
     WalletSessionFactory,
 )
+from wallets.audit import security_event_record
 from wallets.models import SecurityEvent
-from wallets.services import security_event_record
 
 pytestmark = pytest.mark.django_db
 

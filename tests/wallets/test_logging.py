@@ -5,8 +5,8 @@ import pytest
 
 from metamask_service.logging import JsonFormatter, RequestContextFilter, SecretScrubFilter, log_context
 from tests.factories import MNEMONIC
+from wallets.audit import security_event_record
 from wallets.models import SecurityEvent
-from wallets.services import security_event_record
 
 
 def render(record):

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import MNEMONIC, WALLET_PASSWORD, UserFactory, WalletFactory, WalletSessionFactory
+from wallets.audit import security_event_record
 from wallets.models import AppendOnlyError, SecurityEvent
-from wallets.services import security_event_record
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from wallets.api.authentication import client_ip, token_error_detail
 from wallets.api.ratelimit import ratelimit_check
+from wallets.audit import security_event_record
 from wallets.models import SecurityEvent
-from wallets.services import security_event_record
 
 
 class _RateLimited:

@@ -13,8 +13,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWT
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from metamask_service.logging import bind_context
+from wallets.audit import security_event_record
 from wallets.models import SecurityEvent
-from wallets.services import security_event_record
 
 TOKEN_EXPIRED = "Token expired"  # noqa: S105
 TOKEN_INVALID = "Invalid token"  # noqa: S105

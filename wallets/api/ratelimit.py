@@ -13,9 +13,9 @@ from rest_framework.response import Response
 
 from wallets import metrics
 from wallets.api.authentication import client_ip
+from wallets.audit import security_event_record
 from wallets.exceptions import RateLimited
 from wallets.models import SecurityEvent
-from wallets.services import security_event_record
 
 logger = logging.getLogger("wallets.ratelimit")
 

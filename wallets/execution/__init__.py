@@ -1,7 +1,7 @@
 """Worker-side services: open/close wallet sessions and execute signatures and transactions in the browser.
 
 One public function per task (wallets/tasks.py). Each one first claims its row with a conditional UPDATE
-(wallets/services.py), so a redelivered task does nothing twice; a transaction that reached `running` or
+(wallets/services/), so a redelivered task does nothing twice; a transaction that reached `running` or
 `submitted` is never sent again. Secrets are decrypted here, in the worker, and only handed to the browser.
 
 sessions.py opens and closes sessions (and expires them, on beat); signatures.py and transactions.py run

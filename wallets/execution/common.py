@@ -13,7 +13,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 
 from automation import AutomationError, Displayed, PolicyRejected, RequestRejected, WalletBrowser
-from wallets import metrics, services, verification
+from wallets import audit, metrics, services, verification
 from wallets.models import SecurityEvent, WalletSession
 from wallets.runtime import registry
 
@@ -114,7 +114,7 @@ class Operation:
         }
         if seen:
             details["shown"] = verification.shown_summary(seen[-1])
-        services.security_event_record(
+        audit.security_event_record(
             kind=kind,
             severity=severity,
             actor=self.session.wallet.owner,

@@ -18,7 +18,7 @@ from automation import (
     WalletBrowser,
 )
 from metamask_service.logging import log_context
-from wallets import services, verification
+from wallets import audit, services, verification
 from wallets.execution.common import (
     LOG_EXTRA,
     Outcome,
@@ -103,7 +103,7 @@ def open_failed(
         details: dict[str, Any] = {"action": "session_open", "reason": exc.reason}
         if seen:
             details["shown"] = verification.shown_summary(seen[-1])
-        services.security_event_record(
+        audit.security_event_record(
             kind=SecurityEvent.Kind.POLICY_REJECTED,
             actor=session.wallet.owner,
             session=session,

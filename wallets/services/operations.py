@@ -1,0 +1,168 @@
+"""Signature requests and transactions: created by the API on a ready session, claimed and finished by the
+browser worker. Every status change goes through the models' TRANSITIONS (services/transitions.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wallets import dispatch
+from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.selectors import session_get_for_user
+from wallets.services.sessions import session_lock_ready
+from wallets.services.transitions import transition_one
+
+UserLike = AbstractBaseUser | AnonymousUser
+Operation = SignatureRequest | Transaction
+
+
+# --- API side -------------------------------------------------------------------------------------------
+def signature_request_create(
+    *, user: UserLike, session_id: Any, method: str, payload: Any, ip: str | None = None
+) -> SignatureRequest:
+    owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
+    with transaction.atomic():
+        session = session_lock_ready(session=owned)
+        request = SignatureRequest.objects.create(session=session, method=method, payload=payload)
+        dispatch.signature_execute_enqueue(signature_request=request)
+    return request
+
+
+def transaction_request_create(
+    *,
+    user: UserLike,
+    session_id: Any,
+    to: str,
+    value_wei: int,
+    data: str = "",
+    gas: int | None = None,
+    ip: str | None = None,
+) -> Transaction:
+    owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
+    with transaction.atomic():
+        session = session_lock_ready(session=owned)
+        row = Transaction.objects.create(
+            session=session, to=to, value_wei=Decimal(value_wei), data=data, gas=gas
+        )
+        dispatch.transaction_execute_enqueue(transaction_row=row)
+    return row
+
+
+# --- worker side ----------------------------------------------------------------------------------------
+def _claim(model: type[Operation], *, row_id: Any) -> bool:
+    """A redelivered task finds the row no longer pending and does nothing."""
+    return transition_one(
+        model, row_id=row_id, to=model.Status.RUNNING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+
+
+def signature_request_claim(*, signature_id: Any) -> bool:
+    return _claim(SignatureRequest, row_id=signature_id)
+
+
+def transaction_claim(*, transaction_id: Any) -> bool:
+    return _claim(Transaction, row_id=transaction_id)
+
+
+def progress_append(*, row: WalletSession | Operation, step: str, ok: bool, seconds: float) -> None:
+    """Appends {step, ok, seconds, at} to row.progress (row lock, so concurrent appends are not lost)."""
+    model: type[models.Model] = type(row)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().only("id", "progress").get(pk=row.pk)
+        entry = {"step": step, "ok": ok, "seconds": round(seconds, 3), "at": timezone.now().isoformat()}
+        progress = [*locked.progress, entry]  # type: ignore[attr-defined]
+        model._default_manager.filter(pk=row.pk).update(progress=progress)
+    row.progress = progress
+
+
+def _end(
+    model: type[Operation], *, row_id: Any, to: str, error: str, error_kind: str, artifact_path: str
+) -> bool:
+    return transition_one(
+        model, row_id=row_id, to=to, error=error[:2000], error_kind=error_kind, artifact_path=artifact_path
+    )
+
+
+def signature_mark_signed(*, signature_id: Any, signature: str) -> bool:
+    return transition_one(
+        SignatureRequest, row_id=signature_id, to=SignatureRequest.Status.SIGNED, signature=signature
+    )
+
+
+def signature_mark_rejected(
+    *, signature_id: Any, error: str, error_kind: str, artifact_path: str = ""
+) -> bool:
+    return _end(
+        SignatureRequest,
+        row_id=signature_id,
+        to=SignatureRequest.Status.REJECTED,
+        error=error,
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
+
+
+def signature_mark_failed(*, signature_id: Any, error: str, error_kind: str, artifact_path: str = "") -> bool:
+    return _end(
+        SignatureRequest,
+        row_id=signature_id,
+        to=SignatureRequest.Status.FAILED,
+        error=error,
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
+
+
+def transaction_mark_submitted(*, transaction_id: Any, tx_hash: str) -> bool:
+    return transition_one(
+        Transaction,
+        row_id=transaction_id,
+        to=Transaction.Status.SUBMITTED,
+        tx_hash=tx_hash,
+        submitted_at=timezone.now(),
+    )
+
+
+def transaction_mark_mined(
+    *, transaction_id: Any, block_number: int, receipt_status: int, gas_used: int
+) -> bool:
+    """Receipt arrived: confirmed when receipt_status == 1, reverted otherwise."""
+    return transition_one(
+        Transaction,
+        row_id=transaction_id,
+        to=Transaction.Status.CONFIRMED if receipt_status == 1 else Transaction.Status.REVERTED,
+        block_number=block_number,
+        receipt_status=receipt_status,
+        gas_used=gas_used,
+    )
+
+
+def transaction_mark_rejected(
+    *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
+) -> bool:
+    return _end(
+        Transaction,
+        row_id=transaction_id,
+        to=Transaction.Status.REJECTED,
+        error=error,
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
+
+
+def transaction_mark_failed(
+    *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
+) -> bool:
+    return _end(
+        Transaction,
+        row_id=transaction_id,
+        to=Transaction.Status.FAILED,
+        error=error,
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
