@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from automation.models import Displayed
+
 
 class AutomationError(Exception):
     kind = "automation"
@@ -26,9 +28,12 @@ class RequestRejected(AutomationError):
 class PolicyRejected(RequestRejected):
     kind = "policy_rejected"
 
-    def __init__(self, reason: str, *, artifact_path: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, shown: Displayed | None = None, artifact_path: str | None = None
+    ) -> None:
         super().__init__(f"rejected by policy: {reason}", artifact_path=artifact_path)
         self.reason = reason
+        self.shown = shown  # the Displayed screen the reason is about (None: rejected before reading one)
         self.dapp_error_code: int | None = None  # the error code the dApp received (4001 after our Reject)
 
 

@@ -326,16 +326,11 @@ def _addresses_in(value: Any) -> list[str]:
 
 
 # --- verifiers for automation -------------------------------------------------------------------------------
-def verifier(
-    expected: type[D], check: Callable[[D], str | None], seen: list[Displayed] | None = None
-) -> Callable[[Displayed], str | None]:
-    """A Verifier that rejects any screen other than the expected kind, then applies ``check``.
-
-    Every screen it is shown is appended to ``seen`` (kept for the security event of a rejection)."""
+def verifier(expected: type[D], check: Callable[[D], str | None]) -> Callable[[Displayed], str | None]:
+    """A Verifier that rejects any screen other than the expected kind, then applies ``check``. It returns
+    its reason; the driver rejects in MetaMask and raises PolicyRejected carrying the screen it was about."""
 
     def verify(shown: Displayed) -> str | None:
-        if seen is not None:
-            seen.append(shown)
         if not isinstance(shown, expected):
             return f"unexpected {type(shown).__name__} screen"
         return check(shown)

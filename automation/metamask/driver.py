@@ -356,6 +356,6 @@ class MetaMaskDriver:
             route = self.page(BasePage).route()
             page.reject()
             self._wait_route_leaves(route)
-            raise PolicyRejected(reason)
+            raise PolicyRejected(reason, shown=shown_now)
         logger.info("approving %s for %s", kind, method, extra=_LOG)
         page.approve()

@@ -184,6 +184,9 @@ def test_verifier_reason_rejects_a_signature(wallet_run: WalletRun) -> None:
         )
     assert caught.value.reason == "message mismatch"
     assert caught.value.dapp_error_code == 4001
+    # The rejection carries the screen its reason is about (for the security event), read before Reject.
+    assert isinstance(caught.value.shown, DisplayedSignature)
+    assert caught.value.shown.text == "not what the caller asked"
 
 
 def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run: WalletRun) -> None:

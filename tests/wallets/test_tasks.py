@@ -233,7 +233,7 @@ def test_session_open_failing_on_an_unknown_metamask_screen_names_version_and_sc
     # What _open does with the driver's error once the browser raised it (no browser here).
     session = WalletSessionFactory(status=WalletSession.Status.OPENING, metamask_version="13.99.0")
     exc = UnsupportedMetaMaskVersion("13.99.0", "onboarding: no known first screen", artifact_path="s1/x")
-    outcome = open_failed(session, exc, seen=[])
+    outcome = open_failed(session, exc)
     assert (outcome.outcome, outcome.detail) == ("failed", "unsupported_metamask_version")
     session.refresh_from_db()
     assert (session.status, session.error_kind, session.artifact_path) == (
@@ -257,7 +257,7 @@ def test_an_operation_failing_on_an_unknown_metamask_screen_keeps_the_drivers_ki
         mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
     )
     exc = UnsupportedMetaMaskVersion(None, "signature: unknown confirmation layout")
-    assert operation_failed(op, exc, seen=[]).detail == "unsupported_metamask_version"
+    assert operation_failed(op, exc).detail == "unsupported_metamask_version"
     row.refresh_from_db()
     assert (row.status, row.error_kind) == ("failed", "unsupported_metamask_version")
     assert "(unknown version)" in row.error

@@ -105,15 +105,15 @@ class Operation:
         *,
         reason: str,
         severity: str = SecurityEvent.Severity.WARNING,
-        seen: list[Displayed] | None = None,
+        shown: Displayed | None = None,
     ) -> None:
         details: dict[str, Any] = {
             "action": self.action,
             "request_id": str(self.row_id),
             "reason": reason[:500],
         }
-        if seen:
-            details["shown"] = verification.shown_summary(seen[-1])
+        if shown is not None:
+            details["shown"] = verification.shown_summary(shown)
         audit.security_event_record(
             kind=kind,
             severity=severity,
@@ -148,16 +148,14 @@ def _session_browser(session: WalletSession, *, worker: str) -> tuple[WalletBrow
     return browser, ""
 
 
-def operation_failed(op: Operation, exc: Exception, *, seen: list[Displayed]) -> Outcome:
-    """Finishes the row after the browser operation raised, and records the matching security event.
-
-    `seen` holds what MetaMask showed; a policy rejection records the last of it.
-    """
+def operation_failed(op: Operation, exc: Exception) -> Outcome:
+    """Finishes the row after the browser operation raised, and records the matching security event (a
+    policy rejection records the screen it was about)."""
     if isinstance(exc, PolicyRejected):
         op.mark_rejected(
             error=exc.reason, error_kind="policy_rejected", artifact_path=exc.artifact_path or ""
         )
-        op.security_event(SecurityEvent.Kind.POLICY_REJECTED, reason=exc.reason, seen=seen)
+        op.security_event(SecurityEvent.Kind.POLICY_REJECTED, reason=exc.reason, shown=exc.shown)
         return Outcome("rejected", "policy_rejected")
     if isinstance(exc, RequestRejected):
         op.mark_rejected(error=str(exc), error_kind="user_rejected")

@@ -10,7 +10,6 @@ from django.conf import settings
 
 from automation import (
     AutomationError,
-    Displayed,
     DisplayedConnect,
     DisplayedNetwork,
     NetworkSpec,
@@ -52,12 +51,11 @@ def _open(session_id: str, *, worker: str) -> Outcome:
         return Outcome("skipped")
     session = WalletSession.objects.select_related("wallet").get(id=session_id)
     browser = registry.create(session.id)
-    seen: list[Displayed] = []
     try:
-        result = _open_browser(session, browser, seen)
+        result = _open_browser(session, browser)
     except (AutomationError, StepFailed, SoftTimeLimitExceeded) as exc:
         registry.close(session.id)
-        return open_failed(session, exc, seen=seen)
+        return open_failed(session, exc)
     except Exception as exc:
         # Not an automation error (e.g. a driver HTTP timeout under load). Only the type is kept: an
         # unexpected message could quote anything, and this step handled secrets.
@@ -87,8 +85,6 @@ def _open(session_id: str, *, worker: str) -> Outcome:
 def open_failed(
     session: WalletSession,
     exc: AutomationError | StepFailed | SoftTimeLimitExceeded,
-    *,
-    seen: list[Displayed],
 ) -> Outcome:
     """Ends the session `failed` with the error's kind (a driver error's own, e.g.
     unsupported_metamask_version; `timeout` for the soft time limit), and records a policy rejection."""
@@ -101,8 +97,8 @@ def open_failed(
     )
     if isinstance(exc, PolicyRejected):
         details: dict[str, Any] = {"action": "session_open", "reason": exc.reason}
-        if seen:
-            details["shown"] = verification.shown_summary(seen[-1])
+        if exc.shown is not None:
+            details["shown"] = verification.shown_summary(exc.shown)
         audit.security_event_record(
             kind=SecurityEvent.Kind.POLICY_REJECTED,
             actor=session.wallet.owner,
@@ -113,9 +109,7 @@ def open_failed(
     return Outcome("failed", kind)
 
 
-def _open_browser(
-    session: WalletSession, browser: WalletBrowser, seen: list[Displayed]
-) -> tuple[list[str], int]:
+def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[str], int]:
     wallet = session.wallet
     try:
         with step(session, "browser_start", "start"):
@@ -149,13 +143,12 @@ def _open_browser(
                 verify=verification.verifier(
                     DisplayedNetwork,
                     lambda shown: verification.network_reason(shown, dapp_origin=origin, network=spec),
-                    seen,
                 ),
             )
     with step(session, "connect", "connect"):
         accounts = browser.connect(
             verify=verification.verifier(
-                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin), seen
+                DisplayedConnect, lambda shown: verification.connect_reason(shown, dapp_origin=origin)
             )
         )
         if not accounts or accounts[0].lower() != wallet.address.lower():

@@ -7,7 +7,7 @@ import functools
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from automation import Displayed, DisplayedSignature, WalletBrowser
+from automation import DisplayedSignature, WalletBrowser
 from metamask_service.logging import log_context
 from wallets import services, verification
 from wallets.execution.common import (
@@ -58,7 +58,6 @@ def _execute(row: SignatureRequest, *, worker: str) -> Outcome:
 def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outcome:
     wallet = op.session.wallet
     origin = op.session.dapp_origin
-    seen: list[Displayed] = []
     try:
         maybe_restart(row, browser)
         with step(row, op.action, op.action):
@@ -72,7 +71,6 @@ def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outco
                         lambda shown: verification.personal_sign_reason(
                             shown, message=message, dapp_origin=origin
                         ),
-                        seen,
                     ),
                 )
             else:
@@ -85,11 +83,10 @@ def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outco
                         lambda shown: verification.typed_data_reason(
                             shown, typed_data=typed, dapp_origin=origin, own_addresses=[wallet.address]
                         ),
-                        seen,
                     ),
                 )
     except Exception as exc:
-        return operation_failed(op, exc, seen=seen)
+        return operation_failed(op, exc)
     # The dApp page could have changed the request between our call and MetaMask; the signature tells.
     if not _signature_recovers(row, signature, wallet.address):
         op.mark_failed(

@@ -8,7 +8,7 @@ import functools
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from automation import Displayed, DisplayedTransaction, TxRequest, WalletBrowser
+from automation import DisplayedTransaction, TxRequest, WalletBrowser
 from metamask_service.logging import log_context
 from wallets import services, verification
 from wallets.execution.common import (
@@ -74,7 +74,6 @@ def _send(op: Operation, row: Transaction, browser: WalletBrowser) -> Outcome:
     origin = op.session.dapp_origin
     to, value_wei, symbol = row.to, int(row.value_wei), _currency_symbol(op.session)
     request = TxRequest(to=to, value_wei=value_wei, data=row.data or None, gas=row.gas)
-    seen: list[Displayed] = []
     try:
         maybe_restart(row, browser)
         with step(row, "send_transaction", "send_transaction"):
@@ -86,11 +85,10 @@ def _send(op: Operation, row: Transaction, browser: WalletBrowser) -> Outcome:
                     lambda shown: verification.transaction_reason(
                         shown, dapp_origin=origin, to=to, value_wei=value_wei, currency_symbol=symbol
                     ),
-                    seen,
                 ),
             )
     except Exception as exc:
-        return operation_failed(op, exc, seen=seen)
+        return operation_failed(op, exc)
     # Persisted before waiting: if the worker dies now, the hash is known and nothing is ever resent.
     services.transaction_mark_submitted(transaction_id=row.id, tx_hash=tx_hash)
     row.tx_hash = tx_hash
