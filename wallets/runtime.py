@@ -1,4 +1,4 @@
-"""The browsers of one browser-worker process: {session_id: WalletBrowser}, kept warm between tasks.
+"""The browsers of one browser-worker process (a BrowserPool: one per session, kept between its tasks).
 
 Browser workers run prefork with concurrency 1, so the single pool child holds every browser of its worker and
 the hard time limit can still kill a stuck task. This module is the only place wallets/ builds automation's
@@ -12,6 +12,7 @@ import logging
 import shutil
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import psutil
 from django.conf import settings
@@ -53,14 +54,41 @@ def profile_dir(session_id: object) -> Path:
     return Path(settings.BROWSER_PROFILES_DIR) / profile_id(session_id)
 
 
-class BrowserRegistry:
-    """Browsers of this process by session id. Thread-safe for the heartbeat's reads."""
+class BrowserPool(Protocol):
+    """How execution reaches browsers; passed to it (wallets/tasks.py gives it this process's pool), so a
+    warm pool that keeps started browsers for expected wallets is another implementation of this, not a
+    rewrite of execution."""
+
+    def acquire(self, session_id: object) -> WalletBrowser:
+        """A browser for this session, from now on returned by get()."""
+        ...
+
+    def get(self, session_id: object) -> WalletBrowser | None:
+        """The session's browser in this process, if it has one."""
+        ...
+
+    def release(self, session_id: object) -> bool:
+        """The session ended normally: its browser is given back. True if it had one here."""
+        ...
+
+    def discard(self, session_id: object) -> bool:
+        """The session's browser failed or may be in an unknown state: never hand it out again."""
+        ...
+
+    def session_ids(self) -> list[str]: ...
+
+    def __len__(self) -> int: ...
+
+
+class SessionBrowsers:
+    """A BrowserPool with one fresh browser per session, closed (every Chromium process) with its profile
+    when the session ends, released or discarded alike. Thread-safe for the heartbeat's reads."""
 
     def __init__(self) -> None:
         self._browsers: dict[str, WalletBrowser] = {}
         self._lock = threading.Lock()
 
-    def create(self, session_id: object) -> WalletBrowser:
+    def acquire(self, session_id: object) -> WalletBrowser:
         browser = WalletBrowser(browser_config(), profile_id(session_id))
         with self._lock:
             self._browsers[str(session_id)] = browser
@@ -78,8 +106,14 @@ class BrowserRegistry:
         with self._lock:
             return len(self._browsers)
 
-    def close(self, session_id: object) -> bool:
-        """Closes the session's browser (every Chromium process) and deletes its profile. Idempotent."""
+    def release(self, session_id: object) -> bool:
+        return self._close(session_id)
+
+    def discard(self, session_id: object) -> bool:
+        return self._close(session_id)
+
+    def _close(self, session_id: object) -> bool:
+        """Idempotent."""
         with self._lock:
             browser = self._browsers.pop(str(session_id), None)
         if browser is not None:
@@ -92,11 +126,19 @@ class BrowserRegistry:
     def close_all(self) -> int:
         ids = self.session_ids()
         for session_id in ids:
-            self.close(session_id)
+            self._close(session_id)
         return len(ids)
 
 
-registry = BrowserRegistry()
+_process_browsers: SessionBrowsers | None = None
+
+
+def process_browsers() -> SessionBrowsers:
+    """The browsers of this worker process (created on first use, never at import)."""
+    global _process_browsers
+    if _process_browsers is None:
+        _process_browsers = SessionBrowsers()
+    return _process_browsers
 
 
 def kill_orphaned_browsers(session_ids: list[str]) -> int:

@@ -15,6 +15,7 @@ from django.conf import settings
 
 import wallets.worker  # connects the worker's signal handlers
 from wallets import dispatch, execution
+from wallets.runtime import process_browsers
 
 _OPTIONS: dict[str, Any] = {
     "bind": True,
@@ -32,22 +33,28 @@ def _worker(task: Task) -> str:
 
 @shared_task(name=dispatch.TASK_SESSION_OPEN, **_OPTIONS)
 def session_open(self: Task, session_id: str) -> str:
-    return execution.session_open(session_id=session_id, worker=_worker(self)).outcome
+    return execution.session_open(
+        session_id=session_id, worker=_worker(self), browsers=process_browsers()
+    ).outcome
 
 
 @shared_task(name=dispatch.TASK_SESSION_CLOSE, **_OPTIONS)
 def session_close(self: Task, session_id: str) -> str:
-    return execution.session_close(session_id=session_id).outcome
+    return execution.session_close(session_id=session_id, browsers=process_browsers()).outcome
 
 
 @shared_task(name=dispatch.TASK_SIGNATURE_EXECUTE, **_OPTIONS)
 def signature_execute(self: Task, signature_id: str) -> str:
-    return execution.signature_execute(signature_id=signature_id, worker=_worker(self)).outcome
+    return execution.signature_execute(
+        signature_id=signature_id, worker=_worker(self), browsers=process_browsers()
+    ).outcome
 
 
 @shared_task(name=dispatch.TASK_TRANSACTION_EXECUTE, **_OPTIONS)
 def transaction_execute(self: Task, transaction_id: str) -> str:
-    return execution.transaction_execute(transaction_id=transaction_id, worker=_worker(self)).outcome
+    return execution.transaction_execute(
+        transaction_id=transaction_id, worker=_worker(self), browsers=process_browsers()
+    ).outcome
 
 
 @shared_task(name=dispatch.TASK_SESSIONS_CLEANUP, **_OPTIONS)

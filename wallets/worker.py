@@ -68,8 +68,8 @@ def child_start(**_kwargs: Any) -> None:
 
 @signals.worker_process_shutdown.connect
 def child_stop(**_kwargs: Any) -> None:
-    ids = runtime.registry.session_ids()
-    runtime.registry.close_all()
+    ids = runtime.process_browsers().session_ids()
+    runtime.process_browsers().close_all()
     if not ids:
         return
     try:

@@ -26,8 +26,23 @@ from wallets import dispatch, execution, runtime, services, worker
 from wallets.execution.common import Operation, operation_failed
 from wallets.execution.sessions import open_failed
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, WalletSession
+from wallets.runtime import SessionBrowsers
 
 pytestmark = pytest.mark.django_db
+# Execution is handed its browsers; these tests never start one (no row reaches a browser).
+BROWSERS = SessionBrowsers()
+
+
+def open_session(session: WalletSession) -> str:
+    return execution.session_open(session_id=str(session.id), worker=WORKER, browsers=BROWSERS).outcome
+
+
+def sign(row: SignatureRequest) -> execution.Outcome:
+    return execution.signature_execute(signature_id=str(row.id), worker=WORKER, browsers=BROWSERS)
+
+
+def send(row: Transaction) -> str:
+    return execution.transaction_execute(transaction_id=str(row.id), worker=WORKER, browsers=BROWSERS).outcome
 
 
 @pytest.fixture
@@ -62,17 +77,17 @@ def test_tasks_are_registered_with_late_ack_and_time_limits() -> None:
 
 def test_session_open_does_nothing_for_a_session_that_is_not_pending() -> None:
     session = WalletSessionFactory(status=WalletSession.Status.READY)
-    assert execution.session_open(session_id=str(session.id), worker=WORKER).outcome == "skipped"
+    assert open_session(session) == "skipped"
     session.refresh_from_db()
     assert session.status == WalletSession.Status.READY
-    assert runtime.registry.get(session.id) is None
+    assert BROWSERS.get(session.id) is None
 
 
 def test_finished_rows_are_never_executed_again() -> None:
     signed = SignatureRequestFactory(status=SignatureRequest.Status.SIGNED, signature="0xabc")
     confirmed = TransactionFactory(status=Transaction.Status.CONFIRMED, tx_hash="0x" + "1" * 64)
-    assert execution.signature_execute(signature_id=str(signed.id), worker=WORKER).outcome == "skipped"
-    assert execution.transaction_execute(transaction_id=str(confirmed.id), worker=WORKER).outcome == "skipped"
+    assert sign(signed).outcome == "skipped"
+    assert send(confirmed) == "skipped"
     signed.refresh_from_db()
     confirmed.refresh_from_db()
     assert (signed.status, signed.signature, signed.attempts) == ("signed", "0xabc", 0)
@@ -81,7 +96,7 @@ def test_finished_rows_are_never_executed_again() -> None:
 
 def test_a_running_transaction_redelivered_after_a_crash_is_failed_not_resent() -> None:
     row = TransactionFactory(status=Transaction.Status.RUNNING, attempts=1)
-    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "interrupted"
+    assert send(row) == "interrupted"
     row.refresh_from_db()
     assert (row.status, row.error_kind, row.attempts) == ("failed", "interrupted", 1)
 
@@ -89,7 +104,7 @@ def test_a_running_transaction_redelivered_after_a_crash_is_failed_not_resent() 
 def test_a_submitted_transaction_without_its_browser_keeps_its_hash() -> None:
     tx_hash = "0x" + "ab" * 32
     row = TransactionFactory(status=Transaction.Status.SUBMITTED, tx_hash=tx_hash, attempts=1)
-    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "failed"
+    assert send(row) == "failed"
     row.refresh_from_db()
     assert (row.status, row.error_kind, row.tx_hash) == ("failed", "receipt_unknown", tx_hash)
     assert tx_hash in row.error
@@ -97,7 +112,7 @@ def test_a_submitted_transaction_without_its_browser_keeps_its_hash() -> None:
 
 def test_a_running_signature_redelivered_is_failed_not_signed_again() -> None:
     row = SignatureRequestFactory(status=SignatureRequest.Status.RUNNING, attempts=1)
-    assert execution.signature_execute(signature_id=str(row.id), worker=WORKER).outcome == "interrupted"
+    assert sign(row).outcome == "interrupted"
     row.refresh_from_db()
     assert (row.status, row.error_kind) == ("failed", "interrupted")
 
@@ -106,7 +121,7 @@ def test_an_operation_for_a_browser_not_in_this_process_loses_the_session() -> N
     session = WalletSessionFactory()
     row = SignatureRequestFactory(session=session)
     queued = TransactionFactory(session=session)
-    result = execution.signature_execute(signature_id=str(row.id), worker=WORKER)
+    result = execution.signature_execute(signature_id=str(row.id), worker=WORKER, browsers=BROWSERS)
     assert result.outcome == "failed"
     row.refresh_from_db()
     session.refresh_from_db()
@@ -121,7 +136,7 @@ def test_an_operation_for_a_browser_not_in_this_process_loses_the_session() -> N
 def test_an_operation_on_a_closed_session_fails_without_touching_the_session() -> None:
     session = WalletSessionFactory(status=WalletSession.Status.CLOSED)
     row = TransactionFactory(session=session)
-    assert execution.transaction_execute(transaction_id=str(row.id), worker=WORKER).outcome == "failed"
+    assert send(row) == "failed"
     row.refresh_from_db()
     session.refresh_from_db()
     assert "closed" in row.error
@@ -130,11 +145,11 @@ def test_an_operation_on_a_closed_session_fails_without_touching_the_session() -
 
 def test_session_close_marks_a_closing_session_closed() -> None:
     session = WalletSessionFactory(status=WalletSession.Status.CLOSING)
-    assert execution.session_close(session_id=str(session.id)).outcome == "closed"
+    assert execution.session_close(session_id=str(session.id), browsers=BROWSERS).outcome == "closed"
     session.refresh_from_db()
     assert session.status == WalletSession.Status.CLOSED
     # Redelivered: nothing left to do.
-    assert execution.session_close(session_id=str(session.id)).outcome == "skipped"
+    assert execution.session_close(session_id=str(session.id), browsers=BROWSERS).outcome == "skipped"
 
 
 def test_cleanup_expires_idle_sessions_and_asks_their_worker_to_close_the_browser(
@@ -153,7 +168,7 @@ def test_cleanup_expires_idle_sessions_and_asks_their_worker_to_close_the_browse
     assert [(m["routing_key"], m["body"][0]) for m in closes] == [(f"browser.{WORKER}", [str(idle.id)])]
     assert any(getattr(r, "session_cleanup", None) == "expired" for r in caplog.records)
     # The close task then only stops the browser; the session stays expired.
-    execution.session_close(session_id=str(idle.id))
+    execution.session_close(session_id=str(idle.id), browsers=BROWSERS)
     idle.refresh_from_db()
     assert idle.status == WalletSession.Status.EXPIRED
 
@@ -225,7 +240,7 @@ def test_task_duration_is_observed_by_action_and_outcome() -> None:
 
     before = count()
     session = WalletSessionFactory(status=WalletSession.Status.CLOSED)
-    execution.session_open(session_id=str(session.id), worker=WORKER)
+    execution.session_open(session_id=str(session.id), worker=WORKER, browsers=BROWSERS)
     assert count() == before + 1
 
 

@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from automation import AutomationError, Displayed, PolicyRejected, RequestRejected, WalletBrowser
 from wallets import audit, metrics, services, verification
 from wallets.models import SecurityEvent, WalletSession
-from wallets.runtime import registry
+from wallets.runtime import BrowserPool
 
 # One logger for the whole package: operators (and tests) filter on this name.
 logger = logging.getLogger("wallets.execution")
@@ -61,10 +61,10 @@ def step(row: Any, name: str, action: str) -> Iterator[None]:
     services.progress_append(row=row, step=name, ok=True, seconds=time.monotonic() - started)
 
 
-def set_gauges() -> None:
+def set_gauges(browsers: BrowserPool) -> None:
     # This process's view; the worker's main process also sets them from its heartbeat.
-    metrics.sessions_open.set(len(registry))
-    metrics.browsers_running.set(len(registry))
+    metrics.sessions_open.set(len(browsers))
+    metrics.browsers_running.set(len(browsers))
 
 
 def record_metamask_version(*, session_id: Any, browser: WalletBrowser) -> None:
@@ -123,9 +123,11 @@ class Operation:
         )
 
 
-def run_on_session(op: Operation, *, worker: str, perform: Callable[[WalletBrowser], Outcome]) -> Outcome:
+def run_on_session(
+    op: Operation, *, worker: str, browsers: BrowserPool, perform: Callable[[WalletBrowser], Outcome]
+) -> Outcome:
     """Hands the session's browser to `perform`; without a usable browser the row fails right away."""
-    browser, why = _session_browser(op.session, worker=worker)
+    browser, why = _session_browser(op.session, worker=worker, browsers=browsers)
     if browser is None:
         op.mark_failed(error=why, error_kind="session_unavailable")
         return Outcome("failed", why)
@@ -133,11 +135,13 @@ def run_on_session(op: Operation, *, worker: str, perform: Callable[[WalletBrows
     return perform(browser)
 
 
-def _session_browser(session: WalletSession, *, worker: str) -> tuple[WalletBrowser | None, str]:
+def _session_browser(
+    session: WalletSession, *, worker: str, browsers: BrowserPool
+) -> tuple[WalletBrowser | None, str]:
     """The session's browser in this process, or (None, why not); marks the session lost if it is missing."""
     if session.status != WalletSession.Status.READY:
         return None, f"session is {session.status}, not ready"
-    browser = registry.get(session.id)
+    browser = browsers.get(session.id)
     if browser is None:
         services.session_mark_lost(
             session_id=session.id,

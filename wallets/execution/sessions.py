@@ -29,7 +29,7 @@ from wallets.execution.common import (
     timed,
 )
 from wallets.models import SecurityEvent, WalletSession
-from wallets.runtime import registry
+from wallets.runtime import BrowserPool
 
 
 class StepFailed(Exception):
@@ -40,26 +40,26 @@ class StepFailed(Exception):
         self.kind = kind
 
 
-def session_open(*, session_id: str, worker: str) -> Outcome:
+def session_open(*, session_id: str, worker: str, browsers: BrowserPool) -> Outcome:
     with log_context(session_id=session_id, component="worker"):
-        return timed("session_open", lambda: _open(session_id, worker=worker))
+        return timed("session_open", lambda: _open(session_id, worker=worker, browsers=browsers))
 
 
-def _open(session_id: str, *, worker: str) -> Outcome:
+def _open(session_id: str, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.session_claim(session_id=session_id, worker=worker):
         logger.info("session_open: session is not pending; nothing to do", extra=LOG_EXTRA)
         return Outcome("skipped")
     session = WalletSession.objects.select_related("wallet").get(id=session_id)
-    browser = registry.create(session.id)
+    browser = browsers.acquire(session.id)
     try:
         result = _open_browser(session, browser)
     except (AutomationError, StepFailed, SoftTimeLimitExceeded) as exc:
-        registry.close(session.id)
+        browsers.discard(session.id)
         return open_failed(session, exc)
     except Exception as exc:
         # Not an automation error (e.g. a driver HTTP timeout under load). Only the type is kept: an
         # unexpected message could quote anything, and this step handled secrets.
-        registry.close(session.id)
+        browsers.discard(session.id)
         services.session_mark_failed(
             session_id=session.id,
             error=f"unexpected {type(exc).__name__} while opening the session",
@@ -68,17 +68,17 @@ def _open(session_id: str, *, worker: str) -> Outcome:
         logger.warning("session_open failed: unexpected %s", type(exc).__name__, extra=LOG_EXTRA)
         return Outcome("failed", "unexpected")
     except BaseException:
-        registry.close(session.id)
+        browsers.discard(session.id)
         raise
     accounts, chain_id = result
     if services.session_mark_ready(session_id=session.id, accounts=accounts, chain_id=chain_id):
-        set_gauges()
+        set_gauges(browsers)
         logger.info("session ready on %s", worker, extra=LOG_EXTRA)
         return Outcome("ready")
     # Closed, expired or lost while opening: a close task follows only for `closing`.
     session.refresh_from_db(fields=["status"])
     if session.status != WalletSession.Status.CLOSING:
-        registry.close(session.id)
+        browsers.release(session.id)
     return Outcome("superseded", session.status)
 
 
@@ -167,16 +167,16 @@ def _network_spec(network: dict[str, Any]) -> NetworkSpec:
     )
 
 
-def session_close(*, session_id: str) -> Outcome:
+def session_close(*, session_id: str, browsers: BrowserPool) -> Outcome:
     """Closes the browser. `closing` ends `closed`; a session already expired/lost only loses its browser."""
     with log_context(session_id=session_id, component="worker"):
-        return timed("session_close", lambda: _close(session_id))
+        return timed("session_close", lambda: _close(session_id, browsers))
 
 
-def _close(session_id: str) -> Outcome:
+def _close(session_id: str, browsers: BrowserPool) -> Outcome:
     claimed = services.session_close_claim(session_id=session_id)
-    had_browser = registry.close(session_id)
-    set_gauges()
+    had_browser = browsers.release(session_id)
+    set_gauges(browsers)
     if claimed:
         services.session_mark_closed(session_id=session_id)
     logger.info("session_close: browser %s", "closed" if had_browser else "not here", extra=LOG_EXTRA)

@@ -22,15 +22,16 @@ from wallets.execution.common import (
     timed,
 )
 from wallets.models import SecurityEvent, SignatureRequest
+from wallets.runtime import BrowserPool
 
 
-def signature_execute(*, signature_id: str, worker: str) -> Outcome:
+def signature_execute(*, signature_id: str, worker: str, browsers: BrowserPool) -> Outcome:
     row = SignatureRequest.objects.select_related("session__wallet__owner").get(id=signature_id)
     with log_context(session_id=str(row.session.id), component="worker"):
-        return timed(f"signature_{row.method}", lambda: _execute(row, worker=worker))
+        return timed(f"signature_{row.method}", lambda: _execute(row, worker=worker, browsers=browsers))
 
 
-def _execute(row: SignatureRequest, *, worker: str) -> Outcome:
+def _execute(row: SignatureRequest, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.signature_request_claim(signature_id=row.id):
         row.refresh_from_db()
         if row.status == SignatureRequest.Status.RUNNING:
@@ -52,7 +53,9 @@ def _execute(row: SignatureRequest, *, worker: str) -> Outcome:
         mark_rejected=functools.partial(services.signature_mark_rejected, signature_id=row.id),
         mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
     )
-    return run_on_session(op, worker=worker, perform=lambda browser: _sign(op, row, browser))
+    return run_on_session(
+        op, worker=worker, browsers=browsers, perform=lambda browser: _sign(op, row, browser)
+    )
 
 
 def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outcome:

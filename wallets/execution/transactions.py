@@ -24,18 +24,18 @@ from wallets.execution.common import (
     timed,
 )
 from wallets.models import Transaction, WalletSession
-from wallets.runtime import registry
+from wallets.runtime import BrowserPool
 
 
-def transaction_execute(*, transaction_id: str, worker: str) -> Outcome:
+def transaction_execute(*, transaction_id: str, worker: str, browsers: BrowserPool) -> Outcome:
     row = Transaction.objects.select_related("session__wallet__owner").get(id=transaction_id)
     with log_context(session_id=str(row.session.id), component="worker"):
-        return timed("transaction", lambda: _execute(row, worker=worker))
+        return timed("transaction", lambda: _execute(row, worker=worker, browsers=browsers))
 
 
-def _execute(row: Transaction, *, worker: str) -> Outcome:
+def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.transaction_claim(transaction_id=row.id):
-        return _redelivered(row)
+        return _redelivered(row, browsers)
     op = Operation(
         row_id=row.id,
         session=row.session,
@@ -43,10 +43,12 @@ def _execute(row: Transaction, *, worker: str) -> Outcome:
         mark_rejected=functools.partial(services.transaction_mark_rejected, transaction_id=row.id),
         mark_failed=functools.partial(services.transaction_mark_failed, transaction_id=row.id),
     )
-    return run_on_session(op, worker=worker, perform=lambda browser: _send(op, row, browser))
+    return run_on_session(
+        op, worker=worker, browsers=browsers, perform=lambda browser: _send(op, row, browser)
+    )
 
 
-def _redelivered(row: Transaction) -> Outcome:
+def _redelivered(row: Transaction, browsers: BrowserPool) -> Outcome:
     """Never sends again. A submitted transaction still gets its receipt if its browser is here."""
     row.refresh_from_db()
     if row.status == Transaction.Status.RUNNING:
@@ -57,7 +59,7 @@ def _redelivered(row: Transaction) -> Outcome:
         )
         return Outcome("interrupted")
     if row.status == Transaction.Status.SUBMITTED:
-        browser = registry.get(row.session_id)
+        browser = browsers.get(row.session_id)
         if browser is None:
             services.transaction_mark_failed(
                 transaction_id=row.id,
