@@ -11,20 +11,16 @@ from typing import Any
 from eth_account import Account
 from selenium.common.exceptions import WebDriverException
 
+from automation import requests
 from automation.artifacts import save_failure_artifacts
 from automation.browser import Browser
 from automation.config import BrowserConfig
 from automation.dapp import DappPage
 from automation.errors import AutomationError, AutomationTimeout, BrowserError, MetaMaskUIError
-from automation.metamask.driver import (
-    CONFIRMATION,
-    CONNECT,
-    PERMISSION,
-    SIGNATURE,
-    TRANSACTION,
-    MetaMaskDriver,
-)
+from automation.metamask.driver import MetaMaskDriver
 from automation.models import NetworkSpec, Receipt, TxRequest, Verifier
+from automation.polling import wait_until
+from automation.requests import DappRequest
 
 logger = logging.getLogger("automation.session")
 _LOG = {"component": "browser_controller"}
@@ -175,108 +171,71 @@ class WalletBrowser:
             raise MetaMaskUIError("no dApp page is open; call open_dapp first")
         return self.dapp
 
+    def request(self, request: DappRequest, *, verify: Verifier) -> Any:
+        """Send ``request`` from the dApp page and handle MetaMask's approvals for it with ``verify``;
+        returns the dApp's result."""
+        with self._action(request.name):
+            return self._send(request, verify)
+
+    def _send(self, request: DappRequest, verify: Verifier) -> Any:
+        return self.mm.run_request(
+            self._dapp(), request.method, request.params, expect=request.approvals, verify=verify
+        )
+
     def connect(self, *, verify: Verifier) -> list[str]:
-        with self._action("connect"):
-            accounts = self.mm.run_request(
-                self._dapp(), "eth_requestAccounts", [], expect=(CONNECT,), verify=verify
-            )
-            self._connect_verify = verify
-            return [_to_checksum(a) for a in accounts]
+        accounts = self.request(requests.request_accounts(), verify=verify)
+        self._connect_verify = verify
+        return [_to_checksum(a) for a in accounts]
 
     def chain_id(self) -> int:
         return int(self._dapp().call("eth_chainId"), 16)
 
     def ensure_network(self, network: NetworkSpec, *, verify: Verifier) -> int:
         with self._action("ensure_network"):
-            dapp = self._dapp()
             if self.chain_id() == network.chain_id:
                 self._network = (network, verify)
                 return network.chain_id
-            chain_hex = hex(network.chain_id)
-            params: list[Any] = [
-                {
-                    "chainId": chain_hex,
-                    "chainName": network.name,
-                    "rpcUrls": [network.rpc_url],
-                    "nativeCurrency": {
-                        "name": network.currency_symbol,
-                        "symbol": network.currency_symbol,
-                        "decimals": 18,
-                    },
-                }
-            ]
-            self.mm.run_request(
-                dapp, "wallet_addEthereumChain", params, expect=(CONFIRMATION, PERMISSION), verify=verify
-            )
+            self._send(requests.add_chain(network), verify)
             if self.chain_id() != network.chain_id:
-                self.mm.run_request(
-                    dapp,
-                    "wallet_switchEthereumChain",
-                    [{"chainId": chain_hex}],
-                    expect=(PERMISSION, CONFIRMATION),
-                    verify=verify,
-                )
+                self._send(requests.switch_chain(network.chain_id), verify)
             # chainChanged can lag the promise by a moment (docs/metamask.md section 6).
-            deadline = time.monotonic() + 10
-            while (current := self.chain_id()) != network.chain_id:
-                if time.monotonic() > deadline:
-                    raise MetaMaskUIError(f"wallet stayed on chain {current} after switching")
-                time.sleep(0.2)
+            wait_until(
+                f"chain {network.chain_id} selected",
+                lambda: self.chain_id() == network.chain_id,
+                10,
+                interval=0.2,
+                error=lambda _what: MetaMaskUIError(
+                    f"wallet stayed on chain {self.chain_id()} after switching"
+                ),
+            )
             self._network = (network, verify)
-            return current
+            return network.chain_id
 
     def personal_sign(self, message: str, *, address: str, verify: Verifier) -> str:
-        with self._action("personal_sign"):
-            payload = "0x" + message.encode("utf-8").hex()
-            return str(
-                self.mm.run_request(
-                    self._dapp(), "personal_sign", [payload, address], expect=(SIGNATURE,), verify=verify
-                )
-            )
+        return str(self.request(requests.personal_sign(message, address), verify=verify))
 
     def sign_typed_data_v4(self, typed_data: dict[str, Any], *, address: str, verify: Verifier) -> str:
-        import json
-
-        with self._action("sign_typed_data_v4"):
-            return str(
-                self.mm.run_request(
-                    self._dapp(),
-                    "eth_signTypedData_v4",
-                    [address, json.dumps(typed_data)],
-                    expect=(SIGNATURE,),
-                    verify=verify,
-                )
-            )
+        return str(self.request(requests.sign_typed_data_v4(typed_data, address), verify=verify))
 
     def send_transaction(self, tx: TxRequest, *, sender: str, verify: Verifier) -> str:
-        with self._action("send_transaction"):
-            params: dict[str, Any] = {"from": sender, "to": tx.to, "value": hex(tx.value_wei)}
-            if tx.data:
-                params["data"] = tx.data
-            if tx.gas:
-                params["gas"] = hex(tx.gas)
-            return str(
-                self.mm.run_request(
-                    self._dapp(), "eth_sendTransaction", [params], expect=(TRANSACTION,), verify=verify
-                )
-            )
+        return str(self.request(requests.send_transaction(tx, sender), verify=verify))
 
     def wait_for_receipt(self, tx_hash: str, *, timeout: float) -> Receipt:
         with self._action("wait_for_receipt", count=False):
             dapp = self._dapp()
-            deadline = time.monotonic() + timeout
-            while True:
-                receipt = dapp.call("eth_getTransactionReceipt", [tx_hash])
-                if receipt:
-                    return Receipt(
-                        tx_hash=tx_hash,
-                        block_number=int(receipt["blockNumber"], 16),
-                        status=int(receipt["status"], 16),
-                        gas_used=int(receipt["gasUsed"], 16),
-                    )
-                if time.monotonic() > deadline:
-                    raise AutomationTimeout(f"no receipt for {tx_hash} within {timeout:.0f}s")
-                time.sleep(0.5)
+            receipt = wait_until(
+                f"receipt of {tx_hash}",
+                lambda: dapp.call("eth_getTransactionReceipt", [tx_hash]),
+                timeout,
+                interval=0.5,
+                error=lambda _what: AutomationTimeout(f"no receipt for {tx_hash} within {timeout:.0f}s"),
+            )
+            return Receipt(
+                tx_hash=tx_hash,
+                block_number=int(receipt["blockNumber"], 16),
+                status=int(receipt["status"], 16),
+                gas_used=int(receipt["gasUsed"], 16),
+            )
 
     def lock(self) -> None:
         with self._action("lock", count=False):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from eth_account import Account
-from eth_account.messages import encode_defunct, encode_typed_data
-
-from automation import DisplayedSignature, WalletBrowser
+from automation import WalletBrowser
 from metamask_service.logging import log_context
-from wallets import services, verification
+from wallets import services
+from wallets.actions import Asked, SignatureAction, action_for
 from wallets.execution.common import (
     LOG_EXTRA,
     Operation,
@@ -44,54 +42,30 @@ def _execute(row: SignatureRequest, *, worker: str, browsers: BrowserPool) -> Ou
             return Outcome("interrupted")
         logger.info("signature_execute: request is %s; nothing to do", row.status, extra=LOG_EXTRA)
         return Outcome("skipped")
+    action = action_for(row.method)
+    assert isinstance(action, SignatureAction), row.method
     op = Operation(
         row_id=row.id,
         session=row.session,
-        action="personal_sign"
-        if row.method == SignatureRequest.Method.PERSONAL_SIGN
-        else "sign_typed_data_v4",
+        action=action.name,
         mark_rejected=functools.partial(services.signature_mark_rejected, signature_id=row.id),
         mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
     )
     return run_on_session(
-        op, worker=worker, browsers=browsers, perform=lambda browser: _sign(op, row, browser)
+        op, worker=worker, browsers=browsers, perform=lambda browser: _sign(op, action, row, browser)
     )
 
 
-def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outcome:
-    wallet = op.session.wallet
-    origin = op.session.dapp_origin
+def _sign(op: Operation, action: SignatureAction, row: SignatureRequest, browser: WalletBrowser) -> Outcome:
+    asked = Asked(row=row, session=op.session)
     try:
         maybe_restart(row, browser)
-        with step(row, op.action, op.action):
-            if row.method == SignatureRequest.Method.PERSONAL_SIGN:
-                message = str(row.payload)
-                signature = browser.personal_sign(
-                    message,
-                    address=wallet.address,
-                    verify=verification.verifier(
-                        DisplayedSignature,
-                        lambda shown: verification.personal_sign_reason(
-                            shown, message=message, dapp_origin=origin
-                        ),
-                    ),
-                )
-            else:
-                typed = dict(row.payload)
-                signature = browser.sign_typed_data_v4(
-                    typed,
-                    address=wallet.address,
-                    verify=verification.verifier(
-                        DisplayedSignature,
-                        lambda shown: verification.typed_data_reason(
-                            shown, typed_data=typed, dapp_origin=origin, own_addresses=[wallet.address]
-                        ),
-                    ),
-                )
+        with step(row, action.name, action.name):
+            signature = str(browser.request(action.request(asked), verify=action.verifier(asked)))
     except Exception as exc:
         return operation_failed(op, exc)
     # The dApp page could have changed the request between our call and MetaMask; the signature tells.
-    if not _signature_recovers(row, signature, wallet.address):
+    if not _signed_by(action, asked, signature, op.session.wallet.address):
         op.mark_failed(
             error="the signature returned does not sign the requested payload; it was discarded",
             error_kind="signature_mismatch",
@@ -106,12 +80,8 @@ def _sign(op: Operation, row: SignatureRequest, browser: WalletBrowser) -> Outco
     return Outcome("signed")
 
 
-def _signature_recovers(row: SignatureRequest, signature: str, address: str) -> bool:
-    if row.method == SignatureRequest.Method.PERSONAL_SIGN:
-        message = encode_defunct(text=str(row.payload))
-    else:
-        message = encode_typed_data(full_message=row.payload)
+def _signed_by(action: SignatureAction, asked: Asked[SignatureRequest], signature: str, address: str) -> bool:
     try:
-        return bool(Account.recover_message(message, signature=signature).lower() == address.lower())
+        return bool(action.signer(asked, signature).lower() == address.lower())
     except Exception:  # a malformed signature is a mismatch too
         return False

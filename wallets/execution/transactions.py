@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from automation import DisplayedTransaction, TxRequest, WalletBrowser
+from automation import WalletBrowser
 from metamask_service.logging import log_context
-from wallets import services, verification
+from wallets import services
+from wallets.actions import Action, Asked, SendTransaction, action_for
 from wallets.execution.common import (
     LOG_EXTRA,
     Operation,
@@ -23,7 +25,7 @@ from wallets.execution.common import (
     step,
     timed,
 )
-from wallets.models import Transaction, WalletSession
+from wallets.models import Transaction
 from wallets.runtime import BrowserPool
 
 
@@ -36,15 +38,16 @@ def transaction_execute(*, transaction_id: str, worker: str, browsers: BrowserPo
 def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.transaction_claim(transaction_id=row.id):
         return _redelivered(row, browsers)
+    action = action_for(SendTransaction.key)
     op = Operation(
         row_id=row.id,
         session=row.session,
-        action="send_transaction",
+        action=action.name,
         mark_rejected=functools.partial(services.transaction_mark_rejected, transaction_id=row.id),
         mark_failed=functools.partial(services.transaction_mark_failed, transaction_id=row.id),
     )
     return run_on_session(
-        op, worker=worker, browsers=browsers, perform=lambda browser: _send(op, row, browser)
+        op, worker=worker, browsers=browsers, perform=lambda browser: _send(op, action, row, browser)
     )
 
 
@@ -72,23 +75,12 @@ def _redelivered(row: Transaction, browsers: BrowserPool) -> Outcome:
     return Outcome("skipped")
 
 
-def _send(op: Operation, row: Transaction, browser: WalletBrowser) -> Outcome:
-    origin = op.session.dapp_origin
-    to, value_wei, symbol = row.to, int(row.value_wei), _currency_symbol(op.session)
-    request = TxRequest(to=to, value_wei=value_wei, data=row.data or None, gas=row.gas)
+def _send(op: Operation, action: Action[Any, Any], row: Transaction, browser: WalletBrowser) -> Outcome:
+    asked = Asked(row=row, session=op.session)
     try:
         maybe_restart(row, browser)
-        with step(row, "send_transaction", "send_transaction"):
-            tx_hash = browser.send_transaction(
-                request,
-                sender=op.session.wallet.address,
-                verify=verification.verifier(
-                    DisplayedTransaction,
-                    lambda shown: verification.transaction_reason(
-                        shown, dapp_origin=origin, to=to, value_wei=value_wei, currency_symbol=symbol
-                    ),
-                ),
-            )
+        with step(row, action.name, action.name):
+            tx_hash = str(browser.request(action.request(asked), verify=action.verifier(asked)))
     except Exception as exc:
         return operation_failed(op, exc)
     # Persisted before waiting: if the worker dies now, the hash is known and nothing is ever resent.
@@ -119,7 +111,3 @@ def _await_receipt(row: Transaction, browser: WalletBrowser) -> Outcome:
         gas_used=receipt.gas_used,
     )
     return Outcome("confirmed" if receipt.status == 1 else "reverted")
-
-
-def _currency_symbol(session: WalletSession) -> str:
-    return str((session.network or {}).get("currency_symbol") or "ETH")

@@ -1,0 +1,88 @@
+"""The action registry: each action's request, its check of what MetaMask shows, and (signing actions) the
+signer of a signature. No browser: the driver suite and e2e run the same actions on a wallet."""
+
+import json
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct, encode_typed_data
+
+from automation import DisplayedConnect, DisplayedSignature, DisplayedTransaction
+from automation.metamask.approvals import SIGNATURE, TRANSACTION
+from metamask_service.devstack.typed_data import typed_data
+from tests.factories import SignatureRequestFactory, TransactionFactory
+from wallets.actions import ACTIONS, Asked, SendTransaction, SignatureAction, action_for
+from wallets.models import SignatureRequest
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN_SHOWN = "127.0.0.1:8545"  # the factories' dApp origin as MetaMask shows it on signature screens
+RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+def test_every_signature_method_and_the_transaction_have_an_action() -> None:
+    assert set(ACTIONS) == {*SignatureRequest.Method.values, "eth_sendTransaction"}
+    assert all(isinstance(action_for(m), SignatureAction) for m in SignatureRequest.Method.values)
+    assert len({cls.name for cls in ACTIONS.values()}) == len(ACTIONS)
+
+
+def test_personal_sign_sends_hex_and_checks_the_text() -> None:
+    row = SignatureRequestFactory.create(payload="Sign in\nnonce 7")
+    asked = Asked(row=row, session=row.session)
+    action = action_for(row.method)
+    request = action.request(asked)
+    assert (request.method, request.approvals) == ("personal_sign", (SIGNATURE,))
+    assert request.params == ["0x" + b"Sign in\nnonce 7".hex(), row.session.wallet.address]
+    verify = action.verifier(asked)
+    assert verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 7")) is None
+    assert "differs" in (verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 8")) or "")
+    assert verify(DisplayedConnect(origin="127.0.0.1")) == "unexpected DisplayedConnect screen"
+
+
+def test_a_signing_action_recovers_only_the_requested_payload() -> None:
+    key = Account.create()
+    data = typed_data(
+        primary_type="Mail",
+        types={"Mail": [{"name": "contents", "type": "string"}]},
+        message={"contents": "hello"},
+        domain_name="Actions",
+    )
+    typed_row = SignatureRequestFactory.create(
+        method=SignatureRequest.Method.SIGN_TYPED_DATA_V4, payload=data
+    )
+    text_row = SignatureRequestFactory.create(payload="hello")
+    typed_sig = key.sign_message(encode_typed_data(full_message=data)).signature.hex()
+    text_sig = key.sign_message(encode_defunct(text="hello")).signature.hex()
+    typed, text = action_for(typed_row.method), action_for(text_row.method)
+    assert isinstance(typed, SignatureAction)
+    assert isinstance(text, SignatureAction)
+    assert typed.signer(Asked(row=typed_row, session=typed_row.session), typed_sig) == key.address
+    assert text.signer(Asked(row=text_row, session=text_row.session), text_sig) == key.address
+    # The other payload's signature recovers to someone else: a swapped request is caught.
+    assert text.signer(Asked(row=text_row, session=text_row.session), typed_sig) != key.address
+    request = typed.request(Asked(row=typed_row, session=typed_row.session))
+    assert json.loads(request.params[1]) == data
+
+
+def test_send_transaction_sends_the_row_and_checks_recipient_and_amount() -> None:
+    row = TransactionFactory.create(to=RECIPIENT, value_wei=10**15, data="0x", gas=21000)
+    asked = Asked(row=row, session=row.session)
+    action = action_for(SendTransaction.key)
+    request = action.request(asked)
+    assert (request.method, request.approvals) == ("eth_sendTransaction", (TRANSACTION,))
+    assert request.params == [
+        {
+            "from": row.session.wallet.address,
+            "to": RECIPIENT,
+            "value": hex(10**15),
+            "data": "0x",
+            "gas": "0x5208",
+        }
+    ]
+    verify = action.verifier(asked)
+    shown = DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "")
+    assert verify(shown) is None
+    assert "amount" in (verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.01 ETH", "")) or "")
+    assert "recipient" in (
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x12345...c79C8", "0.001 ETH", "")) or ""
+    )

@@ -1,0 +1,67 @@
+"""What every MetaMask action of the registry has: the request it sends, the screen it expects MetaMask to
+show for it, and the check of that screen against what the caller asked. An action knows the domain (rows,
+policy, verification) and names automation's requests; it never touches a browser itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from automation import Displayed, DisplayedSignature, Verifier
+from automation.requests import DappRequest
+from wallets import verification
+from wallets.models import SignatureRequest, Transaction, WalletSession
+
+R = TypeVar("R", SignatureRequest, Transaction)
+S = TypeVar("S", bound=Displayed)
+
+
+@dataclass(frozen=True)
+class Asked(Generic[R]):
+    """The row being executed and the session it runs on: everything an action checks against."""
+
+    row: R
+    session: WalletSession
+
+    @property
+    def address(self) -> str:
+        return str(self.session.wallet.address)
+
+    @property
+    def dapp_origin(self) -> str:
+        return str(self.session.dapp_origin)
+
+    @property
+    def currency_symbol(self) -> str:
+        return str((self.session.network or {}).get("currency_symbol") or "ETH")
+
+
+class Action(Generic[R, S]):
+    """One MetaMask action. Subclasses set ``name`` (metrics, logs, security events), ``key`` (what selects
+    it: a signature request's method, or the transaction's RPC method), ``shown`` (the screen type it must
+    get) and implement ``request`` and ``check``."""
+
+    name: ClassVar[str]
+    key: ClassVar[str]
+    shown: ClassVar[type[Displayed]]
+
+    def request(self, asked: Asked[R]) -> DappRequest:
+        raise NotImplementedError
+
+    def check(self, shown: S, asked: Asked[R]) -> str | None:
+        """None if MetaMask shows exactly what was asked, else the reason to reject."""
+        raise NotImplementedError
+
+    def verifier(self, asked: Asked[R]) -> Verifier:
+        check: Any = lambda shown: self.check(shown, asked)  # noqa: E731 (typed as the verifier's check)
+        return verification.verifier(self.shown, check)
+
+
+class SignatureAction(Action[SignatureRequest, DisplayedSignature]):
+    """A signing action: its signature must recover to the wallet over exactly the requested payload."""
+
+    shown = DisplayedSignature
+
+    def signer(self, asked: Asked[SignatureRequest], signature: str) -> str:
+        """The address ``signature`` recovers to over the requested payload."""
+        raise NotImplementedError

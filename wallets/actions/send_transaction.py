@@ -1,0 +1,29 @@
+"""eth_sendTransaction: a native transfer or contract call, shown on MetaMask's transaction screen."""
+
+from __future__ import annotations
+
+from automation import DisplayedTransaction, TxRequest, requests
+from automation.requests import DappRequest
+from wallets import verification
+from wallets.actions.base import Action, Asked
+from wallets.models import Transaction
+
+
+class SendTransaction(Action[Transaction, DisplayedTransaction]):
+    name = "send_transaction"
+    key = "eth_sendTransaction"
+    shown = DisplayedTransaction
+
+    def request(self, asked: Asked[Transaction]) -> DappRequest:
+        row = asked.row
+        tx = TxRequest(to=row.to, value_wei=int(row.value_wei), data=row.data or None, gas=row.gas)
+        return requests.send_transaction(tx, asked.address)
+
+    def check(self, shown: DisplayedTransaction, asked: Asked[Transaction]) -> str | None:
+        return verification.transaction_reason(
+            shown,
+            dapp_origin=asked.dapp_origin,
+            to=asked.row.to,
+            value_wei=int(asked.row.value_wei),
+            currency_symbol=asked.currency_symbol,
+        )
