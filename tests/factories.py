@@ -67,6 +67,11 @@ class WalletSessionFactory(factory.django.DjangoModelFactory[WalletSession]):
     worker = WORKER
     accounts = factory.LazyAttribute(lambda o: [o.wallet.address.lower()])
     chain_id = 31337
+    # Transactions need one (the service checks the chain through its RPC); nothing listens there in tests
+    # that do not start anvil.
+    network = factory.LazyFunction(
+        lambda: {"chain_id": 31337, "rpc_url": "http://127.0.0.1:8545", "name": "Anvil Local"}
+    )
     opened_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 

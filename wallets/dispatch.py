@@ -21,6 +21,7 @@ TASK_SESSION_CLOSE = "wallets.session_close"
 TASK_SIGNATURE_EXECUTE = "wallets.signature_execute"
 TASK_TRANSACTION_EXECUTE = "wallets.transaction_execute"
 TASK_SESSIONS_CLEANUP = "wallets.sessions_cleanup"
+TASK_TRANSACTIONS_RECONCILE = "wallets.transactions_reconcile"
 
 
 def worker_queue(worker: str) -> str:

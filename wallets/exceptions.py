@@ -38,6 +38,13 @@ class SessionNotReady(Conflict):
     code = "session_not_ready"
 
 
+class NetworkRequired(Conflict):
+    default_message = (
+        "Transactions need a session opened with a network: its RPC is how the service checks the chain"
+    )
+    code = "network_required"
+
+
 class WalletAlreadyImported(Conflict):
     default_message = "A wallet with this address is already imported"
     code = "wallet_exists"

@@ -145,6 +145,10 @@ class Transaction(Operation):
         PENDING = "pending"
         RUNNING = "running"
         SUBMITTED = "submitted"
+        # Confirm may have been clicked but the outcome is not known (worker died mid-send, no receipt in
+        # time, the page's hash is not on chain): never sent again; reconciled from the chain by hash, else
+        # by the sender nonce recorded before sending (execution.transactions.transactions_reconcile).
+        UNKNOWN = "unknown"
         CONFIRMED = "confirmed"
         REVERTED = "reverted"
         REJECTED = "rejected"
@@ -155,10 +159,12 @@ class Transaction(Operation):
     TRANSITIONS = {
         Status.RUNNING: (Status.PENDING,),  # a worker claimed it
         Status.SUBMITTED: (Status.RUNNING,),  # MetaMask returned a hash
-        Status.CONFIRMED: (Status.RUNNING, Status.SUBMITTED),
-        Status.REVERTED: (Status.RUNNING, Status.SUBMITTED),
+        Status.UNKNOWN: (Status.RUNNING, Status.SUBMITTED),
+        Status.CONFIRMED: (Status.RUNNING, Status.SUBMITTED, Status.UNKNOWN),
+        Status.REVERTED: (Status.RUNNING, Status.SUBMITTED, Status.UNKNOWN),
         Status.REJECTED: (Status.PENDING, Status.RUNNING),  # never once a hash exists
-        Status.FAILED: (Status.PENDING, Status.RUNNING, Status.SUBMITTED),
+        # Only where nothing can have been sent: before Confirm, or the recorded nonce went to another tx.
+        Status.FAILED: (Status.PENDING, Status.RUNNING, Status.UNKNOWN),
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -173,6 +179,9 @@ class Transaction(Operation):
     receipt_status = models.PositiveSmallIntegerField(null=True, blank=True)
     gas_used = models.BigIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The sender's pending nonce read from the session's RPC just before the request was fired: the
+    # transaction that consumes it is this row's (reconciliation when the hash is unknown or forged).
+    nonce = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"tx {self.id} ({self.status})"
@@ -234,6 +243,8 @@ class SecurityEvent(models.Model):
         SIGNING_FAILED = "signing_failed"
         SESSION_LOST = "session_lost"
         KEY_ROTATED = "key_rotated"
+        # The chain does not hold what the dApp page reported: a hash of another transaction, or none at all.
+        CHAIN_MISMATCH = "chain_mismatch"
 
     class Severity(models.TextChoices):
         INFO = "info"

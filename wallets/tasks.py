@@ -60,3 +60,8 @@ def transaction_execute(self: Task, transaction_id: str) -> str:
 @shared_task(name=dispatch.TASK_SESSIONS_CLEANUP, **_OPTIONS)
 def sessions_cleanup(self: Task) -> dict[str, int]:
     return execution.sessions_cleanup()
+
+
+@shared_task(name=dispatch.TASK_TRANSACTIONS_RECONCILE, **_OPTIONS)
+def transactions_reconcile(self: Task) -> dict[str, int]:
+    return execution.transactions_reconcile()

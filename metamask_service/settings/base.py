@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env.int("SESSIONS_CLEANUP_INTERVAL_SECONDS", 60)),
         "options": {"queue": CELERY_TASK_DEFAULT_QUEUE, "expires": 55},
     },
+    # `unknown` transactions settled from the chain (wallets/execution/transactions.py).
+    "transactions-reconcile": {
+        "task": "wallets.transactions_reconcile",
+        "schedule": float(env.int("TRANSACTIONS_RECONCILE_INTERVAL_SECONDS", 30)),
+        "options": {"queue": CELERY_TASK_DEFAULT_QUEUE, "expires": 25},
+    },
 }
 
 # --- Browser / MetaMask ---------------------------------------------------------------------------------

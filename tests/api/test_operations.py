@@ -213,6 +213,15 @@ def test_transaction_on_closed_session_is_409(api, user):
     assert Transaction.objects.count() == 0
 
 
+def test_transaction_on_a_session_without_network_is_409_network_required(api, user):
+    """No RPC of the session's own to check the chain with: refused before anything is queued."""
+    session = WalletSessionFactory.create(wallet__owner=user, network=None)
+    response = api.post(tx_url(session), {"to": TO, "value_wei": 1}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "network_required"
+    assert Transaction.objects.count() == 0
+
+
 def test_transaction_detail(api, session):
     row = TransactionFactory.create(
         session=session,

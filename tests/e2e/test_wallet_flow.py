@@ -33,7 +33,7 @@ PASSWORD = "e2e-wallet-Pa55word!"
 SESSION_OPEN_TIMEOUT = 240.0
 OPERATION_TIMEOUT = 150.0
 FINAL_SIGNATURE = {"signed", "rejected", "failed"}
-FINAL_TX = {"confirmed", "reverted", "rejected", "failed"}
+FINAL_TX = {"confirmed", "reverted", "rejected", "failed", "unknown"}  # unknown: reconciled later
 FINAL_SESSION = {"ready", "failed", "lost", "closed", "expired"}
 
 

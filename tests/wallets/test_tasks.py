@@ -67,6 +67,7 @@ def test_tasks_are_registered_with_late_ack_and_time_limits() -> None:
         dispatch.TASK_SIGNATURE_EXECUTE,
         dispatch.TASK_TRANSACTION_EXECUTE,
         dispatch.TASK_SESSIONS_CLEANUP,
+        dispatch.TASK_TRANSACTIONS_RECONCILE,
     ):
         task = app.tasks[name]
         assert task.acks_late is True
@@ -94,20 +95,23 @@ def test_finished_rows_are_never_executed_again() -> None:
     assert (confirmed.status, confirmed.attempts) == ("confirmed", 0)
 
 
-def test_a_running_transaction_redelivered_after_a_crash_is_failed_not_resent() -> None:
+def test_a_running_transaction_redelivered_after_a_crash_is_unknown_not_resent() -> None:
+    """Confirm may have been clicked before the crash: not failed (that invites a second send) but unknown,
+    for reconciliation from the chain."""
     row = TransactionFactory(status=Transaction.Status.RUNNING, attempts=1)
     assert send(row) == "interrupted"
     row.refresh_from_db()
-    assert (row.status, row.error_kind, row.attempts) == ("failed", "interrupted", 1)
+    assert (row.status, row.error_kind, row.attempts) == ("unknown", "interrupted", 1)
 
 
-def test_a_submitted_transaction_without_its_browser_keeps_its_hash() -> None:
+def test_a_submitted_transaction_without_an_rpc_keeps_its_hash_and_stays_unknown() -> None:
     tx_hash = "0x" + "ab" * 32
-    row = TransactionFactory(status=Transaction.Status.SUBMITTED, tx_hash=tx_hash, attempts=1)
-    assert send(row) == "failed"
+    session = WalletSessionFactory(network=None)
+    submitted = Transaction.Status.SUBMITTED
+    row = TransactionFactory(session=session, status=submitted, tx_hash=tx_hash, attempts=1)
+    assert send(row) == "unknown"
     row.refresh_from_db()
-    assert (row.status, row.error_kind, row.tx_hash) == ("failed", "receipt_unknown", tx_hash)
-    assert tx_hash in row.error
+    assert (row.status, row.error_kind, row.tx_hash) == ("unknown", "no_network", tx_hash)
 
 
 def test_a_running_signature_redelivered_is_failed_not_signed_again() -> None:

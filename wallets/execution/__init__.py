@@ -12,7 +12,7 @@ raises.
 from wallets.execution.common import Outcome
 from wallets.execution.sessions import StepFailed, session_close, session_open, sessions_cleanup
 from wallets.execution.signatures import signature_execute
-from wallets.execution.transactions import transaction_execute
+from wallets.execution.transactions import transaction_execute, transactions_reconcile
 
 __all__ = [
     "Outcome",
@@ -22,4 +22,5 @@ __all__ = [
     "sessions_cleanup",
     "signature_execute",
     "transaction_execute",
+    "transactions_reconcile",
 ]

@@ -1,23 +1,32 @@
-"""eth_sendTransaction on a ready session, then its receipt. A transaction that reached `running` or
-`submitted` is never sent again."""
+"""eth_sendTransaction on a ready session, then its outcome from the chain. A transaction that reached
+`running` or `submitted` is never sent again.
+
+The dApp page can forge what it reports (wallets/chain.py), so the hash MetaMask returns through it is only a
+claim: the worker records the sender's nonce from the session's RPC before firing, and after Confirm takes the
+outcome from that RPC: the claimed hash must be a transaction of the wallet that is exactly the request, else
+the row's transaction is the one that consumed the recorded nonce. Whatever cannot be settled now ends
+`unknown` and is reconciled later (transactions_reconcile, from the beat), never resent.
+"""
 
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 
-from automation import WalletBrowser
+from automation import AutomationTimeout, WalletBrowser
+from automation.polling import wait_until
 from metamask_service.logging import log_context
-from wallets import services
+from wallets import audit, services
 from wallets.actions import Action, Asked, SendTransaction, action_for
+from wallets.chain import Chain, ChainReceipt, ChainUnavailable, transaction_mismatch
 from wallets.execution.common import (
     LOG_EXTRA,
     Operation,
     Outcome,
-    error_text,
     logger,
     maybe_restart,
     operation_failed,
@@ -25,7 +34,7 @@ from wallets.execution.common import (
     step,
     timed,
 )
-from wallets.models import Transaction
+from wallets.models import SecurityEvent, Transaction
 from wallets.runtime import BrowserPool
 
 
@@ -37,7 +46,7 @@ def transaction_execute(*, transaction_id: str, worker: str, browsers: BrowserPo
 
 def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.transaction_claim(transaction_id=row.id):
-        return _redelivered(row, browsers)
+        return _redelivered(row)
     action = action_for(SendTransaction.key)
     op = Operation(
         row_id=row.id,
@@ -51,31 +60,44 @@ def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome
     )
 
 
-def _redelivered(row: Transaction, browsers: BrowserPool) -> Outcome:
-    """Never sends again. A submitted transaction still gets its receipt if its browser is here."""
+def chain_of(row: Transaction) -> Chain | None:
+    rpc_url = (row.session.network or {}).get("rpc_url")
+    return Chain(str(rpc_url)) if rpc_url else None
+
+
+def _redelivered(row: Transaction) -> Outcome:
+    """Never sends again: a running row may have been confirmed before the worker died, so it is unknown
+    until the chain says; a submitted one is settled from the chain (no browser needed)."""
     row.refresh_from_db()
     if row.status == Transaction.Status.RUNNING:
-        services.transaction_mark_failed(
+        services.transaction_mark_unknown(
             transaction_id=row.id,
-            error="interrupted: the worker stopped while sending; not resent (check the chain first)",
+            error="interrupted: the worker stopped while sending; not resent, reconciled from the chain",
             error_kind="interrupted",
         )
         return Outcome("interrupted")
     if row.status == Transaction.Status.SUBMITTED:
-        browser = browsers.get(row.session_id)
-        if browser is None:
-            services.transaction_mark_failed(
-                transaction_id=row.id,
-                error=f"submitted as {row.tx_hash}, but the receipt could not be awaited (browser gone)",
-                error_kind="receipt_unknown",
-            )
-            return Outcome("failed", "receipt_unknown")
-        return _await_receipt(row, browser)
+        chain = chain_of(row)
+        if chain is None:
+            return _unknown(row, "no_network", "no RPC to read the outcome from")
+        return _settle(row, chain)
     logger.info("transaction_execute: transaction is %s; nothing to do", row.status, extra=LOG_EXTRA)
     return Outcome("skipped")
 
 
 def _send(op: Operation, action: Action[Any, Any], row: Transaction, browser: WalletBrowser) -> Outcome:
+    chain = chain_of(row)
+    if chain is None:
+        # Checked by the API too; nothing has been sent.
+        op.mark_failed(error="the session has no network: no RPC to check the chain", error_kind="no_network")
+        return Outcome("failed", "no_network")
+    try:
+        nonce = chain.nonce(op.session.wallet.address)
+    except ChainUnavailable as exc:
+        op.mark_failed(error=str(exc), error_kind="chain_unavailable")
+        return Outcome("failed", "chain_unavailable")
+    services.transaction_record_nonce(transaction_id=row.id, nonce=nonce)
+    row.nonce = nonce
     asked = Asked(row=row, session=op.session)
     try:
         maybe_restart(row, browser)
@@ -87,27 +109,118 @@ def _send(op: Operation, action: Action[Any, Any], row: Transaction, browser: Wa
     services.transaction_mark_submitted(transaction_id=row.id, tx_hash=tx_hash)
     row.tx_hash = tx_hash
     logger.info("transaction submitted: %s", tx_hash, extra=LOG_EXTRA)
-    return _await_receipt(row, browser)
+    return _settle(row, chain)
 
 
-def _await_receipt(row: Transaction, browser: WalletBrowser) -> Outcome:
+def _settle(row: Transaction, chain: Chain) -> Outcome:
+    """The claimed hash's receipt from the chain, once its transaction is the request; else unknown."""
     timeout = float(settings.TX_RECEIPT_TIMEOUT_SECONDS)
     try:
         with step(row, "receipt", "wait_for_receipt"):
-            receipt = browser.wait_for_receipt(row.tx_hash, timeout=timeout)
-    except Exception as exc:
-        kind = getattr(exc, "kind", "timeout" if isinstance(exc, SoftTimeLimitExceeded) else "unexpected")
-        services.transaction_mark_failed(
-            transaction_id=row.id,
-            error=f"submitted as {row.tx_hash}; no receipt: {error_text(exc)}",
-            error_kind="receipt_" + str(kind),
-            artifact_path=getattr(exc, "artifact_path", None) or "",
-        )
-        return Outcome("failed", "receipt_" + str(kind))
+            receipt = wait_until(
+                f"receipt of {row.tx_hash}",
+                lambda: chain.receipt(row.tx_hash),
+                timeout,
+                interval=0.5,
+                error=AutomationTimeout,
+            )
+    except ChainUnavailable as exc:
+        return _unknown(row, "chain_unavailable", str(exc))
+    except AutomationTimeout:
+        return _unknown(row, "receipt_timeout", f"no receipt for {row.tx_hash} within {timeout:.0f}s")
+    except Exception as exc:  # the soft time limit, a malformed hash the node refuses
+        return _unknown(row, "receipt_" + type(exc).__name__, f"no receipt for {row.tx_hash}")
+    reason = _not_the_request(row, chain)
+    if reason is not None:
+        _chain_mismatch(row, reason)
+        return _unknown(row, "chain_mismatch", reason)
+    return _mined(row, receipt)
+
+
+def _not_the_request(row: Transaction, chain: Chain, tx_hash: str | None = None) -> str | None:
+    tx = chain.transaction(tx_hash or row.tx_hash)
+    if tx is None:
+        return f"{tx_hash or row.tx_hash} is not a transaction on chain"
+    mismatch = transaction_mismatch(
+        tx,
+        sender=row.session.wallet.address,
+        to=row.to,
+        value_wei=int(row.value_wei),
+        data=row.data,
+        chain_id=row.session.chain_id,
+    )
+    if mismatch is None and row.nonce is not None and tx.nonce != row.nonce:
+        mismatch = f"nonce on chain is {tx.nonce}, recorded before sending {row.nonce}"
+    return mismatch
+
+
+def _mined(row: Transaction, receipt: ChainReceipt, tx_hash: str | None = None) -> Outcome:
     services.transaction_mark_mined(
         transaction_id=row.id,
         block_number=receipt.block_number,
         receipt_status=receipt.status,
         gas_used=receipt.gas_used,
+        tx_hash=tx_hash,
     )
     return Outcome("confirmed" if receipt.status == 1 else "reverted")
+
+
+def _unknown(row: Transaction, kind: str, detail: str) -> Outcome:
+    services.transaction_mark_unknown(transaction_id=row.id, error=detail, error_kind=kind)
+    logger.warning("transaction outcome unknown: %s", kind, extra=LOG_EXTRA)
+    return Outcome("unknown", kind)
+
+
+def _chain_mismatch(row: Transaction, reason: str) -> None:
+    audit.security_event_record(
+        kind=SecurityEvent.Kind.CHAIN_MISMATCH,
+        severity=SecurityEvent.Severity.CRITICAL,
+        actor=row.session.wallet.owner,
+        session=row.session,
+        details={"request_id": str(row.id), "tx_hash": row.tx_hash, "reason": reason[:500]},
+    )
+
+
+# --- reconciliation (beat) ----------------------------------------------------------------------------------
+def transactions_reconcile(*, older_than_seconds: float = 10.0) -> dict[str, int]:
+    """Settles `unknown` rows from the chain: the recorded hash when it is the request, else the mined
+    transaction that consumed the recorded nonce. A nonce consumed by something else fails the row (its
+    request was not sent with it); a nonce not yet consumed leaves it unknown."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    counts = {"confirmed": 0, "reverted": 0, "failed": 0, "unknown": 0}
+    rows = Transaction.objects.select_related("session__wallet__owner").filter(
+        status=Transaction.Status.UNKNOWN, updated_at__lte=cutoff
+    )
+    for row in rows:
+        chain = chain_of(row)
+        outcome = "unknown"
+        if chain is not None:
+            try:
+                outcome = _reconcile(row, chain)
+            except ChainUnavailable:
+                outcome = "unknown"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _reconcile(row: Transaction, chain: Chain) -> str:
+    if row.tx_hash and (receipt := chain.receipt(row.tx_hash)) and _not_the_request(row, chain) is None:
+        return _mined(row, receipt).outcome
+    if row.nonce is None:
+        return "unknown"
+    sender = row.session.wallet.address
+    if chain.nonce(sender, "latest") <= row.nonce:
+        return "unknown"  # not consumed yet: MetaMask may still send it
+    found = chain.find_by_nonce(sender, row.nonce)
+    if found is None:
+        return "unknown"
+    if (reason := _not_the_request(row, chain, found)) is not None:
+        _chain_mismatch(row, f"nonce {row.nonce} went to {found}: {reason}")
+        services.transaction_mark_failed(
+            transaction_id=row.id,
+            error=f"not sent: the nonce recorded before sending went to another transaction ({reason})",
+            error_kind="nonce_taken",
+        )
+        return "failed"
+    receipt = chain.receipt(found)
+    return _mined(row, receipt, tx_hash=found).outcome if receipt else "unknown"

@@ -15,6 +15,8 @@ from wallets.services.operations import (
     transaction_mark_mined,
     transaction_mark_rejected,
     transaction_mark_submitted,
+    transaction_mark_unknown,
+    transaction_record_nonce,
     transaction_request_create,
 )
 from wallets.services.sessions import (
@@ -68,6 +70,8 @@ __all__ = [
     "transaction_mark_mined",
     "transaction_mark_rejected",
     "transaction_mark_submitted",
+    "transaction_mark_unknown",
+    "transaction_record_nonce",
     "transaction_request_create",
     "wallet_import",
     "wallet_keys_rotate",

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wallets import dispatch
+from wallets.exceptions import NetworkRequired
 from wallets.models import SignatureRequest, Transaction, WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services.sessions import session_lock_ready
@@ -46,6 +47,8 @@ def transaction_request_create(
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
         session = session_lock_ready(session=owned)
+        if not (session.network or {}).get("rpc_url"):
+            raise NetworkRequired()
         row = Transaction.objects.create(
             session=session, to=to, value_wei=Decimal(value_wei), data=data, gas=gas
         )
@@ -128,17 +131,48 @@ def transaction_mark_submitted(*, transaction_id: Any, tx_hash: str) -> bool:
     )
 
 
+def transaction_record_nonce(*, transaction_id: Any, nonce: int) -> bool:
+    """The sender's nonce, recorded while the row is running and before the request is fired."""
+    return bool(
+        Transaction.objects.filter(id=transaction_id, status=Transaction.Status.RUNNING).update(
+            nonce=nonce, updated_at=timezone.now()
+        )
+    )
+
+
 def transaction_mark_mined(
-    *, transaction_id: Any, block_number: int, receipt_status: int, gas_used: int
+    *,
+    transaction_id: Any,
+    block_number: int,
+    receipt_status: int,
+    gas_used: int,
+    tx_hash: str | None = None,
 ) -> bool:
-    """Receipt arrived: confirmed when receipt_status == 1, reverted otherwise."""
+    """The chain's receipt: confirmed when receipt_status == 1, reverted otherwise. ``tx_hash`` when
+    reconciliation found the row's transaction under another hash than the one recorded."""
+    values: dict[str, Any] = {
+        "block_number": block_number,
+        "receipt_status": receipt_status,
+        "gas_used": gas_used,
+    }
+    if tx_hash is not None:
+        values["tx_hash"] = tx_hash
     return transition_one(
         Transaction,
         row_id=transaction_id,
         to=Transaction.Status.CONFIRMED if receipt_status == 1 else Transaction.Status.REVERTED,
-        block_number=block_number,
-        receipt_status=receipt_status,
-        gas_used=gas_used,
+        **values,
+    )
+
+
+def transaction_mark_unknown(*, transaction_id: Any, error: str, error_kind: str) -> bool:
+    """Confirm may have been clicked and the outcome is not known: kept for reconciliation, never resent."""
+    return transition_one(
+        Transaction,
+        row_id=transaction_id,
+        to=Transaction.Status.UNKNOWN,
+        error=error[:2000],
+        error_kind=error_kind,
     )
 
 
