@@ -43,7 +43,18 @@ from metamask_service.devstack.demo import (
 from metamask_service.devstack.ports import LOOPBACK, free_port
 from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
 
-FINAL = {"ready", "failed", "lost", "closed", "expired", "signed", "rejected", "confirmed", "reverted", "unknown"}
+FINAL = {
+    "ready",
+    "failed",
+    "lost",
+    "closed",
+    "expired",
+    "signed",
+    "rejected",
+    "confirmed",
+    "reverted",
+    "unknown",
+}
 
 
 def timed(

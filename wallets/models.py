@@ -303,3 +303,26 @@ class BrowserWorker(models.Model):
     @property
     def is_live(self) -> bool:
         return self.last_seen >= timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a caller sent with a POST or DELETE that acts (wallets/api/idempotency.py):
+    the request's fingerprint and, once it succeeded, its response, replayed for the same key and body."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # HMAC-SHA256 (keyed by SECRET_KEY) of method, path and canonical body: bodies can hold secrets, and a
+    # plain hash of a weak password could be guessed.
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)  # null while in progress
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.response_status or 'in progress'})"

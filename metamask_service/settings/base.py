@@ -292,6 +292,9 @@ SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", 3600)
 WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", 10)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 30)
 TX_RECEIPT_TIMEOUT_SECONDS = env.int("TX_RECEIPT_TIMEOUT_SECONDS", 120)
+# Idempotency-Key (wallets/api/idempotency.py): how long keys are kept; how long a duplicate waits.
+IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", 86400)
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", 10.0)
 
 # --- Wallet secrets at rest -----------------------------------------------------------------------------
 # Comma separated Fernet keys, newest first; older keys only decrypt until `rotate_wallet_keys` has run.

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import JsonObjectRuleField, TextRuleField, UintRuleField, drf_validator
+from wallets.api.idempotency import idempotent
 from wallets.api.payloads import AcceptedOutput, accepted, validated
 from wallets.models import SignatureRequest
 from wallets.selectors import signature_request_get_for_user, transaction_get_for_user
@@ -84,6 +85,7 @@ class SignatureCreateApi(ApiView):
             return {"method": attrs["method"], "payload": attrs["typed_data"]}
 
     @extend_schema(request=SignatureInput, responses={202: AcceptedOutput}, operation_id="signatures_create")
+    @idempotent
     def post(self, request: Request, session_id: str) -> Response:
         data = validated(self.SignatureInput, request)
         row = signature_request_create(user=request.user, session_id=session_id, ip=self.ip(request), **data)
@@ -119,6 +121,7 @@ class TransactionCreateApi(ApiView):
     @extend_schema(
         request=TransactionInput, responses={202: AcceptedOutput}, operation_id="transactions_create"
     )
+    @idempotent
     def post(self, request: Request, session_id: str) -> Response:
         data = validated(self.TransactionInput, request)
         row = transaction_request_create(

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import JsonObjectRuleField, drf_validator
+from wallets.api.idempotency import idempotent
 from wallets.api.payloads import AcceptedOutput, accepted, validated
 from wallets.models import WalletSession
 from wallets.selectors import session_get_for_user
@@ -49,6 +50,7 @@ class SessionOpenApi(ApiView):
         network = JsonObjectRuleField(validate_network, required=False, allow_null=True)
 
     @extend_schema(request=SessionOpenInput, responses={202: AcceptedOutput}, operation_id="sessions_open")
+    @idempotent
     def post(self, request: Request) -> Response:
         data = validated(self.SessionOpenInput, request)
         return accepted(session_request_open(user=request.user, ip=self.ip(request), **data))
@@ -65,5 +67,6 @@ class SessionApi(ApiView):
         return Response(SessionOutput(session).data)
 
     @extend_schema(responses={202: AcceptedOutput}, operation_id="sessions_close")
+    @idempotent
     def delete(self, request: Request, session_id: str) -> Response:
         return accepted(session_request_close(user=request.user, session_id=session_id, ip=self.ip(request)))

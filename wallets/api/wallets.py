@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from wallets.api.base import ApiView
 from wallets.api.fields import drf_validator
+from wallets.api.idempotency import idempotent
 from wallets.api.payloads import validated
 from wallets.selectors import wallet_get_for_user, wallet_list
 from wallets.services import wallet_import
@@ -35,6 +36,7 @@ class WalletsApi(ApiView):
         return Response(WalletOutput(wallet_list(user=request.user), many=True).data)
 
     @extend_schema(request=WalletImportInput, responses={201: WalletOutput}, operation_id="wallets_import")
+    @idempotent
     def post(self, request: Request) -> Response:
         data = validated(self.WalletImportInput, request)
         wallet = wallet_import(owner=request.user, **data)  # type: ignore[arg-type]

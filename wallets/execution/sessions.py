@@ -223,8 +223,17 @@ def sessions_cleanup() -> dict[str, int]:
                     "worker": session.worker,
                 },
             )
+    from wallets.api.idempotency import idempotency_keys_purge
+
+    purged = idempotency_keys_purge()
     logger.info(
         "session_cleanup: done",
-        extra={**LOG_EXTRA, "session_cleanup": "done", "expired": expired, "lost": lost},
+        extra={
+            **LOG_EXTRA,
+            "session_cleanup": "done",
+            "expired": expired,
+            "lost": lost,
+            "idempotency_keys_purged": purged,
+        },
     )
     return {"expired": expired, "lost": lost}
