@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest
@@ -13,7 +14,18 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_resolve
-from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, Wallet, WalletSession
+from wallets.exceptions import ValidationFailed
+from wallets.models import (
+    BrowserWorker,
+    SecurityEvent,
+    SignatureRequest,
+    Transaction,
+    Wallet,
+    WalletPolicy,
+    WalletSession,
+)
+from wallets.services import wallet_policy_changed
+from wallets.services.policies import policy_rules_clean
 
 
 def _link(obj: Model | None, label: str | None = None) -> str:
@@ -72,12 +84,64 @@ class ArtifactMixin:
         return response
 
 
+class WalletPolicyForm(forms.ModelForm):
+    class Meta:
+        model = WalletPolicy
+        fields = WalletPolicy.RULES
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data.update(policy_rules_clean({name: data.get(name) for name in WalletPolicy.RULES}))
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
+
+
+class WalletPolicyInline(admin.StackedInline):
+    """Staff edit a wallet's policy here; each saved change is a policy_changed security event."""
+
+    model = WalletPolicy
+    form = WalletPolicyForm
+    can_delete = False
+    extra = 1  # a wallet without a policy shows an empty one to fill in
+    max_num = 1
+    fields = WalletPolicy.RULES
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_staff)
+
+
 @admin.register(Wallet)
 class WalletAdmin(admin.ModelAdmin):
     list_display = ("label", "address", "owner", "created_at")
     list_filter = ("created_at",)
     search_fields = ("label", "address", "owner__username", "id")
     fields = ("id", "owner", "label", "address", "created_at")  # encrypted_* are never listed
+    inlines = (WalletPolicyInline,)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Policy rows are validated like the API's (WalletPolicyForm) and every change is recorded with
+        its before and after."""
+        if formset.model is not WalletPolicy:
+            super().save_formset(request, form, formset, change)
+            return
+        unset = WalletPolicy().rules()
+        befores = {
+            id(f): WalletPolicy.objects.get(pk=f.instance.pk).rules() if f.instance.pk else unset
+            for f in formset.forms
+            if f.has_changed()
+        }
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if id(inline_form) in befores:
+                wallet_policy_changed(
+                    policy=inline_form.instance, actor=request.user, before=befores[id(inline_form)]
+                )
+
     readonly_fields = ("id", "owner", "address", "created_at")
     list_select_related = ("owner",)
 

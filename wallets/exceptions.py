@@ -22,6 +22,12 @@ class ValidationFailed(ApplicationError):
     code = "invalid"
 
 
+class PermissionDenied(ApplicationError):
+    status_code = 403
+    default_message = "Not allowed."
+    code = "forbidden"
+
+
 class NotFound(ApplicationError):
     status_code = 404
     default_message = "Not found."

@@ -41,6 +41,39 @@ class Wallet(models.Model):
         return f"<Wallet {self.id} {self.address}>"
 
 
+class WalletPolicy(models.Model):
+    """Limits on what a wallet may sign (wallets/policy.py decides). Empty lists / null: the rule is not
+    set; a set rule denies what it does not list. Edited by staff only; every change is a security event."""
+
+    wallet = models.OneToOneField(Wallet, on_delete=models.CASCADE, related_name="policy")
+    allowed_origins = models.JSONField(default=list, blank=True, help_text='e.g. ["https://app.example"]')
+    allowed_chain_ids = models.JSONField(default=list, blank=True, help_text="e.g. [1, 8453]")
+    max_value_wei_per_tx = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    max_value_wei_per_24h = models.DecimalField(
+        max_digits=78, decimal_places=0, null=True, blank=True, help_text="over submitted and confirmed"
+    )
+    allowed_contracts = models.JSONField(default=list, blank=True, help_text="addresses a call may go to")
+    allowed_selectors = models.JSONField(default=list, blank=True, help_text='method selectors, "0x095ea7b3"')
+    max_permit_amount = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    RULES = (
+        "allowed_origins",
+        "allowed_chain_ids",
+        "max_value_wei_per_tx",
+        "max_value_wei_per_24h",
+        "allowed_contracts",
+        "allowed_selectors",
+        "max_permit_amount",
+    )
+
+    def __str__(self) -> str:
+        return f"policy of {self.wallet_id}"
+
+    def rules(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.RULES}
+
+
 class WalletSession(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -152,9 +185,10 @@ class Transaction(Operation):
         CONFIRMED = "confirmed"
         REVERTED = "reverted"
         REJECTED = "rejected"
+        BLOCKED = "blocked"  # refused by the wallet's policy before MetaMask was asked
         FAILED = "failed"
 
-    FINAL_STATUSES = (Status.CONFIRMED, Status.REVERTED, Status.REJECTED, Status.FAILED)
+    FINAL_STATUSES = (Status.CONFIRMED, Status.REVERTED, Status.REJECTED, Status.BLOCKED, Status.FAILED)
     # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
     TRANSITIONS = {
         Status.RUNNING: (Status.PENDING,),  # a worker claimed it
@@ -163,6 +197,7 @@ class Transaction(Operation):
         Status.CONFIRMED: (Status.RUNNING, Status.SUBMITTED, Status.UNKNOWN),
         Status.REVERTED: (Status.RUNNING, Status.SUBMITTED, Status.UNKNOWN),
         Status.REJECTED: (Status.PENDING, Status.RUNNING),  # never once a hash exists
+        Status.BLOCKED: (Status.RUNNING,),  # decided before the request is fired
         # Only where nothing can have been sent: before Confirm, or the recorded nonce went to another tx.
         Status.FAILED: (Status.PENDING, Status.RUNNING, Status.UNKNOWN),
     }
@@ -197,14 +232,16 @@ class SignatureRequest(Operation):
         RUNNING = "running"
         SIGNED = "signed"
         REJECTED = "rejected"
+        BLOCKED = "blocked"  # refused by the wallet's policy before MetaMask was asked
         FAILED = "failed"
 
-    FINAL_STATUSES = (Status.SIGNED, Status.REJECTED, Status.FAILED)
+    FINAL_STATUSES = (Status.SIGNED, Status.REJECTED, Status.BLOCKED, Status.FAILED)
     # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
     TRANSITIONS = {
         Status.RUNNING: (Status.PENDING,),
         Status.SIGNED: (Status.RUNNING,),
         Status.REJECTED: (Status.PENDING, Status.RUNNING),
+        Status.BLOCKED: (Status.RUNNING,),
         Status.FAILED: (Status.PENDING, Status.RUNNING),
     }
 
@@ -245,6 +282,8 @@ class SecurityEvent(models.Model):
         KEY_ROTATED = "key_rotated"
         # The chain does not hold what the dApp page reported: a hash of another transaction, or none at all.
         CHAIN_MISMATCH = "chain_mismatch"
+        POLICY_BLOCKED = "policy_blocked"  # the wallet's policy refused a request; nothing was signed
+        POLICY_CHANGED = "policy_changed"  # staff changed a wallet's policy (details: before and after)
 
     class Severity(models.TextChoices):
         INFO = "info"

@@ -377,6 +377,31 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
             )
         note["result"] = f"{tx['tx_hash'][:20]}... block {tx['block_number']}, gas {tx['gas_used']}"
 
+    with report.step("transfer above the wallet's policy limit") as note:
+        # The demo user is staff: it caps this wallet's transactions, then asks for more than the cap.
+        api.call(
+            "PUT", f"/wallets/{wallet['id']}/policy/", {"max_value_wei_per_tx": str(TRANSFER_WEI)}, (200,)
+        )
+        nonce = anvil.rpc("eth_getTransactionCount", [address, "latest"])
+        accepted = api.call(
+            "POST",
+            f"/sessions/{sid}/transactions/",
+            {"to": RECIPIENT, "value_wei": str(2 * TRANSFER_WEI)},
+            (202,),
+        )
+        blocked = api.poll(
+            f"/sessions/{sid}/transactions/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running"),
+            OPERATION_TIMEOUT,
+        )
+        summary.update(policy_blocked_status=blocked["status"], policy_blocked_reason=blocked["error"])
+        if (
+            blocked["status"] != "blocked"
+            or anvil.rpc("eth_getTransactionCount", [address, "latest"]) != nonce
+        ):
+            raise DemoFailed(f"the transfer above the policy ended {blocked['status']}: {blocked['error']}")
+        note["result"] = f"blocked: {blocked['error']}"
+
     with report.step("close session") as note:
         api.call("DELETE", f"/sessions/{sid}/", expect=(202,))
         closed = api.poll(f"/sessions/{sid}/", lambda b: b["status"] != "closing", 60)

@@ -138,3 +138,46 @@ def test_session_pages_show_the_metamask_version(staff):
     ).content.decode()
     assert str(other.id) in filtered
     assert str(session.id) not in filtered
+
+
+def test_staff_edit_a_wallet_policy_inline_and_each_change_is_an_event(staff, rows):
+    wallet = rows["wallet"]
+    url = reverse("admin:wallets_wallet_change", args=[wallet.pk])
+    page = staff.get(url)
+    assert page.status_code == 200
+    assert b"policy-0-allowed_origins" in page.content or b"policy-0-allowed_chain_ids" in page.content
+    form = {
+        "owner": wallet.owner.pk,
+        "label": wallet.label,
+        "address": wallet.address,
+        "policy-TOTAL_FORMS": "1",
+        "policy-INITIAL_FORMS": "0",
+        "policy-MIN_NUM_FORMS": "0",
+        "policy-MAX_NUM_FORMS": "1",
+        "policy-0-wallet": str(wallet.pk),
+        "policy-0-allowed_origins": '["https://app.example"]',
+        "policy-0-allowed_chain_ids": "[31337]",
+        "policy-0-max_value_wei_per_tx": "1000",
+        "policy-0-max_value_wei_per_24h": "",
+        "policy-0-allowed_contracts": "[]",
+        "policy-0-allowed_selectors": '["0xA9059CBB"]',
+        "policy-0-max_permit_amount": "",
+    }
+    response = staff.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    wallet.policy.refresh_from_db()
+    assert wallet.policy.allowed_selectors == ["0xa9059cbb"]  # normalised like the API does
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.POLICY_CHANGED)
+    assert event.details["after"]["max_value_wei_per_tx"] == "1000"
+    bad = staff.post(
+        url,
+        {
+            **form,
+            "policy-INITIAL_FORMS": "1",
+            "policy-0-id": str(wallet.policy.pk),
+            "policy-0-allowed_selectors": '["0x1"]',
+        },
+    )
+    assert bad.status_code == 200  # the form again, with the error
+    assert b"selectors" in bad.content
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.POLICY_CHANGED).count() == 1

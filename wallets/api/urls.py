@@ -10,7 +10,7 @@ from wallets.api.operations import (
     TransactionDetailApi,
 )
 from wallets.api.sessions import SessionApi, SessionOpenApi
-from wallets.api.wallets import WalletDetailApi, WalletsApi
+from wallets.api.wallets import WalletDetailApi, WalletPolicyApi, WalletsApi
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("health", HealthApi.as_view(), name="health"),
     path("wallets/", WalletsApi.as_view(), name="wallets"),
     path("wallets/<uuid:wallet_id>/", WalletDetailApi.as_view(), name="wallet-detail"),
+    path("wallets/<uuid:wallet_id>/policy/", WalletPolicyApi.as_view(), name="wallet-policy"),
     path("sessions/", SessionOpenApi.as_view(), name="session-open"),
     path("sessions/<uuid:session_id>/", SessionApi.as_view(), name="session-detail"),
     path("sessions/<uuid:session_id>/signatures/", SignatureCreateApi.as_view(), name="signature-create"),

@@ -44,6 +44,11 @@ def _execute(row: SignatureRequest, *, worker: str, browsers: BrowserPool) -> Ou
         return Outcome("skipped")
     action = action_for(row.method)
     assert isinstance(action, SignatureAction), row.method
+    # The wallet's policy first: a blocked request never reaches MetaMask.
+    if (reason := services.signature_policy_reason(row=row)) is not None:
+        services.operation_mark_blocked(row=row, reason=reason, action=action.name)
+        logger.warning("signature blocked by policy: %s", reason, extra=LOG_EXTRA)
+        return Outcome("blocked", "policy_blocked")
     op = Operation(
         row_id=row.id,
         session=row.session,

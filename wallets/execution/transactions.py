@@ -48,6 +48,11 @@ def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome
     if not services.transaction_claim(transaction_id=row.id):
         return _redelivered(row)
     action = action_for(SendTransaction.key)
+    # The wallet's policy first: a blocked request never reaches MetaMask.
+    if (reason := services.transaction_policy_reason(row=row)) is not None:
+        services.operation_mark_blocked(row=row, reason=reason, action=action.name)
+        logger.warning("transaction blocked by policy: %s", reason, extra=LOG_EXTRA)
+        return Outcome("blocked", "policy_blocked")
     op = Operation(
         row_id=row.id,
         session=row.session,

@@ -19,6 +19,14 @@ from wallets.services.operations import (
     transaction_record_nonce,
     transaction_request_create,
 )
+from wallets.services.policies import (
+    operation_mark_blocked,
+    signature_policy_reason,
+    transaction_policy_reason,
+    wallet_policy,
+    wallet_policy_changed,
+    wallet_policy_update,
+)
 from wallets.services.sessions import (
     session_claim,
     session_close_claim,
@@ -47,6 +55,7 @@ __all__ = [
     "WalletSecrets",
     "browser_worker_heartbeat",
     "browser_worker_remove",
+    "operation_mark_blocked",
     "progress_append",
     "session_claim",
     "session_close_claim",
@@ -63,6 +72,7 @@ __all__ = [
     "signature_mark_failed",
     "signature_mark_rejected",
     "signature_mark_signed",
+    "signature_policy_reason",
     "signature_request_claim",
     "signature_request_create",
     "transaction_claim",
@@ -71,9 +81,13 @@ __all__ = [
     "transaction_mark_rejected",
     "transaction_mark_submitted",
     "transaction_mark_unknown",
+    "transaction_policy_reason",
     "transaction_record_nonce",
     "transaction_request_create",
     "wallet_import",
     "wallet_keys_rotate",
+    "wallet_policy",
+    "wallet_policy_changed",
+    "wallet_policy_update",
     "wallet_secrets",
 ]

@@ -7,18 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from wallets import dispatch
-from wallets.exceptions import NetworkRequired
+from wallets.exceptions import NetworkRequired, ValidationFailed
 from wallets.models import SignatureRequest, Transaction, WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services.sessions import session_lock_ready
 from wallets.services.transitions import transition_one
 
 UserLike = AbstractBaseUser | AnonymousUser
+SQLITE_DECIMAL_DIGITS = 15  # what Django's SQLite backend keeps of a DecimalField
 Operation = SignatureRequest | Transaction
 
 
@@ -49,6 +50,12 @@ def transaction_request_create(
         session = session_lock_ready(session=owned)
         if not (session.network or {}).get("rpc_url"):
             raise NetworkRequired()
+        if connection.vendor == "sqlite" and len(str(value_wei).rstrip("0")) > SQLITE_DECIMAL_DIGITS:
+            # SQLite reads decimals back through a float: the worker would send another amount.
+            raise ValidationFailed(
+                f"value_wei has more than {SQLITE_DECIMAL_DIGITS} significant digits, which the embedded "
+                "SQLite mode cannot keep exactly; use PostgreSQL (DATABASE_URL)"
+            )
         row = Transaction.objects.create(
             session=session, to=to, value_wei=Decimal(value_wei), data=data, gas=gas
         )
