@@ -171,6 +171,11 @@ class WalletBrowser:
             raise MetaMaskUIError("no dApp page is open; call open_dapp first")
         return self.dapp
 
+    @property
+    def approved_in_last_request(self) -> bool:
+        """True once the driver clicked an approval for the latest request (even if it then failed)."""
+        return self.mm.approved_in_last_request
+
     def request(self, request: DappRequest, *, verify: Verifier) -> Any:
         """Send ``request`` from the dApp page and handle MetaMask's approvals for it with ``verify``;
         returns the dApp's result."""

@@ -60,6 +60,9 @@ class MetaMaskDriver:
         self.notification_handle: str | None = None  # our approval tab
         self.approval_page = S.NOTIFICATION_PAGE  # which extension page that tab shows
         self._password: str | None = None  # kept in memory only, to unlock after a restart or a lock
+        # Whether the driver clicked an approval for the latest request: after an error or an interruption
+        # that request may have been signed or sent (the worker then never reports it as not done).
+        self.approved_in_last_request = False
         self._dom: IsolatedDom | None = None
 
     @property
@@ -254,6 +257,7 @@ class MetaMaskDriver:
         # its background after the next request is fired (13.36 opens that popup beside our tab; a request
         # fired right after closing it came back 4001 without ever showing a screen).
         self.browser.close_extension_tabs(keep_pages=_APPROVAL_PAGES)
+        self.approved_in_last_request = False
         request_id = dapp.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
         watch = UnknownScreenWatch(self.version)
@@ -358,4 +362,6 @@ class MetaMaskDriver:
             self._wait_route_leaves(route)
             raise PolicyRejected(reason, shown=shown_now)
         logger.info("approving %s for %s", kind, method, extra=_LOG)
+        # Set before the click: if anything interrupts from here on, the request may have been approved.
+        self.approved_in_last_request = True
         page.approve()

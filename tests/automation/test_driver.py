@@ -135,6 +135,7 @@ def test_personal_sign_recovers_to_the_account(wallet_run: WalletRun) -> None:
     recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
     assert recovered == wallet_run.expected_address
     assert seen[0].method == "personal_sign"
+    assert wallet_run.wallet.approved_in_last_request is True
 
 
 def test_typed_data_v4_recovers_to_the_account(wallet_run: WalletRun) -> None:
@@ -187,6 +188,7 @@ def test_verifier_reason_rejects_a_signature(wallet_run: WalletRun) -> None:
     # The rejection carries the screen its reason is about (for the security event), read before Reject.
     assert isinstance(caught.value.shown, DisplayedSignature)
     assert caught.value.shown.text == "not what the caller asked"
+    assert wallet_run.wallet.approved_in_last_request is False  # rejected: nothing was approved
 
 
 def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run: WalletRun) -> None:

@@ -108,7 +108,15 @@ def _send(op: Operation, action: Action[Any, Any], row: Transaction, browser: Wa
         maybe_restart(row, browser)
         with step(row, action.name, action.name):
             tx_hash = str(browser.request(action.request(asked), verify=action.verifier(asked)))
-    except Exception as exc:
+    except BaseException as exc:
+        if browser.approved_in_last_request:
+            # Confirm was clicked: it may be on its way. Never failed (that invites a second send).
+            outcome = _unknown(row, "interrupted_after_confirm", f"after Confirm: {type(exc).__name__}")
+            if not isinstance(exc, Exception):
+                raise
+            return outcome
+        if not isinstance(exc, Exception):
+            raise
         return operation_failed(op, exc)
     # Persisted before waiting: if the worker dies now, the hash is known and nothing is ever resent.
     services.transaction_mark_submitted(transaction_id=row.id, tx_hash=tx_hash)
