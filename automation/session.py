@@ -176,6 +176,12 @@ class WalletBrowser:
         """True once the driver clicked an approval for the latest request (even if it then failed)."""
         return self.mm.approved_in_last_request
 
+    @property
+    def refused_others(self) -> list[tuple[str, str]]:
+        """Confirmations the driver refused during the latest request as not its own (reason, screen text):
+        one left pending before it, or a second one of a kind already approved for it."""
+        return list(self.mm.refused_others)
+
     def request(self, request: DappRequest, *, verify: Verifier) -> Any:
         """Send ``request`` from the dApp page and handle MetaMask's approvals for it with ``verify``;
         returns the dApp's result."""

@@ -27,6 +27,7 @@ CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION = (
     "transaction",
     "confirmation",  # wallet_addEthereumChain, in either generation
 )
+APPROVAL_KINDS = (CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION)
 # Route families where MetaMask shows approvals; anything else on an approval page is idle or unlock.
 APPROVAL_ROUTES = (S.ROUTE_CONNECT, S.ROUTE_CONFIRM_TX, L.ROUTE_CONFIRMATION)
 _TX_IDS = {S.RECIPIENT, S.SENDER, "confirmation__transaction-flow"}

@@ -23,6 +23,7 @@ from automation.dapp import DappPage
 from automation.dom import IsolatedDom
 from automation.errors import AutomationTimeout, MetaMaskUIError, PolicyRejected, UnsupportedMetaMaskVersion
 from automation.metamask.approvals import (
+    APPROVAL_KINDS,
     APPROVAL_ROUTES,
     CONFIRMATION,
     CONNECT,
@@ -63,6 +64,9 @@ class MetaMaskDriver:
         # Whether the driver clicked an approval for the latest request: after an error or an interruption
         # that request may have been signed or sent (the worker then never reports it as not done).
         self.approved_in_last_request = False
+        # Confirmations refused during the latest request because they were not its own: (reason, what the
+        # screen showed as text).
+        self.refused_others: list[tuple[str, str]] = []
         self._dom: IsolatedDom | None = None
 
     @property
@@ -258,10 +262,14 @@ class MetaMaskDriver:
         # fired right after closing it came back 4001 without ever showing a screen).
         self.browser.close_extension_tabs(keep_pages=_APPROVAL_PAGES)
         self.approved_in_last_request = False
+        self.refused_others = []
+        # One approval per request: a confirmation already pending is not this request's, whatever it shows.
+        self._reject_pending(f"left pending before {method} was sent")
         request_id = dapp.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
         watch = UnknownScreenWatch(self.version)
         handled = 0
+        approved: set[str] = set()
         while True:
             outcome = dapp.poll(request_id)
             if outcome is not None:
@@ -286,6 +294,11 @@ class MetaMaskDriver:
             elif screen.kind == "unknown" or screen.page is None:
                 watch.unknown(view)
                 time.sleep(0.15)
+            elif screen.kind in approved:
+                # Each expected kind is approved once per request: a second one was queued by someone else
+                # (a page repeating the request); it is refused and this request goes on.
+                watch.known()
+                self._refuse_other(screen, method, f"a second {screen.kind} approval during {method}")
             else:
                 watch.known()
                 route = normalize_route(str(view["route"]))
@@ -294,8 +307,32 @@ class MetaMaskDriver:
                 except PolicyRejected as exc:
                     exc.dapp_error_code = self._rejected_code(dapp, request_id)
                     raise
+                approved.add(screen.kind)
                 handled += 1
                 self._wait_route_leaves(route)
+
+    def _reject_pending(self, reason: str) -> None:
+        """Rejects every confirmation the approval tab shows before a request is sent."""
+        if self.notification_handle is None:
+            return
+        self.focus(self.notification_handle)
+        for _ in range(10):  # a page can queue many; each is refused in turn
+            screen = recognise(shown(self.dom))
+            if screen.kind not in APPROVAL_KINDS or screen.page is None:
+                return
+            self._refuse_other(screen, "", reason)
+
+    def _refuse_other(self, screen: Screen, method: str, reason: str) -> None:
+        """Rejects a confirmation that is not the current request's and keeps what it showed."""
+        assert screen.page is not None
+        page: ApprovalPage = self.page(screen.page)
+        # For the record only, so not read field by field (that waits for a layout this screen may not have).
+        text = self.dom.body_text()[:1000]
+        logger.warning("rejecting a %s confirmation: %s", screen.kind, reason, extra=_LOG)
+        route = self.page(BasePage).route()
+        page.reject()
+        self._wait_route_leaves(route)
+        self.refused_others.append((reason, f"{screen.kind}: {text}"))
 
     def _follow_approvals_elsewhere(self) -> None:
         """When the build shows approvals on another of its pages (the side panel), show that page in our tab.

@@ -300,6 +300,69 @@ def test_restart_restores_a_connection_that_did_not_survive_it(
     assert wallet.operations == 0
 
 
+def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_run: WalletRun) -> None:
+    """One approval per request: whatever is pending when a request starts is not its own."""
+    wallet = wallet_run.wallet
+    dapp = wallet.dapp
+    assert dapp is not None
+    stale = dapp.fire("personal_sign", ["0x" + b"left behind by the page".hex(), wallet_run.address])
+    signature = wallet.personal_sign("the request", address=wallet_run.address, verify=lambda _s: None)
+    assert Account.recover_message(encode_defunct(text="the request"), signature=signature) == wallet.address
+    refused = wallet.refused_others
+    assert [reason for reason, _text in refused] == ["left pending before personal_sign was sent"]
+    assert "left behind by the page" in refused[0][1]
+    outcome = dapp.poll(stale)
+    assert outcome is not None
+    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+
+
+# A page that repeats every eth_sendTransaction it sees, a moment after the original.
+_DUPLICATE_TRANSACTIONS_JS = """
+const eth = window.ethereum;
+const original = eth.request.bind(eth);
+window.__duplicates = [];
+const wrapped = (args) => {
+  const result = original(args);
+  if (args && args.method === 'eth_sendTransaction') {
+    setTimeout(() => original(args).then(
+      (v) => window.__duplicates.push(['ok', v]), (e) => window.__duplicates.push(['error', e.code])), 50);
+  }
+  return result;
+};
+try { eth.request = wrapped; } catch (e) {}
+if (eth.request !== wrapped) {
+  const proxy = new Proxy(eth, {get: (t, p) => p === 'request' ? wrapped : Reflect.get(t, p, t)});
+  Object.defineProperty(window, 'ethereum', {value: proxy, configurable: true, writable: true});
+}
+"""
+
+
+def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    dapp = wallet.dapp
+    assert dapp is not None
+    dapp.focus()
+    dapp.driver.execute_script(_DUPLICATE_TRANSACTIONS_JS)
+    nonce_before = int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+    try:
+        wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=10**15), sender=wallet_run.address, verify=lambda _s: None
+        )
+        refused = list(wallet.refused_others)
+        # The copy either showed up while the driver waited for its own result, or is still pending: then
+        # the next request refuses it first.
+        wallet.personal_sign("flush", address=wallet_run.address, verify=lambda _s: None)
+        refused += wallet.refused_others
+    finally:
+        wallet.open_dapp(wallet_run.dapp_url)  # a fresh page: the wrapper goes
+    assert len(refused) == 1, refused
+    assert refused[0][1].startswith("transaction")
+    assert (
+        int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+        == nonce_before + 1
+    )
+
+
 def test_rss_over_the_limit_makes_a_restart_due(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
     assert not wallet.needs_restart()

@@ -106,6 +106,7 @@ class Operation:
         reason: str,
         severity: str = SecurityEvent.Severity.WARNING,
         shown: Displayed | None = None,
+        shown_text: str = "",
     ) -> None:
         details: dict[str, Any] = {
             "action": self.action,
@@ -114,6 +115,8 @@ class Operation:
         }
         if shown is not None:
             details["shown"] = verification.shown_summary(shown)
+        elif shown_text:
+            details["shown"] = {"text": shown_text[:1000]}
         audit.security_event_record(
             kind=kind,
             severity=severity,
@@ -132,7 +135,12 @@ def run_on_session(
         op.mark_failed(error=why, error_kind="session_unavailable")
         return Outcome("failed", why)
     op.session.touch()
-    return perform(browser)
+    try:
+        return perform(browser)
+    finally:
+        # Confirmations refused as not this request's (left pending before it, or queued again during it).
+        for reason, text in browser.refused_others:
+            op.security_event(SecurityEvent.Kind.POLICY_REJECTED, reason=reason, shown_text=text)
 
 
 def _session_browser(
