@@ -12,7 +12,7 @@ from tests.factories import MNEMONIC, MNEMONIC_ADDRESS, TransactionFactory, Wall
 from wallets import execution
 from wallets.chain import Chain, ChainUnavailable
 from wallets.execution.transactions import _settle
-from wallets.models import SecurityEvent, Transaction
+from wallets.models import SecurityEvent, Transaction, WalletSession
 from wallets.services.transitions import transition_one
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,13 @@ def test_an_unconsumed_nonce_stays_unknown(anvil: Anvil) -> None:
     execution.transactions_reconcile(older_than_seconds=0)
     row.refresh_from_db()
     assert row.status == "unknown"
+
+
+def test_an_unused_nonce_of_an_ended_session_is_failed_not_sent(anvil: Anvil) -> None:
+    nonce = Chain(anvil.rpc_url).nonce(MNEMONIC_ADDRESS)
+    row = submitted_row(anvil, to=RECIPIENT, value_wei=10**15, nonce=nonce, tx_hash="")
+    transition_one(Transaction, row_id=row.id, to=Transaction.Status.UNKNOWN, error_kind="interrupted")
+    WalletSession.objects.filter(id=row.session_id).update(status=WalletSession.Status.LOST)
+    execution.transactions_reconcile(older_than_seconds=0)
+    row.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "not_sent")

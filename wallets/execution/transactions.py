@@ -34,7 +34,7 @@ from wallets.execution.common import (
     step,
     timed,
 )
-from wallets.models import SecurityEvent, Transaction
+from wallets.models import SecurityEvent, Transaction, WalletSession
 from wallets.runtime import BrowserPool
 
 
@@ -198,7 +198,8 @@ def _chain_mismatch(row: Transaction, reason: str) -> None:
 def transactions_reconcile(*, older_than_seconds: float = 10.0) -> dict[str, int]:
     """Settles `unknown` rows from the chain: the recorded hash when it is the request, else the mined
     transaction that consumed the recorded nonce. A nonce consumed by something else fails the row (its
-    request was not sent with it); a nonce not yet consumed leaves it unknown."""
+    request was not sent with it); a nonce not yet consumed leaves it unknown while its session's browser
+    could still send it, and fails it (not_sent) once the session has ended and no node saw it pending."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     counts = {"confirmed": 0, "reverted": 0, "failed": 0, "unknown": 0}
     rows = Transaction.objects.select_related("session__wallet__owner").filter(
@@ -223,6 +224,15 @@ def _reconcile(row: Transaction, chain: Chain) -> str:
         return "unknown"
     sender = row.session.wallet.address
     if chain.nonce(sender, "latest") <= row.nonce:
+        if row.session.status in WalletSession.FINAL_STATUSES and chain.nonce(sender, "pending") <= row.nonce:
+            # The session's browser is gone with its profile, so nothing can send this any more, and the
+            # node has not even seen it pending: it was never sent.
+            services.transaction_mark_failed(
+                transaction_id=row.id,
+                error="not sent: the session ended and the nonce recorded before sending was never used",
+                error_kind="not_sent",
+            )
+            return "failed"
         return "unknown"  # not consumed yet: MetaMask may still send it
     found = chain.find_by_nonce(sender, row.nonce)
     if found is None:

@@ -1,0 +1,56 @@
+"""Crashes with real processes: the worker's pool child is SIGKILLed while a transaction waits for its
+receipt. The message is redelivered, the row is settled from the chain (its browser died with the child),
+and the transaction is sent exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from metamask_service.devstack import Anvil, StaticServer
+from tests.e2e.conftest import Worker, poll
+from tests.e2e.test_wallet_flow import PASSWORD, RECIPIENT, Flow, api_for
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_killed_while_waiting_for_the_receipt_settles_from_the_chain_and_sends_once(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    Account.enable_unaudited_hdwallet_features()
+    account, mnemonic = Account.create_with_mnemonic()
+    anvil_chain.rpc("anvil_setBalance", [account.address, hex(10**19)])
+    flow = Flow(api_for(UserFactory()))
+    wallet = flow.import_wallet(mnemonic, PASSWORD)
+    session = flow.open_session(wallet["id"], dapp_server.url, anvil_chain)
+    assert session["status"] == "ready", session
+    sid = session["id"]
+    anvil_chain.rpc("evm_setAutomine", [False])  # the transaction stays pending until the block below
+    try:
+        accepted = flow.call(
+            "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
+        )
+        detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
+        submitted = poll(
+            lambda: flow.call("get", detail),
+            done=lambda b: b["status"] != "pending" and b["status"] != "running",
+            timeout=150,
+        )
+        assert submitted["status"] == "submitted", submitted
+        dead = worker.pool_child()
+        dead.kill()
+        lost = poll(
+            lambda: flow.call("get", f"/sessions/{sid}/"), done=lambda b: b["status"] != "ready", timeout=60
+        )
+        assert lost["status"] == "lost", lost
+        assert flow.call("get", detail)["status"] == "submitted"  # redelivered: waiting on the chain again
+        anvil_chain.rpc("evm_mine", [])
+        settled = poll(
+            lambda: flow.call("get", detail), done=lambda b: b["status"] != "submitted", timeout=60
+        )
+    finally:
+        anvil_chain.rpc("evm_setAutomine", [True])
+    assert (settled["status"], settled["tx_hash"]) == ("confirmed", submitted["tx_hash"]), settled
+    assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == 1
+    assert worker.pool_child().pid != dead.pid
