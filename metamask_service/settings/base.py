@@ -295,6 +295,8 @@ TX_RECEIPT_TIMEOUT_SECONDS = env.int("TX_RECEIPT_TIMEOUT_SECONDS", 120)
 # Idempotency-Key (wallets/api/idempotency.py): how long keys are kept; how long a duplicate waits.
 IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", 86400)
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", 10.0)
+# A request still pending this long after it was accepted (or last resent) gets its task sent again.
+PENDING_REDISPATCH_SECONDS = env.int("PENDING_REDISPATCH_SECONDS", 120)
 
 # --- Wallet secrets at rest -----------------------------------------------------------------------------
 # Comma separated Fernet keys, newest first; older keys only decrypt until `rotate_wallet_keys` has run.

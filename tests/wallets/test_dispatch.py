@@ -108,3 +108,39 @@ def test_no_secret_reaches_the_broker(broker, user):
     dump = "".join(m.decode() + base64.b64decode(json.loads(m)["body"]).decode() for m in raw)
     for secret in (MNEMONIC, WALLET_PASSWORD, wallet.encrypted_mnemonic, wallet.encrypted_password):
         assert secret not in dump
+
+
+def test_work_whose_message_the_broker_lost_is_sent_again_once_per_interval(broker, user):
+    """A broker restart without persistence drops queued messages: the beat sends pending work again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wallets.execution.redispatch import pending_redispatch
+
+    session = WalletSessionFactory.create(wallet__owner=user)
+    tx = services.transaction_request_create(
+        user=user, session_id=session.id, to=session.wallet.address, value_wei=1
+    )
+    opening = services.session_request_open(
+        user=user, wallet_id=session.wallet.id, dapp_url="http://127.0.0.1:1/"
+    )
+    broker.delete(*QUEUES)  # the broker lost everything queued
+    assert pending_redispatch() == 0  # too young: its message may just be on its way
+    old = timezone.now() - timedelta(minutes=5)
+    Transaction.objects.filter(id=tx.id).update(created_at=old)
+    WalletSession.objects.filter(id=opening.id).update(created_at=old)
+    assert pending_redispatch() == 2
+    tx.refresh_from_db()
+    [resent] = messages(broker, f"browser.{WORKER}")
+    assert (resent["task"], resent["args"], resent["id"]) == (
+        "wallets.transaction_execute",
+        [str(tx.id)],
+        tx.task_id,
+    )
+    assert [m["args"] for m in messages(broker, "browser")] == [[str(opening.id)]]
+    assert [p["step"] for p in tx.progress] == ["redispatched"]
+    assert pending_redispatch() == 0  # spaced: not again until another interval has passed
+    # Work that has started is never sent again.
+    services.transaction_claim(transaction_id=tx.id)
+    assert pending_redispatch(now=timezone.now() + timedelta(hours=1)) == 1  # only the still-pending session

@@ -184,7 +184,8 @@ def _close(session_id: str, browsers: BrowserPool) -> Outcome:
 
 
 def sessions_cleanup() -> dict[str, int]:
-    """Expires idle sessions (browser closed on their worker); marks sessions of dead workers lost."""
+    """Expires idle sessions (browser closed on their worker); marks sessions of dead workers lost; purges
+    old idempotency keys; sends again the tasks of requests still pending (execution/redispatch.py)."""
     from celery_app import app
     from wallets import dispatch
     from wallets.selectors import sessions_expired, sessions_on_dead_workers
@@ -224,8 +225,10 @@ def sessions_cleanup() -> dict[str, int]:
                 },
             )
     from wallets.api.idempotency import idempotency_keys_purge
+    from wallets.execution.redispatch import pending_redispatch
 
     purged = idempotency_keys_purge()
+    redispatched = pending_redispatch()
     logger.info(
         "session_cleanup: done",
         extra={
@@ -234,6 +237,7 @@ def sessions_cleanup() -> dict[str, int]:
             "expired": expired,
             "lost": lost,
             "idempotency_keys_purged": purged,
+            "redispatched": redispatched,
         },
     )
     return {"expired": expired, "lost": lost}
