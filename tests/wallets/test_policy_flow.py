@@ -80,3 +80,39 @@ def test_a_transaction_above_the_per_transaction_cap_is_blocked_without_a_browse
     assert (outcome.outcome, outcome.detail) == ("blocked", "policy_blocked")
     row.refresh_from_db()
     assert (row.status, row.error_kind, row.tx_hash) == (Transaction.Status.BLOCKED, "policy_blocked", "")
+
+
+def test_hard_bans_block_an_unlimited_approval_and_a_permit_without_deadline_on_any_wallet() -> None:
+    session = WalletSessionFactory()  # no policy at all
+    spender = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    approve_all = "0x095ea7b3" + spender[2:].lower().rjust(64, "0") + "f" * 64
+    tx = TransactionFactory(session=session, to=TO, value_wei=0, data=approve_all)
+    assert (
+        execution.transaction_execute(
+            transaction_id=str(tx.id), worker=WORKER, browsers=SessionBrowsers()
+        ).outcome
+        == "blocked"
+    )
+    permit = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}],
+            "Permit": [{"name": "value", "type": "uint256"}],
+        },
+        "primaryType": "Permit",
+        "domain": {"name": "Token", "chainId": 31337},
+        "message": {"value": 5},
+    }
+    sig = SignatureRequestFactory(
+        session=session, method=SignatureRequest.Method.SIGN_TYPED_DATA_V4, payload=permit
+    )
+    assert (
+        execution.signature_execute(
+            signature_id=str(sig.id), worker=WORKER, browsers=SessionBrowsers()
+        ).outcome
+        == "blocked"
+    )
+    tx.refresh_from_db()
+    sig.refresh_from_db()
+    assert "unlimited" in tx.error
+    assert "deadline" in sig.error
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.POLICY_BLOCKED).count() == 2
