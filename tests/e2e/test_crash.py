@@ -5,12 +5,10 @@ and the transaction is sent exactly once."""
 from __future__ import annotations
 
 import pytest
-from eth_account import Account
 
 from metamask_service.devstack import Anvil, StaticServer
 from tests.e2e.conftest import Worker, poll
-from tests.e2e.test_wallet_flow import PASSWORD, RECIPIENT, Flow, api_for
-from tests.factories import UserFactory
+from tests.e2e.test_wallet_flow import RECIPIENT, fresh_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transa
 def test_worker_killed_while_waiting_for_the_receipt_settles_from_the_chain_and_sends_once(
     worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
 ) -> None:
-    Account.enable_unaudited_hdwallet_features()
-    account, mnemonic = Account.create_with_mnemonic()
-    anvil_chain.rpc("anvil_setBalance", [account.address, hex(10**19)])
-    flow = Flow(api_for(UserFactory()))
-    wallet = flow.import_wallet(mnemonic, PASSWORD)
-    session = flow.open_session(wallet["id"], dapp_server.url, anvil_chain)
-    assert session["status"] == "ready", session
-    sid = session["id"]
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
     anvil_chain.rpc("evm_setAutomine", [False])  # the transaction stays pending until the block below
     try:
         accepted = flow.call(

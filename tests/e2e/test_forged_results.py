@@ -5,12 +5,10 @@ row settled by reconciliation with the hash of what MetaMask really sent; nothin
 from __future__ import annotations
 
 import pytest
-from eth_account import Account
 
 from metamask_service.devstack import Anvil, StaticServer
 from tests.e2e.conftest import Worker
-from tests.e2e.test_wallet_flow import PASSWORD, RECIPIENT, Flow, api_for
-from tests.factories import UserFactory
+from tests.e2e.test_wallet_flow import RECIPIENT, fresh_session
 from wallets import execution
 from wallets.models import SecurityEvent
 
@@ -20,14 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transa
 def test_a_forged_transaction_hash_is_caught_on_chain_and_reconciled(
     worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
 ) -> None:
-    Account.enable_unaudited_hdwallet_features()
-    account, mnemonic = Account.create_with_mnemonic()
-    anvil_chain.rpc("anvil_setBalance", [account.address, hex(10**19)])
-    flow = Flow(api_for(UserFactory()))
-    wallet = flow.import_wallet(mnemonic, PASSWORD)
-    session = flow.open_session(wallet["id"], tamper_server.url + "forge.html", anvil_chain)
-    assert session["status"] == "ready", session
-    sid = session["id"]
+    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "forge.html")
 
     first = flow.send(sid, RECIPIENT, 10**15)
     assert first["status"] == "confirmed", first

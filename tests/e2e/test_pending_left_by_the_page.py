@@ -11,8 +11,7 @@ from eth_account.messages import encode_defunct
 
 from metamask_service.devstack import Anvil, StaticServer
 from tests.e2e.conftest import Worker
-from tests.e2e.test_wallet_flow import PASSWORD, Flow, api_for
-from tests.factories import UserFactory
+from tests.e2e.test_wallet_flow import fresh_session
 from wallets.models import SecurityEvent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,13 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transa
 def test_a_confirmation_the_page_left_pending_is_rejected_not_approved(
     worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
 ) -> None:
-    Account.enable_unaudited_hdwallet_features()
-    account, mnemonic = Account.create_with_mnemonic()
-    flow = Flow(api_for(UserFactory()))
-    wallet = flow.import_wallet(mnemonic, PASSWORD)
-    session = flow.open_session(wallet["id"], tamper_server.url + "leave-pending.html", anvil_chain)
-    assert session["status"] == "ready", session
-    sid = session["id"]
+    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "leave-pending.html")
     time.sleep(3)  # the page asks for its signature once it sees itself connected
     signature = flow.sign(sid, {"method": "personal_sign", "message": "What the caller asked"})
     assert signature["status"] == "signed", signature

@@ -220,3 +220,16 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert worker.browsers_running() == 0
     assert not (worker.profiles_dir / f"session-{sid}").exists()
     print("e2e timings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in timings.items()))
+
+
+def fresh_session(anvil: Anvil, dapp_url: str) -> tuple[Any, Flow, str]:
+    """A new user with a freshly generated, funded wallet and a ready session on ``dapp_url``:
+    (the wallet's account, the user's API flow, the session id)."""
+    Account.enable_unaudited_hdwallet_features()
+    account, mnemonic = Account.create_with_mnemonic()
+    anvil.rpc("anvil_setBalance", [account.address, hex(10**19)])
+    flow = Flow(api_for(UserFactory()))
+    wallet = flow.import_wallet(mnemonic, PASSWORD)
+    session = flow.open_session(wallet["id"], dapp_url, anvil)
+    assert session["status"] == "ready", session
+    return account, flow, str(session["id"])
