@@ -20,6 +20,10 @@ DEFAULT_FLAGS: tuple[str, ...] = (
     "--window-size=1280,900",
     "--screen-info={1920x1080}",
 )
+# loopback_only: every host name but loopback fails to resolve at once (docs/metamask.md section 7).
+LOOPBACK_ONLY_FLAG = (
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]"
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,15 @@ class BrowserConfig:
     # Also turn off "Basic functionality" (only together with disable_network_features). Opt-in: it was
     # not needed for fast approvals here, and it hides MetaMask features users may rely on online.
     disable_basic_functionality: bool = False
+    # Resolve no host name but loopback. For closed networks (tests, the demo, benches): there each of
+    # MetaMask's web-service lookups otherwise waits on the resolver, and 13.36 holds a transaction until
+    # its lookups fail (about 20 s per transfer measured here). Never for a worker that must reach dApps.
+    loopback_only: bool = False
 
     def effective_flags(self) -> list[str]:
         flags = [f for f in self.chrome_flags if self.headless or not f.startswith("--headless")]
         if self.headless and not any(f.startswith("--headless") for f in flags):
             flags.insert(0, "--headless=new")
+        if self.loopback_only:
+            flags = [f for f in flags if not f.startswith("--host-resolver-rules")] + [LOOPBACK_ONLY_FLAG]
         return flags

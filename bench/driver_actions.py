@@ -86,6 +86,7 @@ def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
         profiles_dir=str(work / "profiles"),
         artifacts_dir=str(work / "artifacts"),
         disable_network_features=True,  # offline here: as the driver suite runs
+        loopback_only=True,  # likewise: no lookup leaves the machine or waits on its resolver
         ui_timeout=30.0,
         request_timeout=90.0,
     )

@@ -109,6 +109,7 @@ def main() -> int:
             "RATELIMIT_ENABLE": "0",
             # Offline loopback stack: measured with MetaMask's online-only safety calls off (settings docs).
             "METAMASK_DISABLE_NETWORK_FEATURES": "true",
+            "BROWSER_LOOPBACK_ONLY": "true",
             "PYTHONUNBUFFERED": "1",
         }
         python = sys.executable

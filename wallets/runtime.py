@@ -43,6 +43,7 @@ def browser_config() -> BrowserConfig:
         request_timeout=float(settings.BROWSER_REQUEST_TIMEOUT),
         disable_network_features=bool(settings.METAMASK_DISABLE_NETWORK_FEATURES),
         disable_basic_functionality=bool(settings.METAMASK_DISABLE_BASIC_FUNCTIONALITY),
+        loopback_only=bool(settings.BROWSER_LOOPBACK_ONLY),
     )
 
 

@@ -147,6 +147,7 @@ def child_env(var_dir: Path, extension: str) -> dict[str, str]:
             # The demo runs offline on loopback, where MetaMask's security-alert and simulation calls only
             # add retries; a deliberate choice for this stack, not the service default.
             "METAMASK_DISABLE_NETWORK_FEATURES": "true",
+            "BROWSER_LOOPBACK_ONLY": "true",  # nothing of the demo is off this machine
             # The demo polls GET endpoints once a second; the default read limit (10/min) is for clients.
             "RATELIMIT_DEFAULT": "600/m",
             "PYTHONUNBUFFERED": "1",

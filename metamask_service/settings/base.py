@@ -288,6 +288,9 @@ BROWSER_REQUEST_TIMEOUT = env.float("BROWSER_REQUEST_TIMEOUT", 120.0)
 # deliberate operator choice (test settings and the offline demo do), never the default.
 METAMASK_DISABLE_NETWORK_FEATURES = env.bool("METAMASK_DISABLE_NETWORK_FEATURES", False)
 METAMASK_DISABLE_BASIC_FUNCTIONALITY = env.bool("METAMASK_DISABLE_BASIC_FUNCTIONALITY", False)
+# Browsers resolve no host name but loopback (automation/config.py). For closed loopback stacks only: a
+# worker that opens real dApps and RPC endpoints needs name resolution.
+BROWSER_LOOPBACK_ONLY = env.bool("BROWSER_LOOPBACK_ONLY", False)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", 3600)
 WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", 10)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 30)

@@ -18,3 +18,5 @@ FIELD_ENCRYPTION_KEYS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
 # The test machine has no internet: MetaMask's security-alert and simulation calls only add retries there.
 METAMASK_DISABLE_NETWORK_FEATURES = True
+# Tests talk to loopback only; MetaMask's own lookups then fail at once instead of waiting on DNS.
+BROWSER_LOOPBACK_ONLY = True

@@ -51,6 +51,7 @@ def browser_config(extension_path: str, tmp_path_factory: pytest.TempPathFactory
         artifacts_dir=str(base / "artifacts"),
         use_undetected=os.environ.get("AUTOMATION_USE_UNDETECTED", "1") != "0",
         disable_network_features=True,  # no internet here: the section-7 features only add retries
+        loopback_only=True,  # tests send nothing off this machine, DNS lookups included
         ui_timeout=30.0,
         request_timeout=90.0,
     )

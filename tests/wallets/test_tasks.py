@@ -212,6 +212,7 @@ def test_heartbeat_reports_this_workers_sessions() -> None:
     BROWSER_MAX_OPERATIONS=7,
     BROWSER_USE_UNDETECTED=True,
     METAMASK_DISABLE_NETWORK_FEATURES=False,
+    BROWSER_LOOPBACK_ONLY=True,
 )
 def test_browser_config_comes_from_settings() -> None:
     config = runtime.browser_config()
@@ -223,6 +224,8 @@ def test_browser_config_comes_from_settings() -> None:
     assert config.max_operations == 7
     assert config.use_undetected is True
     assert config.disable_network_features is False
+    assert config.loopback_only is True
+    assert config.effective_flags()[-1].startswith("--host-resolver-rules=MAP * ~NOTFOUND")
     assert "--lang=en-US" in config.chrome_flags
     assert "--disable-background-networking" in config.chrome_flags
     assert runtime.profile_dir("abc").as_posix() == "/profiles/session-abc"
