@@ -155,7 +155,7 @@ class MetaMaskDriver:
         marker = self.browser.profile_dir / ".automation-settings-applied"
         if not marker.exists():
             # Once per profile: the switches persist in the profile, and the settings visit costs seconds.
-            self._apply_settings()
+            self.apply_settings()
             marker.write_text("MetaMetrics off; network features off if configured\n")
             self.goto_extension_page(S.HOME_PAGE)
             home.wait_ready()
@@ -195,7 +195,7 @@ class MetaMaskDriver:
                 time.sleep(0.3)  # the rest of the page's rows
             yield settings
 
-    def _apply_settings(self) -> None:
+    def apply_settings(self) -> None:
         """Turn off what _wanted_off names, on whichever settings pages this build shows it (13.5: all on
         #settings/security). A build whose settings never show a wanted switch is one this driver does not
         know."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,6 +27,8 @@ from automation import (
     PolicyRejected,
     TxRequest,
 )
+from automation.metamask.pages.home import HomePage
+from automation.metamask.selectors import base as S
 from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
 
@@ -79,6 +82,19 @@ def test_onboarding_declines_metametrics_and_turns_off_network_features(wallet_r
     assert shown["Security alerts"] is False
     assert shown["Estimate balance changes"] is False
     assert shown["Basic functionality"] is True  # not configured off: only with disable_basic_functionality
+
+
+def test_announcements_over_home_are_closed_never_accepted(wallet_run: WalletRun) -> None:
+    """Modals that cover home once a wallet is set up (13.36: Transaction Shield, then Rewards, when remote
+    flags say so, so not offline) are closed by their X, never by their opt-in. The reference wallet shows
+    both on every new profile, keeps each until it is answered and shows a banner for an accepted one."""
+    mm = wallet_run.wallet.mm
+    mm.focus(mm.wallet_handle)
+    mm.goto_extension_page(S.HOME_PAGE)
+    mm.page(HomePage).wait_ready()
+    time.sleep(1.0)  # an unanswered announcement shows right after home
+    assert mm.dom.first_visible("testid:shield-entry-modal", "testid:rewards-modal") is None
+    assert not mm.dom.exists("testid:reference-opted-in")
 
 
 def test_ensure_network_switches_to_anvil_before_connecting(wallet_run: WalletRun) -> None:
@@ -361,6 +377,20 @@ def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_
         int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
         == nonce_before + 1
     )
+
+
+def test_basic_functionality_is_turned_off_when_configured(wallet_run: WalletRun) -> None:
+    """METAMASK_DISABLE_BASIC_FUNCTIONALITY: through the switch's confirmation modal, whose root has no size
+    of its own on 13.36 (and on the reference wallet). Late in the file: later tests need no web features."""
+    wallet = wallet_run.wallet
+    configured = wallet.mm.config
+    wallet.mm.config = dataclasses.replace(configured, disable_basic_functionality=True)
+    try:
+        wallet.mm.focus(wallet.mm.wallet_handle)
+        wallet.mm.apply_settings()
+    finally:
+        wallet.mm.config = configured
+    assert wallet.privacy_settings()["Basic functionality"] is False
 
 
 def test_rss_over_the_limit_makes_a_restart_due(wallet_run: WalletRun) -> None:

@@ -153,6 +153,28 @@ def test_onboarding_by_import(wallet: Wallet) -> None:
     assert copy.text == f"{ADDRESS[:7]}...{ADDRESS[-5:]}"
 
 
+def test_announcements_cover_home_until_closed(wallet: Wallet) -> None:
+    """As 13.36 when its flags say so: Transaction Shield, then Rewards, each over the whole page."""
+    w = wallet
+    w.tab("main", w.url("home.html"))
+    w.wait("shield-entry-modal")
+    # The modal's overlay is what a click meant for the page behind it would hit.
+    with pytest.raises(Exception, match="would hit <div class=\"mm-modal-overlay"):
+        w.wait("account-options-menu-button").click()
+    w.world.press("Escape", 27)  # Escape does not close this one
+    time.sleep(0.3)
+    assert w.find("shield-entry-modal") is not None
+    w.click("shield-entry-modal-close-button")
+    w.wait("rewards-modal")
+    assert w.find("shield-entry-modal") is None
+    w.until(lambda: w.world.xpath("//button[normalize-space()='Join Rewards']")).click()
+    assert w.wait("reference-opted-in").text == "Opted in: rewards"
+    assert w.find("rewards-modal") is None
+    w.d.refresh()
+    w.wait("account-options-menu-button")
+    assert w.find("shield-entry-modal") is None and w.find("rewards-modal") is None
+
+
 def test_onboarding_not_shown_again(wallet: Wallet) -> None:
     w = wallet
     w.tab("scratch", w.url("home.html#onboarding/import-with-recovery-phrase"))

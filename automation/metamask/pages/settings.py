@@ -72,7 +72,9 @@ class SettingsPage(BasePage):
                 self._wait_off(feature)
                 changed.append(feature[1])
         if BASIC_FUNCTIONALITY in present and self._switch_off(BASIC_FUNCTIONALITY):
-            self.wait_testid(S.BASIC_MODAL, timeout=10)
+            # The modal's own "Turn off" button, not its root: 13.36's root has no size of its own (its
+            # overlay and dialog are fixed-position children), so it never counts as visible.
+            self.wait_testid(S.BASIC_MODAL_TOGGLE, timeout=10)
             box = f"css:{S.BASIC_MODAL_CHECKBOX_CSS}"
             if not self.dom.is_checked(box):
                 self.dom.call("(l) => { const el = __mmsa.find(l, false); if (el) el.click(); }", box)

@@ -20,7 +20,9 @@ ADDRESS_ROW_COPY = "multichain-address-row-copy-button"  # copies the row's full
 ADDRESS_LIST_BACK = "multichain-account-address-list-page-back-button"
 
 # ---- modals that cover home after start (closed like the Terms of Use modal) ------------------------------
-COVERING_MODALS = ("shield-entry-modal", "rewards-onboarding-modal", "whats-new-modal", "multichain-toast")
+# 13.36: Transaction Shield (Escape does not close it; its X has aria-label "Close") and Rewards, whose test
+# id is "rewards-modal" ("rewards-onboarding-modal" is only its class). Both show when remote flags say so.
+COVERING_MODALS = ("shield-entry-modal", "rewards-modal", "whats-new-modal", "multichain-toast")
 # Buttons that dismiss such a modal without opting in, tried before its header X.
 MODAL_DISMISS_LABELS = ("Not now", "No thanks", "Maybe later", "Skip", "Got it", "Close")
 

@@ -49,6 +49,7 @@ export function home(state, go) {
       h('div', { class: 'main-container' },
         h('div', { class: 'home__container' },
           h('div', { class: 'home__main-view' },
+            optedIn(state),
             h('div', { class: 'wallet-overview__balance' },
               h('div', { class: 'mm-box currency-display-component', testid: 'eth-overview__primary-currency' },
                 balance, h('span', { class: 'mm-box mm-text currency-display-component__suffix' }, net.symbol))),
@@ -126,8 +127,10 @@ function basicFunctionalityModal(close) {
   setDisabled(confirm, true);
   box.addEventListener('change', () => setDisabled(confirm, !box.checked));
   confirm.addEventListener('click', async () => { close(); await flip('basicFunctionality', false); });
-  return h('div', { class: 'mm-modal', testid: 'dapp-permission-modal' },
-    h('section', { class: 'mm-box mm-modal-content__dialog', role: 'dialog' },
+  // As 13.36 renders it: the test id is on a root with no size of its own (overlay and dialog are fixed).
+  return h('div', { class: 'mm-modal-root', testid: 'dapp-permission-modal' },
+    h('div', { class: 'mm-modal-overlay' }),
+    h('section', { class: 'mm-box mm-modal mm-modal-content__dialog', role: 'dialog' },
       h('header', { class: 'mm-box mm-header-base mm-modal-header' },
         text('h4', 'mm-box mm-text mm-text--heading-sm', 'Turn off basic functionality'),
         button('', { class: 'mm-button-icon', 'aria-label': 'Close', onclick: close })),
@@ -210,4 +213,59 @@ export function settings(state, go, section) {
       rows
         ? [text('h4', 'mm-box mm-text', title), h('div', { class: 'settings-page__body' }, rows(state))]
         : [text('p', 'mm-box mm-text', 'Settings')]));
+}
+
+// Announcement modals that cover home once a wallet is set up, as 13.36 shows them when its remote flags say so
+// (docs/metamask.md section 10): Transaction Shield first (Escape does not close it, only its X), then Rewards.
+// Each offers an opt-in the driver must never take; what was done with each is kept in settings.announcements,
+// and an opt-in leaves a banner on home, so a test can tell "closed" from "accepted".
+const ANNOUNCEMENTS = [
+  {
+    key: 'shield', testid: 'shield-entry-modal', closeTestid: 'shield-entry-modal-close-button', escape: false,
+    title: 'Introducing Transaction Shield',
+    optIn: ['Start 14-day free trial', 'shield-entry-modal-get-started-button'],
+  },
+  {
+    key: 'rewards', testid: 'rewards-modal', closeTestid: undefined, escape: true,
+    title: 'Start earning rewards', optIn: ['Join Rewards', undefined],
+  },
+];
+
+async function answer(key, value) {
+  const { settings = {} } = await chrome.storage.local.get('settings');
+  settings.announcements = { ...(settings.announcements || {}), [key]: value };
+  await chrome.storage.local.set({ settings });
+}
+
+function announcementModal(a) {
+  const close = () => answer(a.key, 'closed');
+  const modal = h('div', { class: 'mm-modal', testid: a.testid },
+    h('div', { class: 'mm-modal-overlay' }),
+    h('section', { class: 'mm-box mm-modal-content__dialog', role: 'dialog' },
+      h('header', { class: 'mm-box mm-header-base mm-modal-header' },
+        text('h4', 'mm-box mm-text mm-text--heading-sm', a.title),
+        button('', { class: 'mm-button-icon', 'aria-label': 'Close', testid: a.closeTestid, onclick: close })),
+      h('div', { class: 'mm-box mm-modal-footer' },
+        button(a.optIn[0], { class: 'mm-button-base--size-lg mm-button-primary', testid: a.optIn[1], onclick: () => answer(a.key, 'accepted') }))));
+  if (a.escape) {
+    const onKey = (e) => {
+      if (!modal.isConnected) document.removeEventListener('keydown', onKey);
+      else if (e.key === 'Escape') close();
+    };
+    document.addEventListener('keydown', onKey);
+  }
+  return modal;
+}
+
+// The next announcement still unanswered (null when none), for home.html's home screen only.
+export function announcement(state) {
+  const answered = state.settings.announcements || {};
+  const next = ANNOUNCEMENTS.find((a) => !answered[a.key]);
+  return next ? announcementModal(next) : null;
+}
+
+export function optedIn(state) {
+  const answered = state.settings.announcements || {};
+  const accepted = ANNOUNCEMENTS.filter((a) => answered[a.key] === 'accepted').map((a) => a.key);
+  return accepted.length ? text('p', 'mm-box mm-text', `Opted in: ${accepted.join(', ')}`, { testid: 'reference-opted-in' }) : null;
 }
