@@ -16,6 +16,7 @@ Page objects never hold element references, so a re-render between two calls can
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from selenium.common.exceptions import WebDriverException
@@ -86,27 +87,28 @@ class IsolatedDom:
 
     def __init__(self, driver: WebDriver) -> None:
         self.driver = driver
-        self._contexts: dict[str, tuple[str, int]] = {}  # window handle -> (loaderId, contextId)
+        # The isolated world of the last call: (contextId, token). Reused without asking which tab or document
+        # is current (that costs a chromedriver round trip per call, a third of a call's time under load);
+        # a context of another tab or of a replaced document is either unknown to the current tab's CDP
+        # session ("Cannot find context") or lacks this world's token, and then a new world is made.
+        self._context: tuple[int, str] | None = None
 
     # ---- evaluation --------------------------------------------------------------------------------------
     def _cdp(self, cmd: str, params: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.driver.execute_cdp_cmd(cmd, params)
         return result
 
-    def _context_id(self) -> int:
-        handle = self.driver.current_window_handle
+    def _new_context(self) -> tuple[int, str]:
         frame = self._cdp("Page.getFrameTree", {})["frameTree"]["frame"]
-        cached = self._contexts.get(handle)
-        if cached is not None and cached[0] == frame["loaderId"]:
-            return cached[1]
         world = self._cdp(
             "Page.createIsolatedWorld",
             {"frameId": frame["id"], "worldName": _WORLD, "grantUniveralAccess": False},
         )
         context_id = int(world["executionContextId"])
-        self._evaluate_in(context_id, _PRELUDE)
-        self._contexts[handle] = (frame["loaderId"], context_id)
-        return context_id
+        token = secrets.token_hex(16)
+        self._evaluate_in(context_id, _PRELUDE + f"globalThis.__mmsaToken = {json.dumps(token)};")
+        self._context = (context_id, token)
+        return self._context
 
     def _evaluate_in(self, context_id: int, expression: str) -> Any:
         reply = self._cdp(
@@ -121,16 +123,26 @@ class IsolatedDom:
 
     def call(self, function_source: str, *args: Any) -> Any:
         """Call a JS function (source text) with JSON-serialisable arguments in the isolated world."""
-        expression = f"({function_source})(...{json.dumps(list(args))})"
+        body = f"({function_source})(...{json.dumps(list(args))})"
         for attempt in (1, 2):
+            context_id, token = self._context or self._new_context()
+            # Runs only in the world holding this token: never in a page's own world or another document's.
+            guarded = (
+                f"(async () => globalThis.__mmsaToken === {json.dumps(token)}"
+                f" ? {{value: await {body}}} : {{stale: true}})()"
+            )
             try:
-                return self._evaluate_in(self._context_id(), expression)
+                reply = self._evaluate_in(context_id, guarded)
             except WebDriverException as exc:
-                # The document was replaced between the frame lookup and the call: a new world, once.
+                # That context is gone (a new document) or belongs to another tab: a new world, once.
                 if attempt == 2 or "context" not in str(exc.msg or "").lower():
                     raise
-                self._contexts.pop(self.driver.current_window_handle, None)
-        raise AssertionError("unreachable")
+                self._context = None
+                continue
+            if isinstance(reply, dict) and not reply.get("stale"):
+                return reply.get("value")
+            self._context = None
+        raise MetaMaskUIError("no isolated world could be reached in the current tab")
 
     # ---- navigation --------------------------------------------------------------------------------------
     def navigate(self, url: str, timeout: float = 15.0) -> bool:
@@ -138,6 +150,7 @@ class IsolatedDom:
         leaves, which scuttling breaks) and wait for the new document; False when Chromium could not load it
         (e.g. the extension is not available yet)."""
         reply = self._cdp("Page.navigate", {"url": url})
+        self._context = None  # the document it held goes
         if reply.get("errorText"):
             return False
         loader = reply.get("loaderId")

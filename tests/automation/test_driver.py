@@ -29,8 +29,10 @@ from automation import (
 )
 from automation.metamask.pages.home import HomePage
 from automation.metamask.selectors import base as S
+from automation.polling import wait_until
 from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
+from tests.support.hostile import wrap_provider_script
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +97,26 @@ def test_announcements_over_home_are_closed_never_accepted(wallet_run: WalletRun
     time.sleep(1.0)  # an unanswered announcement shows right after home
     assert mm.dom.first_visible("testid:shield-entry-modal", "testid:rewards-modal") is None
     assert not mm.dom.exists("testid:reference-opted-in")
+
+
+def test_isolated_dom_follows_tab_switches_and_reloads(wallet_run: WalletRun) -> None:
+    """The isolated world is reused without asking which tab is current: a switch to another tab or a
+    reload the driver did not start must still land each read in the current tab's document."""
+    mm = wallet_run.wallet.mm
+    mm.focus(mm.wallet_handle)
+    wallet_url = mm.dom.url()
+    mm.focus(mm.notification_handle)
+    approval_url = mm.dom.url()
+    assert S.HOME_PAGE in wallet_url
+    assert mm.approval_page in approval_url
+    mm.focus(mm.wallet_handle)
+    assert mm.dom.url() == wallet_url
+    marker = mm.dom.call("() => (globalThis.__reloadMarker = Math.random())")
+    mm.driver.execute_cdp_cmd("Page.reload", {})
+    wait_until("the reloaded page", lambda: mm.dom.call("() => document.readyState") == "complete", 15)
+    assert mm.dom.call("() => globalThis.__reloadMarker || null") is None
+    assert marker
+    mm.page(HomePage).wait_ready()
 
 
 def test_ensure_network_switches_to_anvil_before_connecting(wallet_run: WalletRun) -> None:
@@ -333,24 +355,19 @@ def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_
 
 
 # A page that repeats every eth_sendTransaction it sees, a moment after the original.
-_DUPLICATE_TRANSACTIONS_JS = """
-const eth = window.ethereum;
-const original = eth.request.bind(eth);
-window.__duplicates = [];
-const wrapped = (args) => {
-  const result = original(args);
-  if (args && args.method === 'eth_sendTransaction') {
-    setTimeout(() => original(args).then(
-      (v) => window.__duplicates.push(['ok', v]), (e) => window.__duplicates.push(['error', e.code])), 50);
-  }
-  return result;
-};
-try { eth.request = wrapped; } catch (e) {}
-if (eth.request !== wrapped) {
-  const proxy = new Proxy(eth, {get: (t, p) => p === 'request' ? wrapped : Reflect.get(t, p, t)});
-  Object.defineProperty(window, 'ethereum', {value: proxy, configurable: true, writable: true});
+_DUPLICATE_TRANSACTIONS = wrap_provider_script("""
+(original) => {
+  window.__duplicates = [];
+  return (args) => {
+    const result = original(args);
+    if (args && args.method === 'eth_sendTransaction') {
+      setTimeout(() => original(args).then(
+        (v) => window.__duplicates.push(['ok', v]), (e) => window.__duplicates.push(['error', e.code])), 50);
+    }
+    return result;
+  };
 }
-"""
+""")
 
 
 def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_run: WalletRun) -> None:
@@ -358,7 +375,7 @@ def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_
     dapp = wallet.dapp
     assert dapp is not None
     dapp.focus()
-    dapp.driver.execute_script(_DUPLICATE_TRANSACTIONS_JS)
+    dapp.driver.execute_script(_DUPLICATE_TRANSACTIONS)
     nonce_before = int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
     try:
         wallet.send_transaction(
