@@ -10,14 +10,17 @@ from automation.models import DisplayedNetwork
 
 class AddNetworkPage(ApprovalPage):
     def read(self, method: str) -> DisplayedNetwork:
-        self.wait_enabled_testid(self.APPROVE)
-        self.wait_for("network rows", lambda: self.row_value(R.ROW_LABEL_RPC))
-        title = self.text_of(f"css:{R.ADD_NETWORK_TITLE_CSS}")
+        snap = self.wait_snapshot(
+            "network rows",
+            lambda snap: bool(snap.row(R.ROW_LABEL_RPC)),
+            {"title": (f"css:{R.ADD_NETWORK_TITLE_CSS}", True)},
+        )
+        title = snap.texts["title"] or ""
         name = title[len("Add ") :] if title.startswith("Add ") else title
         return DisplayedNetwork(
-            origin=self.row_origin(),
+            origin=snap.origin(),
             name=name,
             chain_id="",
-            rpc_url=collapse(self.row_value(R.ROW_LABEL_RPC) or ""),
-            raw_text=self.body_text(),
+            rpc_url=collapse(snap.row(R.ROW_LABEL_RPC) or ""),
+            raw_text=snap.body,
         )
