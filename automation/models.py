@@ -21,6 +21,8 @@ class TxRequest:
     value_wei: int
     data: str | None = None
     gas: int | None = None
+    max_fee_per_gas: int | None = None  # EIP-1559 caps the dApp suggests (None: MetaMask chooses)
+    max_priority_fee_per_gas: int | None = None
 
 
 @dataclass(frozen=True)

@@ -68,4 +68,8 @@ def send_transaction(tx: TxRequest, sender: str) -> DappRequest:
         params["data"] = tx.data
     if tx.gas:
         params["gas"] = hex(tx.gas)
+    if tx.max_fee_per_gas is not None:
+        params["maxFeePerGas"] = hex(tx.max_fee_per_gas)
+    if tx.max_priority_fee_per_gas is not None:
+        params["maxPriorityFeePerGas"] = hex(tx.max_priority_fee_per_gas)
     return DappRequest("send_transaction", "eth_sendTransaction", [params], (TRANSACTION,))

@@ -34,6 +34,8 @@ class ChainTransaction:
     data: str  # 0x-prefixed, lowercase; "0x" for none
     nonce: int
     chain_id: int | None
+    max_fee_per_gas: int | None = None  # EIP-1559 max fee, or a legacy transaction's gas price
+    max_priority_fee_per_gas: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class Chain:
             data=data_hex.lower(),
             nonce=int(tx["nonce"]),
             chain_id=int(chain_id) if chain_id is not None else None,
+            max_fee_per_gas=_int_or_none(tx.get("maxFeePerGas", tx.get("gasPrice"))),
+            max_priority_fee_per_gas=_int_or_none(tx.get("maxPriorityFeePerGas")),
         )
 
     def find_by_nonce(self, sender: str, nonce: int, *, lookback_blocks: int = 1000) -> str | None:
@@ -117,10 +121,23 @@ class Chain:
         )
 
 
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(str(value), 0) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
+
+
 def transaction_mismatch(
-    tx: ChainTransaction, *, sender: str, to: str, value_wei: int, data: str, chain_id: int | None
+    tx: ChainTransaction,
+    *,
+    sender: str,
+    to: str,
+    value_wei: int,
+    data: str,
+    chain_id: int | None,
+    max_fee_per_gas: int | None = None,
+    max_priority_fee_per_gas: int | None = None,
 ) -> str | None:
-    """None if the chain's transaction is exactly the requested one, else what differs."""
+    """None if the chain's transaction is exactly the requested one, else what differs (fee caps only
+    where the request set them)."""
     wanted_data = (data or "0x").lower()
     checks = (
         ("sender", tx.sender.lower(), sender.lower()),
@@ -133,4 +150,11 @@ def transaction_mismatch(
             return f"{what} on chain is {got!r}, requested {wanted!r}"
     if chain_id is not None and tx.chain_id is not None and tx.chain_id != chain_id:
         return f"chain id on chain is {tx.chain_id}, the session's is {chain_id}"
+    fees = (
+        ("max fee per gas", tx.max_fee_per_gas, max_fee_per_gas),
+        ("max priority fee per gas", tx.max_priority_fee_per_gas, max_priority_fee_per_gas),
+    )
+    for fee, on_chain, requested in fees:
+        if requested is not None and on_chain != requested:
+            return f"{fee} on chain is {on_chain!r} wei, requested {requested!r}"
     return None

@@ -55,6 +55,13 @@ class WalletPolicy(models.Model):
     allowed_contracts = models.JSONField(default=list, blank=True, help_text="addresses a call may go to")
     allowed_selectors = models.JSONField(default=list, blank=True, help_text='method selectors, "0x095ea7b3"')
     max_permit_amount = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    max_fee_per_gas_wei = models.DecimalField(
+        max_digits=78,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="transactions must set a fee cap <= this",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     RULES = (
@@ -65,6 +72,7 @@ class WalletPolicy(models.Model):
         "allowed_contracts",
         "allowed_selectors",
         "max_permit_amount",
+        "max_fee_per_gas_wei",
     )
 
     def __str__(self) -> str:
@@ -208,6 +216,9 @@ class Transaction(Operation):
     value_wei = models.DecimalField(max_digits=78, decimal_places=0, default=0)
     data = models.TextField(blank=True, help_text="0x-prefixed calldata")
     gas = models.BigIntegerField(null=True, blank=True)
+    # EIP-1559 fee caps asked for (null: MetaMask chooses); the chain's transaction must carry exactly these.
+    max_fee_per_gas_wei = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    max_priority_fee_per_gas_wei = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     tx_hash = models.CharField(max_length=66, blank=True, db_index=True)
     block_number = models.BigIntegerField(null=True, blank=True)

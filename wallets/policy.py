@@ -48,6 +48,7 @@ class Policy:
     allowed_contracts: frozenset[str] | None = None  # lowercase addresses
     allowed_selectors: frozenset[str] | None = None  # lowercase "0x" + 8 hex
     max_permit_amount: int | None = None
+    max_fee_per_gas_wei: int | None = None  # the EIP-1559 max fee (or legacy gas price) a transaction may bid
 
     @classmethod
     def of(cls, **fields: Any) -> Policy:
@@ -69,6 +70,7 @@ class Policy:
             allowed_contracts=norm(fields.get("allowed_contracts")),
             allowed_selectors=norm(fields.get("allowed_selectors")),
             max_permit_amount=amount(fields.get("max_permit_amount")),
+            max_fee_per_gas_wei=amount(fields.get("max_fee_per_gas_wei")),
         )
 
 
@@ -80,6 +82,7 @@ class TransactionAsk:
     value_wei: int
     data: str  # "" or 0x-hex
     spent_24h_wei: int  # value of this wallet's other transactions in the last 24 h (sent or on their way)
+    max_fee_per_gas: int | None = None  # the fee cap the request sets (None: MetaMask chooses)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,12 @@ def transaction_decision(policy: Policy, ask: TransactionAsk) -> str | None:
             return f"contract {ask.to} is not among the wallet's allowed contracts"
         if policy.allowed_selectors is not None and data[:10] not in policy.allowed_selectors:
             return f"method {data[:10]} is not among the wallet's allowed methods"
+    if policy.max_fee_per_gas_wei is not None:
+        # Deny by default: without a cap in the request MetaMask would choose the fee itself.
+        if ask.max_fee_per_gas is None:
+            return "the wallet's policy caps the fee per gas: the request must set max_fee_per_gas_wei"
+        if ask.max_fee_per_gas > policy.max_fee_per_gas_wei:
+            return f"max fee per gas {ask.max_fee_per_gas} wei is above the wallet's cap"
     if policy.max_value_wei_per_tx is not None and ask.value_wei > policy.max_value_wei_per_tx:
         return f"value {ask.value_wei} wei is above the wallet's limit per transaction"
     if (

@@ -4,6 +4,7 @@ ValidationFailed with a message that never repeats a secret."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,18 +56,28 @@ def validate_address(value: str) -> str:
     return str(to_checksum_address(value))
 
 
-def validate_value_wei(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValidationFailed("value_wei must be a non-negative integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
-        number = int(value.strip())
-    else:
-        raise ValidationFailed("value_wei must be a non-negative integer (number or decimal string)")
-    if number < 0 or number > MAX_UINT256:
-        raise ValidationFailed("value_wei must be between 0 and 2**256-1")
-    return number
+def uint256_rule(name: str) -> Callable[[Any], int]:
+    """A rule for a wei amount called ``name``: a JSON number or a decimal string, 0 to 2**256-1."""
+
+    def validate(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValidationFailed(f"{name} must be a non-negative integer")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            number = int(value.strip())
+        else:
+            raise ValidationFailed(f"{name} must be a non-negative integer (number or decimal string)")
+        if number < 0 or number > MAX_UINT256:
+            raise ValidationFailed(f"{name} must be between 0 and 2**256-1")
+        return number
+
+    return validate
+
+
+validate_value_wei = uint256_rule("value_wei")
+validate_max_fee_per_gas_wei = uint256_rule("max_fee_per_gas_wei")
+validate_max_priority_fee_per_gas_wei = uint256_rule("max_priority_fee_per_gas_wei")
 
 
 def validate_hex_data(value: str) -> str:

@@ -195,6 +195,10 @@ def test_transaction_is_202(api, session, payload, stored):
         {"to": TO, "value_wei": 1, "data": "0xzz"},
         {"to": TO, "value_wei": 1, "gas": 0},
         {"to": TO, "value_wei": 1, "gas": -21000},
+        {"to": TO, "value_wei": 1, "max_fee_per_gas_wei": -1},
+        {"to": TO, "value_wei": 1, "max_fee_per_gas_wei": "1.5"},
+        {"to": TO, "value_wei": 1, "max_priority_fee_per_gas_wei": str(2**256)},
+        {"to": TO, "value_wei": 1, "max_fee_per_gas_wei": 1, "max_priority_fee_per_gas_wei": 2},
         {"to": TO},
         {"value_wei": 1},
     ],
@@ -204,6 +208,21 @@ def test_bad_transaction_is_400_and_stores_nothing(api, session, payload):
     assert response.status_code == 400, response.content
     assert response.json()["errors"]
     assert Transaction.objects.count() == 0
+
+
+def test_transaction_fee_caps_are_kept_and_read_back_as_strings(api, session):
+    payload = {
+        "to": TO,
+        "value_wei": 1,
+        "max_fee_per_gas_wei": "3000000000",
+        "max_priority_fee_per_gas_wei": 10**9,
+    }
+    response = api.post(tx_url(session), payload, format="json")
+    assert response.status_code == 202, response.content
+    row = Transaction.objects.get(id=response.json()["id"])
+    assert (int(row.max_fee_per_gas_wei), int(row.max_priority_fee_per_gas_wei)) == (3 * 10**9, 10**9)
+    body = api.get(f"{tx_url(session)}{row.id}/").json()
+    assert (body["max_fee_per_gas_wei"], body["max_priority_fee_per_gas_wei"]) == ("3000000000", "1000000000")
 
 
 def test_transaction_on_closed_session_is_409(api, user):

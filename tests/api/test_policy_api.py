@@ -27,11 +27,16 @@ def test_owner_reads_an_unset_policy_and_cannot_change_it(api, user) -> None:
 def test_staff_change_any_wallets_policy_and_the_change_is_an_event(client_for, user) -> None:
     staff = UserFactory(is_staff=True)
     wallet = WalletFactory(owner=user)
-    rules = {"allowed_origins": ["https://App.Example:443/"], "max_value_wei_per_24h": "10000000000000000000"}
+    rules = {
+        "allowed_origins": ["https://App.Example:443/"],
+        "max_value_wei_per_24h": "10000000000000000000",
+        "max_fee_per_gas_wei": 30 * 10**9,
+    }
     response = client_for(staff).put(url(wallet), rules, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["allowed_origins"] == ["https://app.example"]
     assert response.json()["max_value_wei_per_24h"] == "10000000000000000000"
+    assert response.json()["max_fee_per_gas_wei"] == "30000000000"
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.POLICY_CHANGED)
     assert (event.actor, event.wallet) == (staff, wallet)
     assert (

@@ -216,6 +216,20 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun, is_real_metam
     assert on_chain["from"].lower() == wallet_run.address.lower()
 
 
+def test_a_transaction_is_signed_with_the_fee_caps_it_asks_for(wallet_run: WalletRun) -> None:
+    """The service compares the chain's transaction with the caps it asked for, and a policy's fee cap
+    relies on MetaMask signing what the dApp suggests: it must, on every build."""
+    fee, tip = 3 * 10**9, 10**9
+    tx_hash = wallet_run.wallet.send_transaction(
+        TxRequest(to=RECIPIENT, value_wei=1, max_fee_per_gas=fee, max_priority_fee_per_gas=tip),
+        sender=wallet_run.address,
+        verify=lambda _shown: None,
+    )
+    assert wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
+    on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
+    assert (int(on_chain["maxFeePerGas"], 16), int(on_chain["maxPriorityFeePerGas"], 16)) == (fee, tip)
+
+
 def test_verifier_reason_rejects_a_signature(wallet_run: WalletRun) -> None:
     with pytest.raises(PolicyRejected) as caught:
         wallet_run.wallet.personal_sign(

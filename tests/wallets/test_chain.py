@@ -33,10 +33,14 @@ def send_direct(anvil: Anvil, to: str, value_wei: int) -> str:
     )
 
 
-def submitted_row(anvil: Anvil, *, to: str, value_wei: int, nonce: int, tx_hash: str) -> Transaction:
+def submitted_row(
+    anvil: Anvil, *, to: str, value_wei: int, nonce: int, tx_hash: str, **fields: object
+) -> Transaction:
     network = {"chain_id": 31337, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
     session = WalletSessionFactory(network=network)
-    row = TransactionFactory(session=session, to=to, value_wei=value_wei, status=Transaction.Status.RUNNING)
+    row = TransactionFactory(
+        session=session, to=to, value_wei=value_wei, status=Transaction.Status.RUNNING, **fields
+    )
     Transaction.objects.filter(id=row.id).update(nonce=nonce)
     assert transition_one(Transaction, row_id=row.id, to=Transaction.Status.SUBMITTED, tx_hash=tx_hash)
     return Transaction.objects.select_related("session__wallet__owner").get(id=row.id)
@@ -71,6 +75,57 @@ def test_the_claimed_hash_of_the_requested_transaction_is_confirmed(anvil: Anvil
     assert _settle(row, Chain(anvil.rpc_url)).outcome == "confirmed"
     row.refresh_from_db()
     assert (row.status, row.tx_hash, row.receipt_status) == ("confirmed", tx_hash, 1)
+
+
+GWEI = 10**9
+
+
+def test_a_transaction_sent_with_other_fee_caps_than_requested_is_a_chain_mismatch(anvil: Anvil) -> None:
+    """The request's EIP-1559 caps (a page or a wallet raising them) are compared with the chain's."""
+    chain = Chain(anvil.rpc_url)
+    nonce = chain.nonce(MNEMONIC_ADDRESS)
+    raised = {"maxFeePerGas": hex(9 * GWEI), "maxPriorityFeePerGas": hex(2 * GWEI)}
+    tx_hash = str(
+        anvil.rpc(
+            "eth_sendTransaction",
+            [{"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **raised}],
+        )
+    )
+    sent = chain.transaction(tx_hash)
+    assert sent is not None
+    assert (sent.max_fee_per_gas, sent.max_priority_fee_per_gas) == (9 * GWEI, 2 * GWEI)
+    row = submitted_row(
+        anvil,
+        to=RECIPIENT,
+        value_wei=10**15,
+        nonce=nonce,
+        tx_hash=tx_hash,
+        max_fee_per_gas_wei=3 * GWEI,
+        max_priority_fee_per_gas_wei=2 * GWEI,
+    )
+    outcome = _settle(row, chain)
+    assert (outcome.outcome, outcome.detail) == ("unknown", "chain_mismatch")
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.CHAIN_MISMATCH, session=row.session)
+    assert "max fee per gas on chain is 9000000000 wei, requested 3000000000" in event.details["reason"]
+    # The same request sent with exactly its caps is confirmed.
+    nonce = chain.nonce(MNEMONIC_ADDRESS)
+    asked = {"maxFeePerGas": hex(3 * GWEI), "maxPriorityFeePerGas": hex(2 * GWEI)}
+    tx_hash = str(
+        anvil.rpc(
+            "eth_sendTransaction",
+            [{"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **asked}],
+        )
+    )
+    row = submitted_row(
+        anvil,
+        to=RECIPIENT,
+        value_wei=10**15,
+        nonce=nonce,
+        tx_hash=tx_hash,
+        max_fee_per_gas_wei=3 * GWEI,
+        max_priority_fee_per_gas_wei=2 * GWEI,
+    )
+    assert _settle(row, chain).outcome == "confirmed"
 
 
 def test_a_forged_hash_is_caught_then_the_row_is_reconciled_by_its_nonce(anvil: Anvil) -> None:

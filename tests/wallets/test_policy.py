@@ -24,6 +24,7 @@ ADDRESSES = st.sampled_from(
 )
 SELECTORS = st.sampled_from(["0xa9059cbb", "0x23b872dd", "0x12345678"])  # transfer, transferFrom, other
 WEI = st.integers(min_value=0, max_value=10**24)
+GWEI_FEES = st.integers(min_value=0, max_value=500 * 10**9)
 
 
 def word(n: int) -> str:
@@ -46,6 +47,7 @@ def transactions(draw: Any) -> TransactionAsk:
         value_wei=draw(WEI),
         data=draw(calldata()),
         spent_24h_wei=draw(WEI),
+        max_fee_per_gas=draw(st.one_of(st.none(), GWEI_FEES)),
     )
 
 
@@ -59,6 +61,7 @@ def policies(draw: Any) -> Policy:
         max_value_wei_per_24h=draw(maybe(WEI)),
         allowed_contracts=draw(maybe(st.frozensets(ADDRESSES, min_size=1))),
         allowed_selectors=draw(maybe(st.frozensets(SELECTORS, min_size=1))),
+        max_fee_per_gas_wei=draw(maybe(GWEI_FEES)),
     )
 
 
@@ -70,6 +73,9 @@ def expected(policy: Policy, ask: TransactionAsk) -> bool:
         policy.max_value_wei_per_tx is None or ask.value_wei <= policy.max_value_wei_per_tx,
         policy.max_value_wei_per_24h is None
         or ask.spent_24h_wei + ask.value_wei <= policy.max_value_wei_per_24h,
+        # a fee cap in the policy needs one in the request, at most as high
+        policy.max_fee_per_gas_wei is None
+        or (ask.max_fee_per_gas is not None and ask.max_fee_per_gas <= policy.max_fee_per_gas_wei),
     ]
     if ask.data:
         checks += [
@@ -87,7 +93,9 @@ def test_transaction_decision_is_exactly_the_rules(policy: Policy, ask: Transact
 
 @settings(max_examples=300, deadline=None)
 @given(
-    policies(), transactions(), st.sampled_from(["origins", "chains", "tx", "day", "contracts", "selectors"])
+    policies(),
+    transactions(),
+    st.sampled_from(["origins", "chains", "tx", "day", "contracts", "selectors", "fee"]),
 )
 def test_adding_a_rule_never_lets_through_what_was_blocked(
     policy: Policy, ask: TransactionAsk, rule: str
@@ -109,6 +117,7 @@ def test_adding_a_rule_never_lets_through_what_was_blocked(
                 "day": {"max_value_wei_per_24h": capped(policy.max_value_wei_per_24h)},
                 "contracts": {"allowed_contracts": narrowed(policy.allowed_contracts, "0x" + "1" * 40)},
                 "selectors": {"allowed_selectors": narrowed(policy.allowed_selectors, "0xdeadbeef")},
+                "fee": {"max_fee_per_gas_wei": capped(policy.max_fee_per_gas_wei)},
             }[rule],
         }
     )

@@ -82,6 +82,21 @@ def test_a_transaction_above_the_per_transaction_cap_is_blocked_without_a_browse
     assert (row.status, row.error_kind, row.tx_hash) == (Transaction.Status.BLOCKED, "policy_blocked", "")
 
 
+def test_a_fee_cap_in_the_policy_blocks_a_request_without_one_or_above_it() -> None:
+    """Deny by default: with a cap set, MetaMask is never left to choose the fee."""
+    session = WalletSessionFactory()
+    WalletPolicy.objects.create(wallet=session.wallet, max_fee_per_gas_wei=3 * 10**9)
+    for fee, why in ((None, "must set max_fee_per_gas_wei"), (3 * 10**9 + 1, "above the wallet's cap")):
+        row = TransactionFactory(session=session, to=TO, max_fee_per_gas_wei=fee)
+        outcome = execution.transaction_execute(
+            transaction_id=str(row.id), worker=WORKER, browsers=SessionBrowsers()
+        )
+        assert (outcome.outcome, outcome.detail) == ("blocked", "policy_blocked")
+        row.refresh_from_db()
+        assert why in row.error
+        assert row.tx_hash == ""
+
+
 def test_hard_bans_block_an_unlimited_approval_and_a_permit_without_deadline_on_any_wallet() -> None:
     session = WalletSessionFactory()  # no policy at all
     spender = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"

@@ -9,6 +9,10 @@ from wallets.actions.base import Action, Asked
 from wallets.models import Transaction
 
 
+def _wei(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
 class SendTransaction(Action[Transaction, DisplayedTransaction]):
     name = "send_transaction"
     key = "eth_sendTransaction"
@@ -16,7 +20,14 @@ class SendTransaction(Action[Transaction, DisplayedTransaction]):
 
     def request(self, asked: Asked[Transaction]) -> DappRequest:
         row = asked.row
-        tx = TxRequest(to=row.to, value_wei=int(row.value_wei), data=row.data or None, gas=row.gas)
+        tx = TxRequest(
+            to=row.to,
+            value_wei=int(row.value_wei),
+            data=row.data or None,
+            gas=row.gas,
+            max_fee_per_gas=_wei(row.max_fee_per_gas_wei),
+            max_priority_fee_per_gas=_wei(row.max_priority_fee_per_gas_wei),
+        )
         return requests.send_transaction(tx, asked.address)
 
     def check(self, shown: DisplayedTransaction, asked: Asked[Transaction]) -> str | None:

@@ -19,6 +19,8 @@ from wallets.services import signature_request_create, transaction_request_creat
 from wallets.validators import (
     validate_address,
     validate_hex_data,
+    validate_max_fee_per_gas_wei,
+    validate_max_priority_fee_per_gas_wei,
     validate_message,
     validate_typed_data,
     validate_value_wei,
@@ -47,6 +49,8 @@ class TransactionOutput(serializers.Serializer):
     value_wei = serializers.SerializerMethodField()
     data = serializers.CharField()  # type: ignore[assignment]
     gas = serializers.IntegerField(allow_null=True)
+    max_fee_per_gas_wei = serializers.SerializerMethodField()
+    max_priority_fee_per_gas_wei = serializers.SerializerMethodField()
     status = serializers.CharField()
     tx_hash = serializers.CharField()
     block_number = serializers.IntegerField(allow_null=True)
@@ -61,6 +65,13 @@ class TransactionOutput(serializers.Serializer):
 
     def get_value_wei(self, obj: Any) -> str:
         return str(int(obj.value_wei))  # a string: JSON numbers lose precision above 2**53
+
+    def get_max_fee_per_gas_wei(self, obj: Any) -> str | None:
+        return None if obj.max_fee_per_gas_wei is None else str(int(obj.max_fee_per_gas_wei))
+
+    def get_max_priority_fee_per_gas_wei(self, obj: Any) -> str | None:
+        value = obj.max_priority_fee_per_gas_wei
+        return None if value is None else str(int(value))
 
 
 class SignatureCreateApi(ApiView):
@@ -111,12 +122,24 @@ class TransactionCreateApi(ApiView):
             required=False, allow_blank=True, default="", max_length=262_144
         )
         gas = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_GAS)
+        # EIP-1559 caps MetaMask is asked to use; the mined transaction must carry exactly these. A wallet
+        # whose policy caps the fee per gas needs max_fee_per_gas_wei (else the row ends blocked).
+        max_fee_per_gas_wei = UintRuleField(validate_max_fee_per_gas_wei, required=False)
+        max_priority_fee_per_gas_wei = UintRuleField(validate_max_priority_fee_per_gas_wei, required=False)
 
         def validate_to(self, value: str) -> str:
             return validate_address(value)
 
         def validate_data(self, value: str) -> str:
             return drf_validator(validate_hex_data)(value) if value else ""
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            fee, tip = attrs.get("max_fee_per_gas_wei"), attrs.get("max_priority_fee_per_gas_wei")
+            if fee is not None and tip is not None and tip > fee:
+                raise serializers.ValidationError(
+                    {"max_priority_fee_per_gas_wei": "cannot exceed max_fee_per_gas_wei"}
+                )
+            return attrs
 
     @extend_schema(
         request=TransactionInput, responses={202: AcceptedOutput}, operation_id="transactions_create"

@@ -63,11 +63,17 @@ class WalletPolicyOutput(serializers.Serializer):
     allowed_contracts = serializers.ListField(child=serializers.CharField())
     allowed_selectors = serializers.ListField(child=serializers.CharField())
     max_permit_amount = serializers.CharField(allow_null=True)
+    max_fee_per_gas_wei = serializers.CharField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
-        for name in ("max_value_wei_per_tx", "max_value_wei_per_24h", "max_permit_amount"):
+        for name in (
+            "max_value_wei_per_tx",
+            "max_value_wei_per_24h",
+            "max_permit_amount",
+            "max_fee_per_gas_wei",
+        ):
             value = getattr(instance, name)
             data[name] = None if value is None else str(int(value))  # strings: wei overflow JSON numbers
         return data

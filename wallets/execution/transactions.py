@@ -161,6 +161,10 @@ def _not_the_request(row: Transaction, chain: Chain, tx_hash: str | None = None)
         value_wei=int(row.value_wei),
         data=row.data,
         chain_id=row.session.chain_id,
+        max_fee_per_gas=None if row.max_fee_per_gas_wei is None else int(row.max_fee_per_gas_wei),
+        max_priority_fee_per_gas=(
+            None if row.max_priority_fee_per_gas_wei is None else int(row.max_priority_fee_per_gas_wei)
+        ),
     )
     if mismatch is None and row.nonce is not None and tx.nonce != row.nonce:
         mismatch = f"nonce on chain is {tx.nonce}, recorded before sending {row.nonce}"

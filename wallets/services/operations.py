@@ -43,6 +43,8 @@ def transaction_request_create(
     value_wei: int,
     data: str = "",
     gas: int | None = None,
+    max_fee_per_gas_wei: int | None = None,
+    max_priority_fee_per_gas_wei: int | None = None,
     ip: str | None = None,
 ) -> Transaction:
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
@@ -56,8 +58,22 @@ def transaction_request_create(
                 f"value_wei has more than {SQLITE_DECIMAL_DIGITS} significant digits, which the embedded "
                 "SQLite mode cannot keep exactly; use PostgreSQL (DATABASE_URL)"
             )
+        if (
+            max_fee_per_gas_wei is not None
+            and max_priority_fee_per_gas_wei is not None
+            and max_priority_fee_per_gas_wei > max_fee_per_gas_wei
+        ):
+            raise ValidationFailed("max_priority_fee_per_gas_wei cannot exceed max_fee_per_gas_wei")
         row = Transaction.objects.create(
-            session=session, to=to, value_wei=Decimal(value_wei), data=data, gas=gas
+            session=session,
+            to=to,
+            value_wei=Decimal(value_wei),
+            data=data,
+            gas=gas,
+            max_fee_per_gas_wei=None if max_fee_per_gas_wei is None else Decimal(max_fee_per_gas_wei),
+            max_priority_fee_per_gas_wei=(
+                None if max_priority_fee_per_gas_wei is None else Decimal(max_priority_fee_per_gas_wei)
+            ),
         )
         dispatch.transaction_execute_enqueue(transaction_row=row)
     return row

@@ -27,7 +27,7 @@ SPENDING_STATUSES = (
     Transaction.Status.CONFIRMED,
     Transaction.Status.REVERTED,
 )
-AMOUNTS = ("max_value_wei_per_tx", "max_value_wei_per_24h", "max_permit_amount")
+AMOUNTS = ("max_value_wei_per_tx", "max_value_wei_per_24h", "max_permit_amount", "max_fee_per_gas_wei")
 
 
 def _amount(name: str, value: Any) -> Decimal | None:
@@ -142,6 +142,7 @@ def transaction_policy_reason(*, row: Transaction) -> str | None:
         value_wei=int(row.value_wei),
         data=row.data,
         spent_24h_wei=_spent_24h(wallet=session.wallet, exclude_id=row.id),
+        max_fee_per_gas=None if row.max_fee_per_gas_wei is None else int(row.max_fee_per_gas_wei),
     )
     return transaction_decision(wallet_policy(wallet=session.wallet), ask)
 
