@@ -56,9 +56,10 @@ def recognise(view: dict[str, Any]) -> Screen:
         return (
             Screen(CONFIRMATION, LegacyAddNetworkPage) if L.CONFIRMATION_SUBMIT in ids else Screen("loading")
         )
-    if route.endswith(S.ROUTE_SIGNATURE_SUFFIX):
+    heads = [str(h) for h in view.get("heads", [])]
+    if route.endswith(S.ROUTE_SIGNATURE_SUFFIX) or (S.SIGNATURE_TITLE in heads and not ids & _TX_IDS):
         return Screen(SIGNATURE, SignaturePage)
-    if any(str(h).startswith("Add ") for h in view.get("heads", [])) and not ids & _TX_IDS:
+    if any(h.startswith("Add ") for h in heads) and not ids & _TX_IDS:
         return Screen(CONFIRMATION, RedesignAddNetworkPage)
     if ids & _TX_IDS:
         return Screen(TRANSACTION, TransactionPage)

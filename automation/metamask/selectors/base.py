@@ -33,6 +33,9 @@ ROUTE_CONFIRM_TX = "#confirm-transaction/"  # eth_sendTransaction: #confirm-tran
 ROUTE_SIGNATURE_SUFFIX = (
     "/signature-request"  # personal_sign / typed data: #confirm-transaction/<id>/signature-request
 )
+# The heading of every signature screen (personal_sign, typed data), whatever the route says: 13.5 showed our
+# personal_sign on #confirm-transaction/<id>/decrypt-message-request after a rejected confirmation before it.
+SIGNATURE_TITLE = "Signature request"
 ROUTE_IDLE = ("", "#")  # an approval page with nothing pending (after normalising "#/")
 
 # ---- onboarding (home.html#onboarding/...) -----------------------------------------------------------------
