@@ -1,6 +1,6 @@
 """Crashes with real processes: the worker's pool child is SIGKILLed while a transaction waits for its
-receipt. The message is redelivered, the row is settled from the chain (its browser died with the child),
-and the transaction is sent exactly once."""
+confirmation (nothing clicked yet) or for its receipt. The message is redelivered and the row is never sent
+again: settled from the chain, or failed once the chain shows its nonce unused on a session that ended."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from metamask_service.devstack import Anvil, StaticServer
 from tests.e2e.conftest import Worker, poll
 from tests.e2e.test_wallet_flow import RECIPIENT, fresh_session
+from wallets import execution
+from wallets.models import Transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,4 +46,38 @@ def test_worker_killed_while_waiting_for_the_receipt_settles_from_the_chain_and_
         anvil_chain.rpc("evm_setAutomine", [True])
     assert (settled["status"], settled["tx_hash"]) == ("confirmed", submitted["tx_hash"]), settled
     assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == 1
+    assert worker.pool_child().pid != dead.pid
+
+
+def test_worker_killed_before_confirm_ends_failed_and_sends_nothing(
+    worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
+) -> None:
+    """hold.html keeps the request from MetaMask for 30 s, so the driver is still waiting for a screen."""
+    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "hold.html")
+    nonce_before = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
+    accepted = flow.call(
+        "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
+    )
+    detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
+    poll(lambda: flow.call("get", detail), done=lambda b: b["status"] == "running", timeout=60)
+    # The nonce is recorded before the request is fired: the page holds it from then on.
+    poll(
+        lambda: {"nonce": Transaction.objects.get(id=accepted["id"]).nonce},
+        done=lambda b: b["nonce"] is not None,
+        timeout=30,
+    )
+    dead = worker.pool_child()
+    dead.kill()
+    interrupted = poll(lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90)
+    assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
+    lost = poll(
+        lambda: flow.call("get", f"/sessions/{sid}/"), done=lambda b: b["status"] != "ready", timeout=60
+    )
+    assert lost["status"] == "lost", lost
+    execution.transactions_reconcile(older_than_seconds=0)  # what the beat task does every 30 s
+    settled = flow.call("get", detail)
+    assert (settled["status"], settled["error_kind"], settled["tx_hash"]) == ("failed", "not_sent", ""), (
+        settled
+    )
+    assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == nonce_before
     assert worker.pool_child().pid != dead.pid
