@@ -1,6 +1,8 @@
 """Crashes with real processes: the worker's pool child is SIGKILLed while a transaction waits for its
-confirmation (nothing clicked yet) or for its receipt. The message is redelivered and the row is never sent
-again: settled from the chain, or failed once the chain shows its nonce unused on a session that ended."""
+confirmation (nothing clicked yet), after Confirm before its hash reached the database, or while it waits
+for its receipt. The message is redelivered and the row is never sent again: settled from the chain (by
+hash, else by the nonce recorded before sending), or failed once the chain shows that nonce unused on a
+session that ended."""
 
 from __future__ import annotations
 
@@ -81,3 +83,33 @@ def test_worker_killed_before_confirm_ends_failed_and_sends_nothing(
     )
     assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == nonce_before
     assert worker.pool_child().pid != dead.pid
+
+
+def test_worker_killed_after_confirm_before_the_hash_was_stored_is_found_by_its_nonce(
+    worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
+) -> None:
+    """hold.html?hold=result passes the request to the wallet and keeps its answer (the hash) for 30 s: the
+    transaction is mined while the row still has no hash."""
+    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "hold.html?hold=result")
+    nonce = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
+    accepted = flow.call(
+        "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
+    )
+    detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
+    poll(
+        lambda: {"sent": int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)},
+        done=lambda b: b["sent"] == nonce + 1,
+        timeout=90,
+    )
+    held = flow.call("get", detail)
+    assert (held["status"], held["tx_hash"]) == ("running", ""), held
+    dead = worker.pool_child()
+    dead.kill()
+    interrupted = poll(lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90)
+    assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
+    execution.transactions_reconcile(older_than_seconds=0)  # what the beat task does every 30 s
+    settled = flow.call("get", detail)
+    assert settled["status"] == "confirmed", settled
+    mined = anvil_chain.rpc("eth_getTransactionByHash", [settled["tx_hash"]])
+    assert (int(mined["nonce"], 16), mined["from"].lower()) == (nonce, account.address.lower())
+    assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == nonce + 1
