@@ -46,6 +46,7 @@ class DisplayedSignature:
     method: str  # "personal_sign" or "eth_signTypedData_v4"
     origin: str  # requesting site as shown (may include the scheme)
     text: str  # visible message text / visible typed-data text (labels and values, whitespace-collapsed)
+    network: str = ""  # the network the screen says it signs for, as shown ("" when it shows none)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class DisplayedTransaction:
     to: str  # recipient as shown: full 0x address when MetaMask exposes it, else abbreviated "0x1234...abcd"
     value_text: str  # e.g. "0.001 ETH" or "<0.000001 ETH"; "" when the screen shows no amount (zero value)
     raw_text: str  # all visible text of the confirmation, whitespace-collapsed
+    network: str = ""  # the network the screen says it sends on, as shown ("" when it shows none)
 
 
 @dataclass(frozen=True)

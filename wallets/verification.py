@@ -326,6 +326,18 @@ def _addresses_in(value: Any) -> list[str]:
 
 
 # --- verifiers for automation -------------------------------------------------------------------------------
+def shown_network_reason(shown: Displayed, network_name: str | None) -> str | None:
+    """A signature or transaction screen must name the session's network: one that names another (a page
+    that switched MetaMask's chain before the confirmation) or none is refused."""
+    if network_name is None or not isinstance(shown, (DisplayedSignature, DisplayedTransaction)):
+        return None
+    if not shown.network:
+        return f"MetaMask does not show which network this is for (the session is on {network_name!r})"
+    if collapse(shown.network) != collapse(network_name):
+        return f"network shown as {shown.network!r}, the session is on {network_name!r}"
+    return None
+
+
 def verifier(expected: type[D], check: Callable[[D], str | None]) -> Callable[[Displayed], str | None]:
     """A Verifier that rejects any screen other than the expected kind, then applies ``check``. It returns
     its reason; the driver rejects in MetaMask and raises PolicyRejected carrying the screen it was about."""

@@ -175,6 +175,7 @@ def test_personal_sign_recovers_to_the_account(wallet_run: WalletRun) -> None:
     recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
     assert recovered == wallet_run.expected_address
     assert seen[0].method == "personal_sign"
+    assert seen[0].network == "Anvil Local"  # the network the screen names (the service checks it)
     assert wallet_run.wallet.approved_in_last_request is True
 
 
@@ -186,7 +187,7 @@ def test_typed_data_v4_recovers_to_the_account(wallet_run: WalletRun) -> None:
         for needle in ("Mail", "Typed hello from the driver suite", "424242"):
             if needle not in shown.text:
                 return f"{needle!r} not shown"
-        return None
+        return None if shown.network == "Anvil Local" else f"network shown as {shown.network!r}"
 
     signature = wallet_run.wallet.sign_typed_data_v4(data, address=wallet_run.address, verify=verify)
     recovered = Account.recover_message(encode_typed_data(full_message=data), signature=signature)
@@ -210,6 +211,7 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun, is_real_metam
     if is_real_metamask:
         # MetaMask 13.5 exposes the full recipient in its name-details modal; the driver must read it there.
         assert seen[0].to == RECIPIENT
+    assert seen[0].network == "Anvil Local"
     receipt = wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30)
     assert receipt.status == 1
     on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])

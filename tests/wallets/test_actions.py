@@ -34,8 +34,18 @@ def test_personal_sign_sends_hex_and_checks_the_text() -> None:
     assert (request.method, request.approvals) == ("personal_sign", (SIGNATURE,))
     assert request.params == ["0x" + b"Sign in\nnonce 7".hex(), row.session.wallet.address]
     verify = action.verifier(asked)
-    assert verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 7")) is None
-    assert "differs" in (verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 8")) or "")
+    network = row.session.network["name"]
+    assert verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 7", network)) is None
+    assert "differs" in (
+        verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 8", network)) or ""
+    )
+    # The network the screen names must be the session's; a screen naming none is refused too.
+    assert verify(
+        DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 7", "Ethereum Mainnet")
+    ) == (f"network shown as 'Ethereum Mainnet', the session is on {network!r}")
+    assert "does not show which network" in (
+        verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, "Sign in nonce 7")) or ""
+    )
     assert verify(DisplayedConnect(origin="127.0.0.1")) == "unexpected DisplayedConnect screen"
 
 
@@ -80,9 +90,15 @@ def test_send_transaction_sends_the_row_and_checks_recipient_and_amount() -> Non
         }
     ]
     verify = action.verifier(asked)
-    shown = DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "")
+    network = row.session.network["name"]
+    shown = DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", network)
     assert verify(shown) is None
-    assert "amount" in (verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.01 ETH", "")) or "")
+    assert "amount" in (
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.01 ETH", "", network)) or ""
+    )
     assert "recipient" in (
-        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x12345...c79C8", "0.001 ETH", "")) or ""
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x12345...c79C8", "0.001 ETH", "", network)) or ""
+    )
+    assert "network shown as 'Sepolia'" in (
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", "Sepolia")) or ""
     )

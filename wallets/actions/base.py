@@ -32,6 +32,11 @@ class Asked(Generic[R]):
         return str(self.session.dapp_origin)
 
     @property
+    def network_name(self) -> str | None:
+        name = (self.session.network or {}).get("name")
+        return str(name) if name else None
+
+    @property
     def currency_symbol(self) -> str:
         return str((self.session.network or {}).get("currency_symbol") or "ETH")
 
@@ -53,7 +58,10 @@ class Action(Generic[R, S]):
         raise NotImplementedError
 
     def verifier(self, asked: Asked[R]) -> Verifier:
-        check: Any = lambda shown: self.check(shown, asked)  # noqa: E731 (typed as the verifier's check)
+        def check_all(shown: Any) -> str | None:
+            return verification.shown_network_reason(shown, asked.network_name) or self.check(shown, asked)
+
+        check: Any = check_all
         return verification.verifier(self.shown, check)
 
 

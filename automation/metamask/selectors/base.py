@@ -33,6 +33,9 @@ ROUTE_CONFIRM_TX = "#confirm-transaction/"  # eth_sendTransaction: #confirm-tran
 ROUTE_SIGNATURE_SUFFIX = (
     "/signature-request"  # personal_sign / typed data: #confirm-transaction/<id>/signature-request
 )
+# Where a signature or transaction confirmation names its network, first match wins: 13.36's "Network" row,
+# then the confirmation header's network line (13.5; 13.36 shows it there only at times).
+NETWORK_NAME_IDS = ("confirmation__details-network-name", "header-network-display-name")
 # The heading of every signature screen (personal_sign, typed data), whatever the route says: 13.5 showed our
 # personal_sign on #confirm-transaction/<id>/decrypt-message-request after a rejected confirmation before it.
 SIGNATURE_TITLE = "Signature request"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from automation.metamask.pages.base import BasePage
+from automation.metamask.pages.base import BasePage, tid
 from automation.metamask.selectors import base as S
 from automation.models import Displayed
 
@@ -92,6 +92,11 @@ class ApprovalPage(BasePage):
             return snap if snap.approve_enabled and ready(snap) else None
 
         return self.wait_for(what, probe)
+
+    def network_name(self) -> str:
+        """The network this confirmation names ("" when it names none)."""
+        found = self.dom.first_visible(*(tid(t) for t in S.NETWORK_NAME_IDS))
+        return collapse(self.dom.text(found) or "") if found else ""
 
     def rows(self) -> list[tuple[str, str]]:
         raw: list[Any] = self.dom.call(_ROWS_JS, S.CONFIRM_ROW_CSS)

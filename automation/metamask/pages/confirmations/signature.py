@@ -27,4 +27,6 @@ class SignaturePage(ApprovalPage):
             text = snap.row(S.ROW_LABEL_MESSAGE) or ""
         else:
             text = " ".join(p for p in (snap.texts["request"], snap.texts["message"]) if p)
-        return DisplayedSignature(method=method, origin=snap.origin(), text=collapse(text))
+        return DisplayedSignature(
+            method=method, origin=snap.origin(), text=collapse(text), network=self.network_name()
+        )

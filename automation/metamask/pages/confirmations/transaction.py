@@ -67,5 +67,9 @@ class TransactionPage(ApprovalPage):
             to = collapse(self.row_value(S.ROW_LABEL_TO) or "")
         value_text = self.dom.text(f"css:{S.TX_AMOUNT_CSS}") or ""
         return DisplayedTransaction(
-            origin=self.row_origin(), to=to, value_text=value_text, raw_text=self.body_text()
+            origin=self.row_origin(),
+            to=to,
+            value_text=value_text,
+            raw_text=self.body_text(),
+            network=self.network_name(),
         )
