@@ -19,7 +19,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from automation.browser import Browser
 from automation.config import BrowserConfig
-from automation.dapp import DappPage
+from automation.dapp import USER_REJECTED, DappPage
 from automation.dom import IsolatedDom
 from automation.errors import AutomationTimeout, MetaMaskUIError, PolicyRejected, UnsupportedMetaMaskVersion
 from automation.metamask.approvals import (
@@ -286,6 +286,11 @@ class MetaMaskDriver:
                     logger.info(
                         "%s resolved (%s) after %d approval(s)", method, outcome["state"], handled, extra=_LOG
                     )
+                    if not handled and self.refused_others and outcome.get("code") == USER_REJECTED:
+                        # Refused as not its own, yet this request came back rejected: the page sent
+                        # something else in its place. That is a refusal by the guard, not by a user.
+                        reason = f"{method}: its own confirmation never showed; refused instead: "
+                        raise PolicyRejected(reason + self.refused_others[-1][0])
                     return DappPage.unwrap(method, outcome)
             if time.monotonic() > deadline:
                 raise AutomationTimeout(f"{method}: no result within the request timeout")
@@ -311,11 +316,16 @@ class MetaMaskDriver:
                 # (a page repeating the request); it is refused and this request goes on.
                 watch.known()
                 self._refuse_other(screen, method, f"a second {screen.kind} approval during {method}")
+            elif screen.kind not in expect:
+                # A kind this request never raises is not its own (a page's request that showed up late,
+                # after the check before sending): refused, and this request goes on.
+                watch.known()
+                self._refuse_other(screen, method, f"a {screen.kind} approval during {method}, not its own")
             else:
                 watch.known()
                 route = normalize_route(str(view["route"]))
                 try:
-                    self._handle_approval(screen, method, expect, verify)
+                    self._handle_approval(screen, method, verify)
                 except PolicyRejected as exc:
                     exc.dapp_error_code = self._rejected_code(dapp, request_id)
                     raise
@@ -385,25 +395,16 @@ class MetaMaskDriver:
         except MetaMaskUIError:
             logger.warning("approval screen still open after clicking", extra=_LOG)
 
-    def _handle_approval(
-        self, screen: Screen, method: str, expect: tuple[str, ...], verify: Verifier
-    ) -> None:
+    def _handle_approval(self, screen: Screen, method: str, verify: Verifier) -> None:
+        """An approval of a kind the request expects: approved if what it shows passes ``verify``."""
         assert screen.page is not None
         page: ApprovalPage = self.page(screen.page)
-        self._decide(screen.kind, method, page.read(method), verify, expect, page)
+        self._decide(screen.kind, method, page.read(method), verify, page)
 
     def _decide(
-        self,
-        kind: str,
-        method: str,
-        shown_now: Displayed | None,
-        verify: Verifier,
-        expect: tuple[str, ...],
-        page: ApprovalPage,
+        self, kind: str, method: str, shown_now: Displayed | None, verify: Verifier, page: ApprovalPage
     ) -> None:
-        reason = None if kind in expect else f"unexpected {kind} approval during {method}"
-        if reason is None and shown_now is not None:
-            reason = verify(shown_now)
+        reason = None if shown_now is None else verify(shown_now)
         if reason is not None:
             logger.warning("rejecting %s for %s: %s", kind, method, reason, extra=_LOG)
             route = self.page(BasePage).route()

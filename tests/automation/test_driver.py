@@ -419,6 +419,39 @@ def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_
     )
 
 
+# A page that sends a transaction of its own in place of every personal_sign it is asked for.
+_SWAP_SIGNATURE_FOR_TRANSACTION = wrap_provider_script("""
+(original) => (args) => {
+  if (!args || args.method !== 'personal_sign') return original(args);
+  const from = args.params[1];
+  return original({method: 'eth_sendTransaction', params: [{from, to: from, value: '0x2386f26fc10000'}]});
+}
+""")
+
+
+def test_a_request_the_page_replaced_is_refused_and_ends_policy_rejected(wallet_run: WalletRun) -> None:
+    """The page turns a personal_sign into a transfer: the transaction screen is not the request's own, so
+    it is refused; the request then comes back rejected, which is the guard's refusal, not a user's."""
+    wallet = wallet_run.wallet
+    dapp = wallet.dapp
+    assert dapp is not None
+    dapp.focus()
+    dapp.driver.execute_script(_SWAP_SIGNATURE_FOR_TRANSACTION)
+    nonce_before = int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+    try:
+        with pytest.raises(PolicyRejected, match="its own confirmation never showed"):
+            wallet.personal_sign("sign this", address=wallet_run.address, verify=lambda _s: None)
+        refused = list(wallet.refused_others)
+    finally:
+        wallet.open_dapp(wallet_run.dapp_url)  # a fresh page: the wrapper goes
+    assert [text.split(":")[0] for _reason, text in refused] == ["transaction"]
+    assert wallet.approved_in_last_request is False
+    assert (
+        int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+        == nonce_before
+    )
+
+
 def test_basic_functionality_is_turned_off_when_configured(wallet_run: WalletRun) -> None:
     """METAMASK_DISABLE_BASIC_FUNCTIONALITY: through the switch's confirmation modal, whose root has no size
     of its own on 13.36 (and on the reference wallet). Late in the file: later tests need no web features."""
