@@ -327,13 +327,12 @@ def _addresses_in(value: Any) -> list[str]:
 
 # --- verifiers for automation -------------------------------------------------------------------------------
 def shown_network_reason(shown: Displayed, network_name: str | None) -> str | None:
-    """A signature or transaction screen must name the session's network: one that names another (a page
-    that switched MetaMask's chain before the confirmation) or none is refused."""
+    """A signature or transaction screen that names a network must name the session's: one that names
+    another (a page that switched MetaMask's chain before the confirmation) is refused. 13.5's transaction
+    screen names none; there the chain id of the transaction on chain is what is checked, after sending."""
     if network_name is None or not isinstance(shown, (DisplayedSignature, DisplayedTransaction)):
         return None
-    if not shown.network:
-        return f"MetaMask does not show which network this is for (the session is on {network_name!r})"
-    if collapse(shown.network) != collapse(network_name):
+    if shown.network and collapse(shown.network) != collapse(network_name):
         return f"network shown as {shown.network!r}, the session is on {network_name!r}"
     return None
 
