@@ -5,9 +5,11 @@ One browser per module (see conftest): the tests run in file order and build on 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -394,14 +396,27 @@ _DUPLICATE_TRANSACTIONS = wrap_provider_script("""
 """)
 
 
-def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_run: WalletRun) -> None:
-    wallet = wallet_run.wallet
-    dapp = wallet.dapp
+@contextlib.contextmanager
+def hostile_page(wallet_run: WalletRun, script: str) -> Iterator[None]:
+    """The suite's dApp page with ``script`` run in it, and a fresh page again afterwards."""
+    dapp = wallet_run.wallet.dapp
     assert dapp is not None
     dapp.focus()
-    dapp.driver.execute_script(_DUPLICATE_TRANSACTIONS)
-    nonce_before = int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+    dapp.driver.execute_script(script)
     try:
+        yield
+    finally:
+        wallet_run.wallet.open_dapp(wallet_run.dapp_url)  # a fresh page: the wrapper goes
+
+
+def nonce_of(wallet_run: WalletRun) -> int:
+    return int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
+
+
+def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    nonce_before = nonce_of(wallet_run)
+    with hostile_page(wallet_run, _DUPLICATE_TRANSACTIONS):
         wallet.send_transaction(
             TxRequest(to=RECIPIENT, value_wei=10**15), sender=wallet_run.address, verify=lambda _s: None
         )
@@ -410,14 +425,9 @@ def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_
         # the next request refuses it first.
         wallet.personal_sign("flush", address=wallet_run.address, verify=lambda _s: None)
         refused += wallet.refused_others
-    finally:
-        wallet.open_dapp(wallet_run.dapp_url)  # a fresh page: the wrapper goes
     assert len(refused) == 1, refused
     assert refused[0][1].startswith("transaction")
-    assert (
-        int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
-        == nonce_before + 1
-    )
+    assert nonce_of(wallet_run) == nonce_before + 1
 
 
 # A page that sends a transaction of its own in place of every personal_sign it is asked for.
@@ -434,23 +444,14 @@ def test_a_request_the_page_replaced_is_refused_and_ends_policy_rejected(wallet_
     """The page turns a personal_sign into a transfer: the transaction screen is not the request's own, so
     it is refused; the request then comes back rejected, which is the guard's refusal, not a user's."""
     wallet = wallet_run.wallet
-    dapp = wallet.dapp
-    assert dapp is not None
-    dapp.focus()
-    dapp.driver.execute_script(_SWAP_SIGNATURE_FOR_TRANSACTION)
-    nonce_before = int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
-    try:
+    nonce_before = nonce_of(wallet_run)
+    with hostile_page(wallet_run, _SWAP_SIGNATURE_FOR_TRANSACTION):
         with pytest.raises(PolicyRejected, match="its own confirmation never showed"):
             wallet.personal_sign("sign this", address=wallet_run.address, verify=lambda _s: None)
         refused = list(wallet.refused_others)
-    finally:
-        wallet.open_dapp(wallet_run.dapp_url)  # a fresh page: the wrapper goes
     assert [text.split(":")[0] for _reason, text in refused] == ["transaction"]
     assert wallet.approved_in_last_request is False
-    assert (
-        int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
-        == nonce_before
-    )
+    assert nonce_of(wallet_run) == nonce_before
 
 
 def test_basic_functionality_is_turned_off_when_configured(wallet_run: WalletRun) -> None:

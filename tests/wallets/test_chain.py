@@ -80,21 +80,19 @@ def test_the_claimed_hash_of_the_requested_transaction_is_confirmed(anvil: Anvil
 GWEI = 10**9
 
 
-def test_a_transaction_sent_with_other_fee_caps_than_requested_is_a_chain_mismatch(anvil: Anvil) -> None:
-    """The request's EIP-1559 caps (a page or a wallet raising them) are compared with the chain's."""
-    chain = Chain(anvil.rpc_url)
-    nonce = chain.nonce(MNEMONIC_ADDRESS)
-    raised = {"maxFeePerGas": hex(9 * GWEI), "maxPriorityFeePerGas": hex(2 * GWEI)}
-    tx_hash = str(
+def send_with_caps(anvil: Anvil, max_fee: int, max_priority_fee: int) -> str:
+    caps = {"maxFeePerGas": hex(max_fee), "maxPriorityFeePerGas": hex(max_priority_fee)}
+    return str(
         anvil.rpc(
             "eth_sendTransaction",
-            [{"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **raised}],
+            [{"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **caps}],
         )
     )
-    sent = chain.transaction(tx_hash)
-    assert sent is not None
-    assert (sent.max_fee_per_gas, sent.max_priority_fee_per_gas) == (9 * GWEI, 2 * GWEI)
-    row = submitted_row(
+
+
+def capped_row(anvil: Anvil, *, nonce: int, tx_hash: str) -> Transaction:
+    """A submitted request for 0.001 ETH to RECIPIENT that asked for caps of 3 and 2 gwei."""
+    return submitted_row(
         anvil,
         to=RECIPIENT,
         value_wei=10**15,
@@ -103,29 +101,25 @@ def test_a_transaction_sent_with_other_fee_caps_than_requested_is_a_chain_mismat
         max_fee_per_gas_wei=3 * GWEI,
         max_priority_fee_per_gas_wei=2 * GWEI,
     )
+
+
+def test_a_transaction_sent_with_other_fee_caps_than_requested_is_a_chain_mismatch(anvil: Anvil) -> None:
+    """The request's EIP-1559 caps (a page or a wallet raising them) are compared with the chain's."""
+    chain = Chain(anvil.rpc_url)
+    nonce = chain.nonce(MNEMONIC_ADDRESS)
+    tx_hash = send_with_caps(anvil, 9 * GWEI, 2 * GWEI)
+    sent = chain.transaction(tx_hash)
+    assert sent is not None
+    assert (sent.max_fee_per_gas, sent.max_priority_fee_per_gas) == (9 * GWEI, 2 * GWEI)
+    row = capped_row(anvil, nonce=nonce, tx_hash=tx_hash)
     outcome = _settle(row, chain)
     assert (outcome.outcome, outcome.detail) == ("unknown", "chain_mismatch")
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.CHAIN_MISMATCH, session=row.session)
     assert "max fee per gas on chain is 9000000000 wei, requested 3000000000" in event.details["reason"]
     # The same request sent with exactly its caps is confirmed.
     nonce = chain.nonce(MNEMONIC_ADDRESS)
-    asked = {"maxFeePerGas": hex(3 * GWEI), "maxPriorityFeePerGas": hex(2 * GWEI)}
-    tx_hash = str(
-        anvil.rpc(
-            "eth_sendTransaction",
-            [{"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **asked}],
-        )
-    )
-    row = submitted_row(
-        anvil,
-        to=RECIPIENT,
-        value_wei=10**15,
-        nonce=nonce,
-        tx_hash=tx_hash,
-        max_fee_per_gas_wei=3 * GWEI,
-        max_priority_fee_per_gas_wei=2 * GWEI,
-    )
-    assert _settle(row, chain).outcome == "confirmed"
+    tx_hash = send_with_caps(anvil, 3 * GWEI, 2 * GWEI)
+    assert _settle(capped_row(anvil, nonce=nonce, tx_hash=tx_hash), chain).outcome == "confirmed"
 
 
 def test_a_forged_hash_is_caught_then_the_row_is_reconciled_by_its_nonce(anvil: Anvil) -> None:
