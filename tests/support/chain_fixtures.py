@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -21,3 +22,14 @@ def anvil_chain() -> Iterator[Anvil]:
 def dapp_server() -> Iterator[StaticServer]:
     with StaticServer(test_dapp_dir()) as server:
         yield server
+
+
+def mined(anvil: Anvil, tx_hash: str, timeout: float = 10.0) -> str:
+    """``tx_hash`` once anvil has a receipt for it: anvil answers eth_sendTransaction before its automine
+    block is there, so a receipt asked for at once can still be missing (seen: None, then found)."""
+    deadline = time.monotonic() + timeout
+    while anvil.rpc("eth_getTransactionReceipt", [tx_hash]) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tx_hash} not mined within {timeout} s")
+        time.sleep(0.05)
+    return tx_hash
