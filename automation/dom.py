@@ -67,7 +67,7 @@ _CLICK_POINT_JS = r"""
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   const top = document.elementFromPoint(x, y);
   if (!(top && (top === el || el.contains(top)))) { el.click(); return {covered: true}; }
-  return {x, y, covered: false};
+  return {x, y, covered: false, hidden: document.visibilityState === 'hidden'};
 }
 """
 _BY_LOCATOR = "(l) => __mmsa.find(l, true)"
@@ -244,11 +244,19 @@ class IsolatedDom:
             return False
         if point["covered"]:
             return True
+        if point["hidden"]:
+            # A background tab (MetaMask opens its own onboarding tab over ours at install) renders no
+            # frames: Chromium acks a mouse event only after a frame, so each click took its 5 s ack timeout.
+            self._cdp("Page.bringToFront", {})
+            wait_until("the tab in front", self._shown, 5, interval=0.02)
         base = {"x": point["x"], "y": point["y"], "button": "left", "clickCount": 1}
         self._cdp("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": point["x"], "y": point["y"]})
         self._cdp("Input.dispatchMouseEvent", {"type": "mousePressed", **base})
         self._cdp("Input.dispatchMouseEvent", {"type": "mouseReleased", **base})
         return True
+
+    def _shown(self) -> bool:
+        return bool(self.call("() => document.visibilityState === 'visible'"))
 
     def emulate_focus(self) -> None:
         """Make the current tab behave as focused (clipboard reads need a focused document)."""

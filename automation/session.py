@@ -161,7 +161,9 @@ class WalletBrowser:
                 driver.get(url)
                 self.dapp.url = url
             else:
-                driver.switch_to.new_window("tab")
+                # A window of its own: as a tab beside the approval page, every poll of the dApp would hide
+                # that page (switching tabs activates one); a hidden page renders nothing, acks no click.
+                driver.switch_to.new_window("window")
                 self.dapp = DappPage(driver, driver.current_window_handle, url)
                 driver.get(url)
             self.dapp.wait_provider(self.config.ui_timeout)

@@ -24,6 +24,18 @@ const ONBOARDING = {
   'onboarding/pin-extension': onboarding.pinExtension,
 };
 
+// A background tab renders no frames, and Chromium acks a real mouse event there only after a 5 s timeout
+// (seen on MetaMask 13.36: the home tab it opens at install hid the driver's onboarding tab, and every click
+// cost 5 s). This wallet ignores clicks on a hidden page outright, so a driver that clicks one fails here
+// instead of merely going slow (docs/metamask.md section 7).
+for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click']) {
+  document.addEventListener(type, (e) => {
+    if (document.visibilityState !== 'hidden') return;
+    e.stopImmediatePropagation();
+    e.preventDefault();
+  }, true);
+}
+
 let state = null;
 // MetaMask tabs that show #unlock stay there when the wallet is unlocked from another tab, until reloaded or
 // until the password is entered here too (docs/metamask.md section 5).
