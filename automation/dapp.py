@@ -13,6 +13,7 @@ from typing import Any
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from automation.errors import AutomationTimeout, ProviderError, RequestRejected
+from automation.polling import wait_until
 
 _FIRE_JS = """
 const [id, method, params] = arguments;
@@ -47,11 +48,13 @@ class DappPage:
 
     def wait_provider(self, timeout: float) -> None:
         self.focus()
-        deadline = time.monotonic() + timeout
-        while not self.driver.execute_script("return !!window.ethereum;"):
-            if time.monotonic() > deadline:
-                raise AutomationTimeout("window.ethereum never appeared on the dApp page")
-            time.sleep(0.1)
+        wait_until(
+            "window.ethereum on the dApp page",
+            lambda: self.driver.execute_script("return !!window.ethereum;"),
+            timeout,
+            interval=0.1,
+            error=lambda what: AutomationTimeout(f"timed out waiting for {what}"),
+        )
 
     def fire(self, method: str, params: list[Any] | None = None) -> str:
         self.focus()
@@ -78,14 +81,14 @@ class DappPage:
         raise ProviderError(f"{method} failed: {message}", code=code)
 
     def wait(self, method: str, request_id: str, timeout: float) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            outcome = self.poll(request_id)
-            if outcome is not None:
-                return self.unwrap(method, outcome)
-            if time.monotonic() > deadline:
-                raise AutomationTimeout(f"{method} did not resolve within {timeout:.0f}s")
-            time.sleep(0.1)
+        outcome = wait_until(
+            method,
+            lambda: self.poll(request_id),
+            timeout,
+            interval=0.1,
+            error=lambda _what: AutomationTimeout(f"{method} did not resolve within {timeout:.0f}s"),
+        )
+        return self.unwrap(method, outcome)
 
     def call(self, method: str, params: list[Any] | None = None, timeout: float = 30.0) -> Any:
         """A request that needs no approval (eth_chainId, eth_accounts, receipts)."""

@@ -5,7 +5,8 @@
 Builds: the folders given, else METAMASK_EXTENSION_PATHS (colon-separated) or METAMASK_EXTENSION_PATH, else
 the reference wallet. Per build, in one run and one at a time (one Chromium on 2 cores): a fresh profile is
 started, onboarded, put on a throw-away anvil chain and connected to the MetaMask test dApp (each step timed
-once), then ``rounds`` x (personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then a restart
+once), then ``rounds`` x (add a new network, each round's on an anvil of its own, switch back to the first,
+personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then a restart
 and one signature after it. Every approval is checked as the service would (what MetaMask shows against what
 was asked), so the figures include the reads a real request pays for.
 
@@ -27,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +54,8 @@ from metamask_service.devstack.typed_data import typed_data
 
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
 PASSWORD = "bench-Pa55word!"  # noqa: S105 (a throw-away profile on a throw-away chain)
-SETUP_STEPS = ("browser_start", "onboarding", "open_dapp", "add_network", "connect")
-ROUND_STEPS = ("personal_sign", "typed_data_v4", "transfer_to_receipt")
+SETUP_STEPS = ("browser_start", "onboarding", "open_dapp", "first_network", "connect")
+ROUND_STEPS = ("add_network", "switch_network", "personal_sign", "typed_data_v4", "transfer_to_receipt")
 ONCE_AFTER = ("restart", "sign_after_restart")
 
 
@@ -101,14 +103,27 @@ def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
             )
             timed(samples, "open_dapp", lambda: wallet.open_dapp(dapp.url))
             spec = NetworkSpec(chain_id=31337, rpc_url=chain.rpc_url, name="Anvil Local")
-            timed(samples, "add_network", lambda: wallet.ensure_network(spec, verify=network_check))
+            timed(samples, "first_network", lambda: wallet.ensure_network(spec, verify=network_check(spec)))
             timed(samples, "connect", lambda: wallet.connect(verify=connect_check))
             for n in range(rounds):
+                # A new chain each round (its own anvil), then back to the first: add and switch, per round.
+                with Anvil(chain_id=31338 + n, mnemonic=DEFAULT_MNEMONIC) as other:
+                    extra = NetworkSpec(chain_id=other.chain_id, rpc_url=other.rpc_url, name=f"Bench {n}")
+                    timed(
+                        samples,
+                        "add_network",
+                        partial(wallet.ensure_network, extra, verify=network_check(extra)),
+                    )
+                    timed(
+                        samples,
+                        "switch_network",
+                        lambda: wallet.ensure_network(spec, verify=network_check(spec)),
+                    )
                 message = f"bench round {n}"
                 signature = timed(
                     samples,
                     "personal_sign",
-                    lambda m=message: wallet.personal_sign(m, address=address, verify=text_check(m)),
+                    partial(wallet.personal_sign, message, address=address, verify=text_check(message)),
                 )
                 recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
                 expect(None if recovered == address else f"signature recovers to {recovered}")
@@ -116,7 +131,7 @@ def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
                 timed(
                     samples,
                     "typed_data_v4",
-                    lambda d=data: wallet.sign_typed_data_v4(d, address=address, verify=typed_check),
+                    partial(wallet.sign_typed_data_v4, data, address=address, verify=typed_check),
                 )
                 timed(samples, "transfer_to_receipt", lambda: transfer(wallet, address))
             timed(samples, "restart", wallet.restart)
@@ -141,8 +156,12 @@ def transfer(wallet: WalletBrowser, address: str) -> None:
     expect(None if receipt.status == 1 else f"transfer {tx_hash} reverted")
 
 
-def network_check(shown: Displayed) -> str | None:
-    return None if isinstance(shown, DisplayedNetwork) and shown.name == "Anvil Local" else f"shown {shown!r}"
+def network_check(spec: NetworkSpec) -> Callable[[Displayed], str | None]:
+    def check(shown: Displayed) -> str | None:
+        ok = isinstance(shown, DisplayedNetwork) and shown.name == spec.name
+        return None if ok else f"shown {shown!r}"
+
+    return check
 
 
 def connect_check(shown: Displayed) -> str | None:

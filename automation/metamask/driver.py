@@ -145,9 +145,9 @@ class MetaMaskDriver:
             if state != "onboarding":
                 break
             logger.info("fresh profile: importing the wallet", extra=_LOG)
-            self.page(OnboardingPage).import_wallet(mnemonic, password, watch)
+            self.page(OnboardingPage).import_wallet(mnemonic, password, watch, self._side_panel_open)
             if self.page(OnboardingPage).is_onboarding():
-                self.goto_extension_page(S.HOME_PAGE)  # 13.36's "Done" opens the side panel, not this tab
+                self._show_home()  # 13.36's "Done" opens the side panel, not this tab
             state = self._wallet_state(watch)
         if state == "unlock":
             self.page(UnlockPage).unlock(password)
@@ -159,13 +159,17 @@ class MetaMaskDriver:
             # Once per profile: the switches persist in the profile, and the settings visit costs seconds.
             self.apply_settings()
             marker.write_text("MetaMetrics off; network features off if configured\n")
-            self.goto_extension_page(S.HOME_PAGE)
+            self._show_home()
             home.wait_ready()
             home.dismiss_covering(quiet_for=0.8)
         address = home.read_address()
         self._open_approval_tab()
         logger.info("wallet ready (%s, MetaMask %s)", state, self.version, extra=_LOG)
         return address
+
+    def _side_panel_open(self) -> bool:
+        prefix = self.ext_url + S.SIDEPANEL_PAGE
+        return any(str(info.get("url", "")).startswith(prefix) for info in self.browser.targets())
 
     def _wanted_off(self) -> set[settings_page.Feature]:
         wanted = {settings_page.METAMETRICS}
@@ -177,13 +181,17 @@ class MetaMaskDriver:
 
     def _settings_pages(self, missing: set[settings_page.Feature]) -> Iterator[settings_page.SettingsPage]:
         """Each settings route in turn, once it shows its switches and one of ``missing`` (which the caller
-        shrinks as it goes), or 3 s after its switches without one: a route change keeps the previous
-        page's switches on screen for a moment, so only a switch still missing tells the new page is there."""
+        shrinks as it goes), or some time after its switches without one: a route change keeps the previous
+        page's switches on screen for a moment, so only a switch still missing tells the new page is there.
+        Coming from a page without switches (home), the switches shown are the new page's own: no waiting
+        for a missing one then beyond a moment for the rest of its rows (13.36's #settings/security shows
+        none of them, and waiting 3 s there made a third of its settings visit)."""
         settings = self.page(settings_page.SettingsPage)
 
         def shows_missing() -> bool:
             return any(settings.is_on(f) is not None for f in missing)
 
+        previous_had_switches = settings.rendered()
         for route in settings.ROUTES:
             if not missing:
                 return
@@ -192,9 +200,11 @@ class MetaMaskDriver:
                 settings.wait_for("settings switches", settings.rendered, timeout=8)
             except MetaMaskUIError:
                 continue
+            patience = 3 if previous_had_switches else 0.3
             with contextlib.suppress(MetaMaskUIError):
-                settings.wait_for("a wanted switch", shows_missing, timeout=3)
+                settings.wait_for("a wanted switch", shows_missing, timeout=patience)
                 time.sleep(0.3)  # the rest of the page's rows
+            previous_had_switches = True
             yield settings
 
     def apply_settings(self) -> None:
@@ -225,9 +235,14 @@ class MetaMaskDriver:
                 if on is not None:
                     seen[feature[1]] = on
                     missing.discard(feature)
-        self.goto_extension_page(S.HOME_PAGE)
+        self._show_home()
         self.page(HomePage).wait_ready()
         return seen
+
+    def _show_home(self) -> None:
+        """Home in the wallet tab, which shows home.html already (some other route of it): by its route, in
+        the same document. Loading home.html anew took 1-3.5 s of MetaMask's start-up each time."""
+        self.goto_extension_page(S.HOME_PAGE + self._route("#"))
 
     def _route(self, route: str) -> str:
         """A 13.5-form route ("#settings/security") in the form this build uses ("#/settings/..." later)."""

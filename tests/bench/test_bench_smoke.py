@@ -38,8 +38,9 @@ def test_driver_actions_bench_one_round(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     (build,) = report["builds"]
     steps = {
-        "browser_start", "onboarding", "open_dapp", "add_network", "connect",
-        "personal_sign", "typed_data_v4", "transfer_to_receipt", "restart", "sign_after_restart",
+        "browser_start", "onboarding", "open_dapp", "first_network", "connect",
+        "add_network", "switch_network", "personal_sign", "typed_data_v4", "transfer_to_receipt",
+        "restart", "sign_after_restart",
     }  # fmt: skip
     assert set(build["samples"]) == steps
     assert all(len(values) == 1 and values[0] > 0 for values in build["samples"].values())

@@ -9,6 +9,7 @@ declined), docs/metamask.md section 10.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from automation.metamask.pages.base import BasePage, tid
 from automation.metamask.screens import UnknownScreenWatch, shown
@@ -48,10 +49,17 @@ class OnboardingPage(BasePage):
     def is_onboarding(self) -> bool:
         return self.route().startswith(S.ROUTE_ONBOARDING_PREFIX)
 
-    def import_wallet(self, mnemonic: str, password: str, watch: UnknownScreenWatch) -> None:
+    def import_wallet(
+        self,
+        mnemonic: str,
+        password: str,
+        watch: UnknownScreenWatch,
+        side_panel_open: Callable[[], bool],
+    ) -> None:
         """From the welcome screen to the end of onboarding; returns once the route leaves #onboarding, or
-        once the completion screen's "Done" was clicked and the caller should open home itself (13.36 opens
-        the side panel instead of moving this tab)."""
+        once the completion screen's "Done" was clicked and the caller should open home itself: 13.36 opens
+        its side panel instead of moving this tab (``side_panel_open`` tells), or, on a build that does
+        neither, 3 s after the click."""
         words = mnemonic.split()
         done_clicked_at: float | None = None
         while self.is_onboarding():
@@ -71,8 +79,8 @@ class OnboardingPage(BasePage):
                 if done_clicked_at is None:
                     if self.try_click_testid(S.ONBOARDING_DONE):
                         done_clicked_at = time.monotonic()
-                elif time.monotonic() - done_clicked_at > 3:
-                    return  # still shown 3 s after the click: this build opened its side panel instead
+                elif side_panel_open() or time.monotonic() - done_clicked_at > 3:
+                    return
             elif S.METAMETRICS_CHECKBOX in ids and self.dom.is_checked(tid(S.METAMETRICS_CHECKBOX)):
                 # 13.36 asks with one "Continue" under a ticked consent box: untick it first, so Continue
                 # declines (13.5's "No thanks" does the same); the data-collection box is disabled with it.
