@@ -26,20 +26,31 @@ _ROWS_JS = """
 
 
 # Everything a read needs from the screen in one isolated-world call: rows, whether the approve button is
-# enabled, the texts of the named locators (key -> [locator, visible only]) and the page's text. While
+# enabled, the texts of the named locators (key -> [locator, visible only]), the text and attribute values of
+# others (key -> locator: some builds keep a full address only in an attribute) and the page's text. While
 # MetaMask renders a confirmation, every call waits for the extension's renderer thread, so a read that
 # took one call per field cost 0.1-0.5 s per field on 13.36.
 _SNAPSHOT_JS = (
-    "(css, approve, wanted) => {"
+    "(css, approve, wanted, withAttrs) => {"
     " const rows = (" + _ROWS_JS.strip() + ")(css);"
     " const btn = __mmsa.find('testid:' + approve, true);"
     " const enabled = !!btn && !btn.disabled && btn.getAttribute('aria-disabled') !== 'true';"
     " const texts = {};"
     " for (const [key, [loc, vis]] of Object.entries(wanted)) {"
     "  const el = __mmsa.find(loc, vis); texts[key] = el ? __mmsa.collapse(el.innerText) : null; }"
-    " return {rows, enabled, texts, body: __mmsa.collapse(document.body ? document.body.innerText : '')};"
+    " const attrs = {};"
+    " for (const [key, loc] of Object.entries(withAttrs)) {"
+    "  const root = __mmsa.find(loc, false); if (!root) { attrs[key] = null; continue; }"
+    "  const parts = [root.textContent || ''];"
+    "  for (const el of [root, ...root.querySelectorAll('*')])"
+    "   for (const a of el.attributes) parts.push(a.value);"
+    "  attrs[key] = parts.join(' '); }"
+    " return {rows, enabled, texts, attrs,"
+    "  body: __mmsa.collapse(document.body ? document.body.innerText : '')};"
     "}"
 )
+# Where a confirmation names its network, in order of preference (13.36's "Network" row, else the header).
+_NETWORK_KEYS = {f"network:{testid}": (tid(testid), True) for testid in S.NETWORK_NAME_IDS}
 
 
 def collapse(text: str) -> str:
@@ -51,6 +62,7 @@ class Snapshot:
     rows: list[tuple[str, str]]
     approve_enabled: bool
     texts: dict[str, str | None]
+    attrs: dict[str, str | None]
     body: str
 
     def row(self, label: str) -> str | None:
@@ -65,6 +77,10 @@ class Snapshot:
         tokens = (self.row(S.ROW_LABEL_REQUEST_FROM) or "").split()
         return tokens[-1] if tokens else ""
 
+    def network(self) -> str:
+        """The network this confirmation names ("" when it names none)."""
+        return next((collapse(v) for k in _NETWORK_KEYS if (v := self.texts.get(k))), "")
+
 
 class ApprovalPage(BasePage):
     APPROVE: str = S.CONFIRM_FOOTER_OK
@@ -73,40 +89,35 @@ class ApprovalPage(BasePage):
     def body_text(self) -> str:
         return self.dom.body_text()
 
-    def snapshot(self, texts: dict[str, tuple[str, bool]] | None = None) -> Snapshot:
-        raw: dict[str, Any] = self.dom.call(_SNAPSHOT_JS, S.CONFIRM_ROW_CSS, self.APPROVE, texts or {})
+    def snapshot(
+        self, texts: dict[str, tuple[str, bool]] | None = None, attrs: dict[str, str] | None = None
+    ) -> Snapshot:
+        wanted = {**_NETWORK_KEYS, **(texts or {})}
+        raw: dict[str, Any] = self.dom.call(
+            _SNAPSHOT_JS, S.CONFIRM_ROW_CSS, self.APPROVE, wanted, attrs or {}
+        )
         return Snapshot(
             rows=[(str(label), str(value)) for label, value in raw["rows"]],
             approve_enabled=bool(raw["enabled"]),
             texts={k: (None if v is None else str(v)) for k, v in raw["texts"].items()},
+            attrs={k: (None if v is None else str(v)) for k, v in raw["attrs"].items()},
             body=str(raw["body"]),
         )
 
     def wait_snapshot(
-        self, what: str, ready: Callable[[Snapshot], bool], texts: dict[str, tuple[str, bool]] | None = None
+        self,
+        what: str,
+        ready: Callable[[Snapshot], bool],
+        texts: dict[str, tuple[str, bool]] | None = None,
+        attrs: dict[str, str] | None = None,
     ) -> Snapshot:
         """The first snapshot with the approve button enabled and ``ready`` true."""
 
         def probe() -> Snapshot | None:
-            snap = self.snapshot(texts)
+            snap = self.snapshot(texts, attrs)
             return snap if snap.approve_enabled and ready(snap) else None
 
         return self.wait_for(what, probe)
-
-    def network_name(self) -> str:
-        """The network this confirmation names ("" when it names none)."""
-        found = self.dom.first_visible(*(tid(t) for t in S.NETWORK_NAME_IDS))
-        return collapse(self.dom.text(found) or "") if found else ""
-
-    def rows(self) -> list[tuple[str, str]]:
-        raw: list[Any] = self.dom.call(_ROWS_JS, S.CONFIRM_ROW_CSS)
-        return [(str(label), str(value)) for label, value in raw]
-
-    def row_value(self, label: str) -> str | None:
-        return Snapshot(self.rows(), False, {}, "").row(label)
-
-    def row_origin(self) -> str:
-        return Snapshot(self.rows(), False, {}, "").origin()
 
     def read(self, method: str) -> Displayed | None:
         """What the screen shows for the verifier, for a request of ``method``; None for a screen that shows

@@ -11,17 +11,6 @@ from automation.metamask.pages.confirmations.base import ApprovalPage, collapse
 from automation.metamask.selectors import base as S
 from automation.models import DisplayedTransaction
 
-# A full address anywhere in the element's text or attributes (some builds keep it in a title or data-*).
-_ADDR_ATTR_JS = """
-(l) => {
-  const root = __mmsa.find(l, false);
-  if (!root) return '';
-  const texts = [root.textContent || ''];
-  for (const el of [root, ...root.querySelectorAll('*')]) for (const a of el.attributes) texts.push(a.value);
-  return texts.join(' ');
-}
-"""
-
 
 def abbreviation_matches(shown: str, full: str) -> bool:
     """True when MetaMask's abbreviation ("0x70997...c79C8", "0x70997970C518…0d17dc79C8") is a prefix and a
@@ -52,24 +41,27 @@ class TransactionPage(ApprovalPage):
         return None
 
     def read(self, method: str) -> DisplayedTransaction:
-        self.wait_enabled_testid(self.APPROVE)
-        self.wait_for(
+        recipient = tid(S.RECIPIENT)
+        snap = self.wait_snapshot(
             "transaction rows",
-            lambda: self.row_value(S.ROW_LABEL_REQUEST_FROM) is not None or self.present_testid(S.RECIPIENT),
+            lambda snap: snap.row(S.ROW_LABEL_REQUEST_FROM) is not None
+            or snap.texts["recipient"] is not None,
+            {"recipient": (recipient, False), "amount": (f"css:{S.TX_AMOUNT_CSS}", True)},
+            # A full address anywhere in the recipient's text or attributes (some builds keep it in a title).
+            {"recipient": recipient},
         )
         to = ""
-        if self.present_testid(S.RECIPIENT):
-            full = re.search(S.ADDRESS_RE, str(self.dom.call(_ADDR_ATTR_JS, tid(S.RECIPIENT))))
-            to = full.group(0) if full else self.text_of(tid(S.RECIPIENT))
+        if snap.texts["recipient"] is not None:
+            full = re.search(S.ADDRESS_RE, snap.attrs["recipient"] or "")
+            to = full.group(0) if full else snap.texts["recipient"]
             if to and not re.fullmatch(S.ADDRESS_RE, to):
                 to = self._full_recipient(to) or to
         if not to:
-            to = collapse(self.row_value(S.ROW_LABEL_TO) or "")
-        value_text = self.dom.text(f"css:{S.TX_AMOUNT_CSS}") or ""
+            to = collapse(snap.row(S.ROW_LABEL_TO) or "")
         return DisplayedTransaction(
-            origin=self.row_origin(),
+            origin=snap.origin(),
             to=to,
-            value_text=value_text,
-            raw_text=self.body_text(),
-            network=self.network_name(),
+            value_text=snap.texts["amount"] or "",
+            raw_text=snap.body,
+            network=snap.network(),
         )
