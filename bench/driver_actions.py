@@ -1,13 +1,13 @@
 """Per-action time of the bare driver (automation/ only: no API, Celery or database), build beside build.
 
-    .venv/bin/python -m bench.driver_actions [--rounds 5] [--out bench/results/x.json] [EXTENSION_DIR ...]
+    .venv/bin/python -m bench.driver_actions [--rounds 5] [--restarts 3] [--out results/x.json] [DIR ...]
 
 Builds: the folders given, else METAMASK_EXTENSION_PATHS (colon-separated) or METAMASK_EXTENSION_PATH, else
 the reference wallet. Per build, in one run and one at a time (one Chromium on 2 cores): a fresh profile is
 started, onboarded, put on a throw-away anvil chain and connected to the MetaMask test dApp (each step timed
 once), then ``rounds`` x (add a new network, each round's on an anvil of its own, switch back to the first,
-personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then a restart
-and one signature after it. Every approval is checked as the service would (what MetaMask shows against what
+personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then ``restarts`` x (a restart and one
+signature after it). Every approval is checked as the service would (what MetaMask shows against what
 was asked), so the figures include the reads a real request pays for.
 
 The first build is the floor: each later build's medians are printed with their ratio to it (13.36 against
@@ -81,7 +81,7 @@ def timed(samples: dict[str, list[float]], step: str, action: Callable[[], Any])
     return result
 
 
-def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
+def run_build(extension: Path, rounds: int, restarts: int, work: Path) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
     config = BrowserConfig(
         extension_path=str(extension),
@@ -134,14 +134,15 @@ def run_build(extension: Path, rounds: int, work: Path) -> dict[str, Any]:
                     partial(wallet.sign_typed_data_v4, data, address=address, verify=typed_check),
                 )
                 timed(samples, "transfer_to_receipt", lambda: transfer(wallet, address))
-            timed(samples, "restart", wallet.restart)
-            timed(
-                samples,
-                "sign_after_restart",
-                lambda: wallet.personal_sign(
-                    "after restart", address=address, verify=text_check("after restart")
-                ),
-            )
+            for _ in range(restarts):
+                timed(samples, "restart", wallet.restart)
+                timed(
+                    samples,
+                    "sign_after_restart",
+                    lambda: wallet.personal_sign(
+                        "after restart", address=address, verify=text_check("after restart")
+                    ),
+                )
             version = wallet.extension_version
         finally:
             wallet.close()
@@ -225,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("extensions", nargs="*", help="unpacked wallet builds; the first is the floor")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--restarts", type=int, default=3, help="restarts, each followed by a signature")
     parser.add_argument("--out", type=Path, help="where to write the JSON result")
     args = parser.parse_args(argv)
     builds = builds_from(args.extensions)
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     for build in builds:
         with tempfile.TemporaryDirectory(prefix="bench-driver-") as work:
             print(f"[bench] {build}: {args.rounds} round(s)", flush=True)
-            results.append(run_build(build, args.rounds, Path(work)))
+            results.append(run_build(build, args.rounds, args.restarts, Path(work)))
     report = {
         "bench": "driver_actions",
         "command": " ".join([sys.executable, "-m", "bench.driver_actions", *(argv or sys.argv[1:])]),
@@ -248,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
         },
         "rounds": args.rounds,
+        "restarts": args.restarts,
         "floor": results[0]["version"],
         "builds": results,
         "medians": {r["version"]: medians(r) for r in results},

@@ -33,7 +33,18 @@ def test_driver_actions_bench_one_round(tmp_path: Path) -> None:
     out = tmp_path / "driver.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("METAMASK_EXTENSION_PATH")}
     done = run_bench(
-        ["bench.driver_actions", "--rounds", "1", "--out", str(out), str(REFERENCE_WALLET_DIST)], env, 600
+        [
+            "bench.driver_actions",
+            "--rounds",
+            "1",
+            "--restarts",
+            "1",
+            "--out",
+            str(out),
+            str(REFERENCE_WALLET_DIST),
+        ],
+        env,
+        600,
     )
     report = json.loads(out.read_text())
     (build,) = report["builds"]
