@@ -24,9 +24,11 @@ def dapp_server() -> Iterator[StaticServer]:
         yield server
 
 
-def mined(anvil: Anvil, tx_hash: str, timeout: float = 10.0) -> str:
-    """``tx_hash`` once anvil has a receipt for it: anvil answers eth_sendTransaction before its automine
-    block is there, so a receipt asked for at once can still be missing (seen: None, then found)."""
+def send_mined(anvil: Anvil, tx: dict[str, str], timeout: float = 10.0) -> str:
+    """Sends ``tx`` straight to anvil and returns its hash once anvil has a receipt for it: anvil answers
+    eth_sendTransaction before its automine block is there, so a receipt asked for at once can still be
+    missing (seen: None, then found)."""
+    tx_hash = str(anvil.rpc("eth_sendTransaction", [tx]))
     deadline = time.monotonic() + timeout
     while anvil.rpc("eth_getTransactionReceipt", [tx_hash]) is None:
         if time.monotonic() > deadline:

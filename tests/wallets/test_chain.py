@@ -9,7 +9,7 @@ import pytest
 
 from metamask_service.devstack import Anvil
 from tests.factories import MNEMONIC, MNEMONIC_ADDRESS, TransactionFactory, WalletSessionFactory
-from tests.support.chain_fixtures import mined
+from tests.support.chain_fixtures import send_mined
 from wallets import execution
 from wallets.chain import Chain, ChainUnavailable
 from wallets.execution.transactions import _settle
@@ -30,7 +30,7 @@ def anvil() -> Iterator[Anvil]:
 def send_direct(anvil: Anvil, to: str, value_wei: int) -> str:
     """A transaction of the wallet's account sent straight to anvil (as MetaMask would broadcast it)."""
     tx = {"from": MNEMONIC_ADDRESS, "to": to, "value": hex(value_wei)}
-    return mined(anvil, str(anvil.rpc("eth_sendTransaction", [tx])))
+    return send_mined(anvil, tx)
 
 
 def submitted_row(
@@ -83,7 +83,7 @@ GWEI = 10**9
 def send_with_caps(anvil: Anvil, max_fee: int, max_priority_fee: int) -> str:
     caps = {"maxFeePerGas": hex(max_fee), "maxPriorityFeePerGas": hex(max_priority_fee)}
     tx = {"from": MNEMONIC_ADDRESS, "to": RECIPIENT, "value": hex(10**15), **caps}
-    return mined(anvil, str(anvil.rpc("eth_sendTransaction", [tx])))
+    return send_mined(anvil, tx)
 
 
 def capped_row(anvil: Anvil, *, nonce: int, tx_hash: str) -> Transaction:

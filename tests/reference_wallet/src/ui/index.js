@@ -27,7 +27,7 @@ const ONBOARDING = {
 // A background tab renders no frames, and Chromium acks a real mouse event there only after a 5 s timeout
 // (seen on MetaMask 13.36: the home tab it opens at install hid the driver's onboarding tab, and every click
 // cost 5 s). This wallet ignores clicks on a hidden page outright, so a driver that clicks one fails here
-// instead of merely going slow (docs/metamask.md section 7).
+// instead of merely going slow (docs/metamask.md section 5).
 for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click']) {
   document.addEventListener(type, (e) => {
     if (document.visibilityState !== 'hidden') return;
