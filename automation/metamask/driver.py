@@ -53,6 +53,7 @@ _APPROVAL_PAGES = (S.NOTIFICATION_PAGE, S.SIDEPANEL_PAGE)
 _FOLLOWED_ROUTES = (*APPROVAL_ROUTES, S.ROUTE_UNLOCK)
 _DAPP_POLL_BEFORE_APPROVAL = 0.5  # seconds between reads of the dApp's outcome while no approval was clicked
 _SCREEN_POLL = 0.1  # seconds between reads of the approval tab while it shows nothing to act on
+_CLOSE_POLL = 0.03  # seconds between looks at an approved screen's route (the browser's: no script runs)
 
 
 class MetaMaskDriver:
@@ -319,7 +320,7 @@ class MetaMaskDriver:
                 watch.known()
                 if time.monotonic() >= next_follow:  # two round trips more: not on every turn
                     next_follow = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
-                    self._follow_approvals_elsewhere()
+                    self.follow_approvals_elsewhere()
                 time.sleep(_SCREEN_POLL)
             elif screen.kind == "loading":
                 time.sleep(_SCREEN_POLL)
@@ -371,7 +372,7 @@ class MetaMaskDriver:
         self._wait_route_leaves(route)
         self.refused_others.append((reason, f"{screen.kind}: {text}"))
 
-    def _follow_approvals_elsewhere(self) -> None:
+    def follow_approvals_elsewhere(self) -> None:
         """When the build shows approvals on another of its pages (the side panel), show that page in our tab.
 
         Found from the extension's own targets: an extension page we did not open, on an approval route, whose
@@ -404,9 +405,18 @@ class MetaMaskDriver:
             raise MetaMaskUIError("wallet is locked and no password is known")
         self.page(UnlockPage).unlock(self._password)
 
+    def _tab_route(self) -> str:
+        """Our approval tab's route as the browser has it, read without asking the tab's renderer: after a
+        confirmation that renderer can be busy for most of a second drawing what follows (13.36's home after
+        its first network, 0.6 s), and every script in the tab waits for it."""
+        for info in self.browser.targets():
+            if info.get("targetId") == self.notification_handle:
+                return normalize_route("#" + str(info.get("url", "")).partition("#")[2])
+        return "#"
+
     def _wait_route_leaves(self, route: str) -> None:
         try:
-            self.page(BasePage).wait_route(lambda r: r != route, "approval to close", timeout=15)
+            wait_until("approval to close", lambda: self._tab_route() != route, 15, interval=_CLOSE_POLL)
         except MetaMaskUIError:
             logger.warning("approval screen still open after clicking", extra=_LOG)
 
