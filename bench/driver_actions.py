@@ -10,9 +10,14 @@ personal_sign, eth_signTypedData_v4, ETH transfer to its receipt), then ``restar
 signature after it). Every approval is checked as the service would (what MetaMask shows against what
 was asked), so the figures include the reads a real request pays for.
 
-The first build is the floor: each later build's medians are printed with their ratio to it (13.36 against
-13.5, say: the "within 20 %" figure of the official-build work). Prints a table and writes one JSON with every
-sample, the command, the commit, each build's version and the machine.
+Beside each round's driver steps the same steps run bare (bench/bare_metamask.py: clicked through unread, as
+fast as MetaMask lets them), and a second fresh profile gives the bare first network and connect (and a
+second onboarding sample): MetaMask's own time on that build, so that the driver's own share (driver minus
+bare) can be told apart from a build that is itself slower.
+
+The first build is the one compared with: each later build's medians are printed with their ratio to it
+(13.36 against 13.5, say: the "within 20 %" figure of the official-build work). Prints a table and writes
+one JSON with every sample, the command, the commit, each build's version and the machine.
 """
 
 from __future__ import annotations
@@ -46,7 +51,9 @@ from automation import (
     NetworkSpec,
     TxRequest,
     WalletBrowser,
+    requests,
 )
+from bench.bare_metamask import bare_ensure_network, bare_request, bare_transfer
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC
 from metamask_service.devstack.static_server import repo_root
@@ -83,6 +90,7 @@ def timed(samples: dict[str, list[float]], step: str, action: Callable[[], Any])
 
 def run_build(extension: Path, rounds: int, restarts: int, work: Path) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
+    bare: dict[str, list[float]] = {}
     config = BrowserConfig(
         extension_path=str(extension),
         profiles_dir=str(work / "profiles"),
@@ -134,6 +142,7 @@ def run_build(extension: Path, rounds: int, restarts: int, work: Path) -> dict[s
                     partial(wallet.sign_typed_data_v4, data, address=address, verify=typed_check),
                 )
                 timed(samples, "transfer_to_receipt", lambda: transfer(wallet, address))
+                bare_round(wallet, bare, spec, address, n)
             for _ in range(restarts):
                 timed(samples, "restart", wallet.restart)
                 timed(
@@ -146,7 +155,35 @@ def run_build(extension: Path, rounds: int, restarts: int, work: Path) -> dict[s
             version = wallet.extension_version
         finally:
             wallet.close()
-    return {"extension": str(extension), "version": version, "samples": samples}
+        # The bare first network and connect need a profile that has neither yet: a second one.
+        second = WalletBrowser(config, f"bench-bare-{extension.name}")
+        try:
+            second.start()
+            timed(
+                samples,
+                "onboarding",
+                lambda: second.ensure_wallet(mnemonic=DEFAULT_MNEMONIC, password=PASSWORD),
+            )
+            second.open_dapp(dapp.url)
+            timed(bare, "first_network", lambda: bare_ensure_network(second, spec))
+            timed(bare, "connect", lambda: bare_request(second, requests.request_accounts()))
+        finally:
+            second.close()
+    return {"extension": str(extension), "version": version, "samples": samples, "bare": bare}
+
+
+def bare_round(
+    wallet: WalletBrowser, bare: dict[str, list[float]], spec: NetworkSpec, address: str, n: int
+) -> None:
+    """The round's steps again, clicked through bare (bench/bare_metamask.py): MetaMask's own time."""
+    with Anvil(chain_id=31338 + 100 + n, mnemonic=DEFAULT_MNEMONIC) as other:
+        extra = NetworkSpec(chain_id=other.chain_id, rpc_url=other.rpc_url, name=f"Bare {n}")
+        timed(bare, "add_network", lambda: bare_ensure_network(wallet, extra))
+        timed(bare, "switch_network", lambda: bare_ensure_network(wallet, spec))
+    timed(bare, "personal_sign", lambda: bare_request(wallet, requests.personal_sign(f"bare {n}", address)))
+    data = bench_typed_data(address, n)
+    timed(bare, "typed_data_v4", lambda: bare_request(wallet, requests.sign_typed_data_v4(data, address)))
+    timed(bare, "transfer_to_receipt", lambda: bare_transfer(wallet, address, RECIPIENT))
 
 
 def transfer(wallet: WalletBrowser, address: str) -> None:
@@ -196,23 +233,47 @@ def bench_typed_data(address: str, n: int) -> dict[str, Any]:
     )
 
 
-def medians(result: dict[str, Any]) -> dict[str, float]:
-    return {step: statistics.median(values) for step, values in result["samples"].items()}
+def medians(samples: dict[str, list[float]]) -> dict[str, float]:
+    return {step: statistics.median(values) for step, values in samples.items()}
+
+
+def driver_share(result: dict[str, Any]) -> dict[str, float]:
+    """Per step with a bare figure: the driver's median minus the bare click-through's (its own cost)."""
+    driver, bare = medians(result["samples"]), medians(result["bare"])
+    return {step: driver[step] - bare[step] for step in bare if step in driver}
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    floor = medians(results[0])
-    head = (
-        ["step"]
-        + [f"{r['version']} median s" for r in results]
-        + [f"{r['version']} / floor" for r in results[1:]]
-    )
+    """Medians per build: the driver's, with their ratio to the first build; the bare click-through's
+    (MetaMask's own time), likewise; and the driver's own share (driver minus bare), with its difference to
+    the first build's in seconds (a ratio of two small differences says nothing)."""
+    rest = results[1:]
+    head = ["step"] + [f"{r['version']} s" for r in results] + [f"{r['version']} / first" for r in rest]
+    head += [f"{r['version']} bare s" for r in results] + [f"{r['version']} bare / first" for r in rest]
+    head += [f"{r['version']} driver's own s" for r in results] + [
+        f"{r['version']} own - first" for r in rest
+    ]
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    figures = [(medians(r["samples"]), medians(r["bare"]), driver_share(r)) for r in results]
     for step in (*SETUP_STEPS, *ROUND_STEPS, *ONCE_AFTER):
-        row = [step] + [f"{medians(r).get(step, float('nan')):.2f}" for r in results]
-        row += [f"{medians(r)[step] / floor[step]:.2f}" for r in results[1:] if step in floor]
+        row = [step]
+        for column, compare in ((0, ratio), (1, ratio), (2, difference)):
+            values = [f[column].get(step) for f in figures]
+            row += [cell(v) for v in values] + [compare(v, values[0]) for v in values[1:]]
         lines.append(" | ".join(row))
     return "\n".join(f"| {line} |" for line in lines)
+
+
+def cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def ratio(value: float | None, first: float | None) -> str:
+    return "-" if value is None or not first else f"{value / first:.2f}"
+
+
+def difference(value: float | None, first: float | None) -> str:
+    return "-" if value is None or first is None else f"{value - first:+.2f}"
 
 
 def commit() -> str:
@@ -253,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
         "restarts": args.restarts,
         "floor": results[0]["version"],
         "builds": results,
-        "medians": {r["version"]: medians(r) for r in results},
+        "medians": {r["version"]: medians(r["samples"]) for r in results},
+        "bare_medians": {r["version"]: medians(r["bare"]) for r in results},
+        "driver_share": {r["version"]: driver_share(r) for r in results},
     }
     print(table(results))
     if args.out:

@@ -54,10 +54,21 @@ def test_driver_actions_bench_one_round(tmp_path: Path) -> None:
         "restart", "sign_after_restart",
     }  # fmt: skip
     assert set(build["samples"]) == steps
-    assert all(len(values) == 1 and values[0] > 0 for values in build["samples"].values())
+    # One onboarding per profile: the second profile is the bare first network's and connect's.
+    counts = {step: len(values) for step, values in build["samples"].items()}
+    assert counts == {step: 2 if step == "onboarding" else 1 for step in steps}
+    assert all(value > 0 for values in build["samples"].values() for value in values)
+    bare_steps = {
+        "first_network", "connect", "add_network", "switch_network", "personal_sign", "typed_data_v4",
+        "transfer_to_receipt",
+    }  # fmt: skip
+    assert set(build["bare"]) == bare_steps
+    assert all(len(values) == 1 and values[0] > 0 for values in build["bare"].values())
+    assert set(report["driver_share"][build["version"]]) == set(build["bare"])
     assert report["floor"] == build["version"]
     assert len(report["commit"]) == 40
     assert "| personal_sign |" in done.stdout
+    assert "bare s" in done.stdout
 
 
 def test_worker_latency_bench_one_round(tmp_path: Path) -> None:
