@@ -15,7 +15,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psutil
 from selenium import webdriver
@@ -24,6 +24,7 @@ from selenium.webdriver.chrome.service import Service
 
 from automation.config import BrowserConfig
 from automation.errors import BrowserError
+from automation.polling import wait_until
 
 logger = logging.getLogger("automation.browser")
 _LOG = {"component": "browser_controller"}
@@ -42,6 +43,16 @@ def _safe_profile_name(profile_id: str) -> str:
     if not cleaned or cleaned.startswith("."):
         raise ValueError("invalid profile id")
     return cleaned
+
+
+class ExtensionTarget(NamedTuple):
+    """One of the extension's own targets (a tab, its side panel, its offscreen page) as the browser holds it:
+    read from the browser process, so a page busy drawing cannot hold the answer up."""
+
+    target_id: str
+    type: str  # CDP's target type: "page", "service_worker", "background_page", ...
+    page: str  # the file, e.g. "notification.html"
+    route: str  # its fragment with the "#" ("#" when it has none)
 
 
 class Browser:
@@ -249,21 +260,40 @@ class Browser:
         )
 
     def _wait_extension_id(self, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def extension_id() -> str | None:
             for info in self.targets():
                 url = str(info.get("url", ""))
                 if info.get("type") == "service_worker" and url.startswith("chrome-extension://"):
                     return url.split("/")[2]
-            time.sleep(0.2)
-        raise BrowserError("the wallet extension's service worker never appeared")
+            return None
+
+        return wait_until(
+            "the wallet extension's service worker",
+            extension_id,
+            timeout,
+            interval=0.2,
+            error=lambda _what: BrowserError("the wallet extension's service worker never appeared"),
+        )
+
+    def extension_targets(self) -> list[ExtensionTarget]:
+        assert self.extension_id is not None
+        prefix = f"chrome-extension://{self.extension_id}/"
+        found = []
+        for info in self.targets():
+            url = str(info.get("url", ""))
+            if url.startswith(prefix):
+                page, _, fragment = url[len(prefix) :].partition("#")
+                target = ExtensionTarget(
+                    str(info.get("targetId")), str(info.get("type")), page, "#" + fragment
+                )
+                found.append(target._replace(page=page.split("?")[0]))
+        return found
 
     def close_extension_tabs(self, *, keep_handles: bool = True, keep_pages: tuple[str, ...] = ()) -> int:
         """Close tabs the extension opened itself (home.html at startup, popup windows): they can't be
         driven and while MetaMask's own home tab is active it never shows approvals in our tab. Pages named
         in ``keep_pages`` (e.g. "notification.html") are left open."""
         assert self.driver is not None
-        assert self.extension_id is not None
         ours = set()
         if keep_handles:
             current = self.driver.current_window_handle
@@ -272,15 +302,10 @@ class Browser:
             with contextlib.suppress(WebDriverException):
                 self.driver.switch_to.window(current)
         closed = 0
-        prefix = f"chrome-extension://{self.extension_id}/"
-        for info in self.targets():
-            if info.get("type") != "page" or not str(info.get("url", "")).startswith(prefix):
-                continue
-            if info.get("targetId") in ours:
-                continue
-            if str(info["url"])[len(prefix) :].split("#")[0].split("?")[0] in keep_pages:
+        for target in self.extension_targets():
+            if target.type != "page" or target.target_id in ours or target.page in keep_pages:
                 continue
             with contextlib.suppress(WebDriverException):
-                self.cdp("Target.closeTarget", {"targetId": info["targetId"]})
+                self.cdp("Target.closeTarget", {"targetId": target.target_id})
                 closed += 1
         return closed

@@ -169,8 +169,7 @@ class MetaMaskDriver:
         return address
 
     def _side_panel_open(self) -> bool:
-        prefix = self.ext_url + S.SIDEPANEL_PAGE
-        return any(str(info.get("url", "")).startswith(prefix) for info in self.browser.targets())
+        return any(target.page == S.SIDEPANEL_PAGE for target in self.browser.extension_targets())
 
     def _wanted_off(self) -> set[settings_page.Feature]:
         wanted = {settings_page.METAMETRICS}
@@ -379,12 +378,10 @@ class MetaMaskDriver:
         page is not the one our tab shows. Ours then loads that page at that route and keeps it from then on.
         """
         ours = set(self.driver.window_handles)
-        for info in self.browser.targets():
-            url = str(info.get("url", ""))
-            if info.get("type") != "page" or info.get("targetId") in ours or not url.startswith(self.ext_url):
+        for target in self.browser.extension_targets():
+            if target.type != "page" or target.target_id in ours:
                 continue
-            page, _, fragment = url[len(self.ext_url) :].partition("#")
-            route = normalize_route("#" + fragment)
+            page, route = target.page, normalize_route(target.route)
             if page in _APPROVAL_PAGES and page != self.approval_page and route.startswith(_FOLLOWED_ROUTES):
                 logger.info("approvals are shown in %s; following them there", page, extra=_LOG)
                 self.approval_page = page
@@ -409,9 +406,9 @@ class MetaMaskDriver:
         """Our approval tab's route as the browser has it, read without asking the tab's renderer: after a
         confirmation that renderer can be busy for most of a second drawing what follows (13.36's home after
         its first network, 0.6 s), and every script in the tab waits for it."""
-        for info in self.browser.targets():
-            if info.get("targetId") == self.notification_handle:
-                return normalize_route("#" + str(info.get("url", "")).partition("#")[2])
+        for target in self.browser.extension_targets():
+            if target.target_id == self.notification_handle:
+                return normalize_route(target.route)
         return "#"
 
     def _wait_route_leaves(self, route: str) -> None:
