@@ -282,11 +282,11 @@ class Browser:
         for info in self.targets():
             url = str(info.get("url", ""))
             if url.startswith(prefix):
-                page, _, fragment = url[len(prefix) :].partition("#")
-                target = ExtensionTarget(
-                    str(info.get("targetId")), str(info.get("type")), page, "#" + fragment
+                path, _, fragment = url[len(prefix) :].partition("#")
+                page = path.split("?")[0]
+                found.append(
+                    ExtensionTarget(str(info.get("targetId")), str(info.get("type")), page, "#" + fragment)
                 )
-                found.append(target._replace(page=page.split("?")[0]))
         return found
 
     def close_extension_tabs(self, *, keep_handles: bool = True, keep_pages: tuple[str, ...] = ()) -> int:

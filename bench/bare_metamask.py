@@ -4,8 +4,10 @@ The floor beside the driver's figures in ``driver_actions.py``. The same request
 page and approved in the same tab of the same warm browser, but with nothing of the driver in between: no
 screen recognition, no reading, no check, no look for requests left pending. It clicks the first enabled
 approve button on a route it has not clicked yet, reading the tab every 10 ms, and stops once the dApp has
-its result. What the driver costs on a build is its time minus this one; how long MetaMask takes to show and
-close its screens is the same for both, so a build that renders slower raises both figures.
+its result. What the driver costs on a build is its time minus this one: how long MetaMask takes to show a
+screen and to answer after the click is in both, so a build that renders slower raises both figures. The
+driver also waits for a screen's rows before reading and for the screen to leave after Confirm (it must see
+what is queued behind it); the bare run does neither.
 
 It approves whatever shows, unread: a bench on a throw-away profile and chain, never a pattern for a caller.
 """
