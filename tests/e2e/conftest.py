@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from metamask_service.devstack import StaticServer
 from tests.conftest import require_services
 from tests.support.browser_fixtures import extension_path, is_real_metamask  # noqa: F401
 from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server  # noqa: F401
+from tests.support.servers import OWNER_DIR_ENV, owned_process_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -194,8 +196,12 @@ def worker(
         "--without-mingle",
         "--without-gossip",
     ]
+    # If this process dies without its teardown, the next run stops the worker (servers.reap_orphans).
+    owner_dir = owned_process_dir("e2e-worker")
+    env[OWNER_DIR_ENV] = str(owner_dir)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    (owner_dir / "server.pid").write_text(f"{proc.pid}\n")
     run = Worker("", proc, log_path, base / "artifacts", base / "profiles")
     try:
         deadline = time.monotonic() + WORKER_START_TIMEOUT
@@ -215,3 +221,4 @@ def worker(
         yield run
     finally:
         _kill_tree(proc, base / "profiles")
+        shutil.rmtree(owner_dir, ignore_errors=True)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+import psutil
 import psycopg2
 import pytest
 import redis
@@ -137,3 +142,83 @@ def test_orphans_of_a_killed_owner_are_reaped_and_live_ones_kept() -> None:
         assert not pid_alive(pid)
         assert not port_open(port)
         assert not workdir.exists()
+
+
+OWNED_MAKER = """
+import os, subprocess, sys
+from tests.support.servers import OWNER_DIR_ENV, owned_process_dir
+workdir = owned_process_dir("e2e-worker")
+env = {**os.environ, OWNER_DIR_ENV: str(workdir)}
+# A worker-like process with a child of its own (a celery worker and its pool child, say).
+sleeper = "import time; time.sleep(600)"
+code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {sleeper!r}]); {sleeper}"
+proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+(workdir / "server.pid").write_text(f"{proc.pid}\\n")
+print(f"{proc.pid}:{workdir}", flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def _start_owner() -> tuple[subprocess.Popen[str], int, Path]:
+    maker = subprocess.Popen(
+        [sys.executable, "-c", OWNED_MAKER],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert maker.stdout is not None
+    pid, workdir = maker.stdout.readline().strip().split(":")
+    return maker, int(pid), Path(workdir)
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    process = psutil.Process(pid)
+    wait_for_child = time.monotonic() + 10
+    while not process.children() and time.monotonic() < wait_for_child:
+        time.sleep(0.05)
+    return [process, *process.children(recursive=True)]
+
+
+def test_an_owned_process_and_its_children_are_reaped_once_the_owner_is_killed() -> None:
+    """The e2e browser worker's case: it is no server in a dir of ours, only marked by OWNER_DIR_ENV."""
+    orphaned, orphan_pid, orphan_dir = _start_owner()
+    live, live_pid, live_dir = _start_owner()
+    try:
+        orphans, kept = _tree(orphan_pid), _tree(live_pid)
+        assert len(orphans) == 2
+        assert len(kept) == 2
+        orphaned.kill()  # SIGKILL: its process and that one's child are left running
+        orphaned.wait()
+        assert all(p.is_running() for p in orphans)
+        reaped = reap_orphans()
+        assert orphan_dir in reaped
+        assert live_dir not in reaped
+        psutil.wait_procs(orphans, timeout=10)
+        assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in orphans)
+        assert not orphan_dir.exists()
+        assert all(p.is_running() for p in kept)
+    finally:
+        for process in _tree(live_pid)[::-1]:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        live.kill()
+        live.wait()
+        shutil.rmtree(live_dir, ignore_errors=True)
+
+
+def test_a_recycled_pid_that_does_not_carry_the_marker_is_not_killed() -> None:
+    """An orphaned marker dir whose server.pid names an unrelated process now: the dir goes, it stays."""
+    workdir = Path(tempfile.mkdtemp(prefix="mm-e2e-worker-"))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (workdir / "owner.pid").write_text(f"{dead.pid}\n")
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        (workdir / "server.pid").write_text(f"{unrelated.pid}\n")
+        assert workdir in reap_orphans()
+        assert unrelated.poll() is None
+        assert not workdir.exists()
+    finally:
+        unrelated.kill()
+        unrelated.wait()

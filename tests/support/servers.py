@@ -7,6 +7,7 @@ own session so a Ctrl-C aimed at pytest does not pull the database away under it
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -21,6 +22,7 @@ from types import TracebackType
 from typing import IO, Self
 from urllib.parse import urlsplit
 
+import psutil
 import psycopg2
 import redis
 
@@ -120,26 +122,63 @@ def _terminate(pid: int) -> None:
             time.sleep(0.1)
 
 
-def reap_orphans() -> list[Path]:
-    """Stop throwaway servers whose owning process died without stopping them (SIGKILL, OOM).
+# Set in the environment of a test process that is no server but must not outlive its owner either (the e2e
+# browser worker): its value is the process's marker dir (owned_process_dir), which is how reap_orphans tells
+# that process from an unrelated one that got a recycled pid.
+OWNER_DIR_ENV = "MM_TEST_OWNER_DIR"
+_REAPED_PREFIXES = ("mm-postgres-", "mm-redis-", "mm-e2e-worker-")
 
-    Only our own temp dirs are considered, and a server is killed only if its working directory is
-    inside such a dir, so a recycled pid never takes down an unrelated process.
+
+def owned_process_dir(name: str) -> Path:
+    """A marker dir for a process this test process starts: ``owner.pid`` now; the caller writes the started
+    process's pid to ``server.pid``, gives it ``OWNER_DIR_ENV=<dir>`` and removes the dir once it stopped it.
+    If the owner dies first (SIGKILL, a killed CI job), the next run's reap_orphans stops the process and
+    all it started: an orphaned e2e worker kept its connections to the test database, and the next run
+    could not recreate that database ("is being accessed by other users")."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"mm-{name}-"))
+    (workdir / "owner.pid").write_text(f"{os.getpid()}\n")
+    return workdir
+
+
+def _belongs_to(pid: int, workdir: Path) -> bool:
+    """Whether ``pid`` runs inside ``workdir`` (a throwaway server) or was given it as OWNER_DIR_ENV."""
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    inside = cwd == str(workdir) or cwd.startswith(f"{workdir}/")
+    return inside or f"{OWNER_DIR_ENV}={workdir}".encode() in environ
+
+
+def _terminate_tree(pid: int) -> None:
+    """The process (SIGINT, then SIGKILL) and whatever it started that is still running afterwards."""
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        children = []
+    _terminate(pid)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+
+def reap_orphans() -> list[Path]:
+    """Stop throwaway servers and owned processes whose owning process died without stopping them (SIGKILL,
+    OOM).
+
+    Only our own temp dirs are considered, and a process is killed only if it belongs to such a dir (runs
+    in it, or carries it in OWNER_DIR_ENV), so a recycled pid never takes down an unrelated process.
     """
     reaped: list[Path] = []
     tmp = Path(tempfile.gettempdir())
-    for workdir in sorted([*tmp.glob("mm-postgres-*"), *tmp.glob("mm-redis-*")]):
+    for workdir in sorted(d for prefix in _REAPED_PREFIXES for d in tmp.glob(f"{prefix}*")):
         owner = _read_pid(workdir / "owner.pid")
         if owner is None or pid_alive(owner):
             continue
         server = _read_pid(workdir / "server.pid")
-        if server is not None and pid_alive(server):
-            try:
-                cwd = os.readlink(f"/proc/{server}/cwd")
-            except OSError:
-                cwd = ""
-            if cwd == str(workdir) or cwd.startswith(f"{workdir}/"):
-                _terminate(server)
+        if server is not None and pid_alive(server) and _belongs_to(server, workdir):
+            _terminate_tree(server)
         shutil.rmtree(workdir, ignore_errors=True)
         reaped.append(workdir)
     return reaped
