@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from metamask_service.devstack import StaticServer
 from tests.conftest import require_services
 from tests.support.browser_fixtures import extension_path, is_real_metamask  # noqa: F401
 from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server  # noqa: F401
+from tests.support.polling import until
 from tests.support.servers import OWNER_DIR_ENV, owned_process_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,16 +56,12 @@ class Worker:
 
     def wait_log(self, needle: str, *, after: int = 0, timeout: float = 30.0) -> str:
         """Waits until the worker output (from offset `after`) contains `needle`; returns that output."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def logged() -> str | None:
             text = self.log_text()[after:]
-            if needle in text:
-                return text
-            if self.process.poll() is not None:
-                raise AssertionError(f"worker exited ({self.process.returncode}) before logging {needle!r}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"worker never logged {needle!r} within {timeout:.0f}s")
-            time.sleep(0.3)
+            return text if needle in text else None
+
+        return until(f"the worker logging {needle!r}", logged, timeout, interval=0.3, process=self.process)
 
     def pool_child(self) -> psutil.Process:
         """The prefork pool process (concurrency 1): the one that holds the browsers."""
@@ -93,14 +89,13 @@ class Worker:
 def poll(
     fetch: Callable[[], dict[str, Any]], *, done: Callable[[dict[str, Any]], bool], timeout: float
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = fetch()
-        if done(body):
-            return body
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not done after {timeout:.0f}s: {body}")
-        time.sleep(0.5)
+    seen: list[dict[str, Any]] = [{}]
+
+    def finished() -> dict[str, Any] | None:
+        seen[0] = fetch()
+        return seen[0] if done(seen[0]) else None
+
+    return until("done", finished, timeout, interval=0.5, details=lambda: f"last: {seen[0]}")
 
 
 @pytest.fixture(autouse=True)
@@ -204,20 +199,20 @@ def worker(
     (owner_dir / "server.pid").write_text(f"{proc.pid}\n")
     run = Worker("", proc, log_path, base / "artifacts", base / "profiles")
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while not run.hostname:
-            if proc.poll() is not None:
-                raise AssertionError(f"worker exited with {proc.returncode}:\n{run.log_text()[-3000:]}")
+
+        def heartbeat() -> str | None:
             with django_db_blocker.unblock():
                 row = BrowserWorker.objects.filter(hostname__startswith=hostname_prefix + "@").first()
-            if row is not None:
-                run.hostname = row.hostname
-            elif time.monotonic() > deadline:
-                raise AssertionError(
-                    f"worker sent no heartbeat in {WORKER_START_TIMEOUT}s:\n{run.log_text()[-3000:]}"
-                )
-            else:
-                time.sleep(0.3)
+            return None if row is None else row.hostname
+
+        run.hostname = until(
+            "the worker's first heartbeat",
+            heartbeat,
+            WORKER_START_TIMEOUT,
+            interval=0.3,
+            process=proc,
+            details=lambda: run.log_text()[-3000:],
+        )
         yield run
     finally:
         _kill_tree(proc, base / "profiles")

@@ -11,10 +11,10 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.infra import environ_with
+from tests.support.polling import until
 from tests.support.runtests import REPO_ROOT
 
 # As in test_runtests: the nested pytest neither sees our pyproject nor needs Django.
@@ -171,11 +171,13 @@ def test_sigterm_stops_the_running_build_and_reports_the_ones_done(tmp_path: Pat
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "second build never started"
-            time.sleep(0.2)
+        until(
+            "the second build",
+            marker.exists,
+            120,
+            process=process,
+            details=lambda: str(process.communicate()),
+        )
         process.send_signal(signal.SIGTERM)  # to the matrix alone: it must pass it on to runtests
         stdout, stderr = process.communicate(timeout=90)
     finally:

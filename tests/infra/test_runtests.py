@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.infra import environ_with
+from tests.support.polling import until
 from tests.support.runtests import REPO_ROOT
 from tests.support.servers import free_port, port_open
 
@@ -99,11 +99,11 @@ def test_interrupt_stops_pytest_and_servers(tmp_path: Path) -> None:
     # Its own process group, like a terminal job, so Ctrl-C can be delivered to runtests and pytest at once.
     process = runtests([str(tmp_path)], unset_urls(ci=None), start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() or "\n" not in marker.read_text():
-            assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "nested test never started"
-            time.sleep(0.2)
+
+        def started() -> bool:
+            return marker.exists() and "\n" in marker.read_text()
+
+        until("the nested test", started, 60, process=process, details=lambda: process.communicate()[0])
         ports = [urlsplit(url).port for url in marker.read_text().splitlines()]
         assert all(port and port_open(port) for port in ports)
         os.killpg(process.pid, signal.SIGINT)
@@ -127,11 +127,11 @@ def test_sigterm_to_runtests_alone_still_cleans_up(tmp_path: Path, sig: signal.S
     )
     process = runtests([str(tmp_path)], unset_urls(ci=None))
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() or not marker.read_text():
-            assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "nested test never started"
-            time.sleep(0.2)
+
+        def started() -> bool:
+            return marker.exists() and bool(marker.read_text())
+
+        until("the nested test", started, 60, process=process, details=lambda: process.communicate()[0])
         port = urlsplit(marker.read_text()).port
         process.send_signal(sig)
         code, output = finish(process, timeout=60)

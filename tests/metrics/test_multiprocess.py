@@ -11,7 +11,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import require_services
 from tests.support.live_app import running
+from tests.support.polling import until
 from tests.support.servers import free_port, port_open
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,13 +60,7 @@ def service_env(django_db_setup: Any, django_db_blocker: Any) -> dict[str, str]:
 
 
 def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while not check():
-        if proc.poll() is not None:
-            raise AssertionError(f"{what}: process exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
+    until(what, check, START_TIMEOUT, process=proc, details=lambda: log.read_text()[-3000:])
 
 
 def _get(url: str) -> str:

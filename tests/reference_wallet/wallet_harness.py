@@ -30,6 +30,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 from automation.config import DEFAULT_FLAGS
+from tests.support.polling import until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -324,15 +325,12 @@ class Wallet:
     # ---- waiting / DOM (extension pages: isolated world only) --------------------------------------------
     @staticmethod
     def until(probe: Any, timeout: float = 15.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(StaleElementReferenceException):
-                value = probe()
-                if value:
-                    return value
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out after {timeout}s")
-            time.sleep(0.1)
+        def settled() -> Any:
+            with contextlib.suppress(StaleElementReferenceException):  # re-rendered under us: look again
+                return probe()
+            return None
+
+        return until(getattr(probe, "__name__", "a condition"), settled, timeout, interval=0.1)
 
     def find(self, testid: str) -> El | None:
         return self.world.css(f'[data-testid="{testid}"]')

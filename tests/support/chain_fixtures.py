@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
+from tests.support.polling import until
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public test phrase
 
@@ -29,9 +30,6 @@ def send_mined(anvil: Anvil, tx: dict[str, str], timeout: float = 10.0) -> str:
     eth_sendTransaction before its automine block is there, so a receipt asked for at once can still be
     missing (seen: None, then found)."""
     tx_hash = str(anvil.rpc("eth_sendTransaction", [tx]))
-    deadline = time.monotonic() + timeout
-    while anvil.rpc("eth_getTransactionReceipt", [tx_hash]) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{tx_hash} not mined within {timeout} s")
-        time.sleep(0.05)
+    receipt = partial(anvil.rpc, "eth_getTransactionReceipt", [tx_hash])
+    until(f"a receipt for {tx_hash}", receipt, timeout, interval=0.05)
     return tx_hash

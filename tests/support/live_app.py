@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from automation.config import DEFAULT_FLAGS
+from tests.support.polling import until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
@@ -72,18 +72,15 @@ def running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
     """Until url answers at all (any status); fails with the log if the server exits or stays silent."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: the server exited with {proc.returncode}:\n{log_tail(log)}")
+
+    def answers() -> bool:
         try:
             http_get(url, timeout=3)
-            return
         except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} did not answer within {timeout:.0f}s:\n{log_tail(log)}")
-        time.sleep(0.3)
+            return False
+        return True
+
+    until(f"{url} answering", answers, timeout, interval=0.3, process=proc, details=lambda: log_tail(log))
 
 
 def run_checked(argv: list[str], env: dict[str, str]) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.support.polling import until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,12 +34,15 @@ def test_beat_sends_sessions_cleanup_on_schedule(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     queue = tmp_path / "var" / "broker" / "queue"
+    sent: list[Path] = []
+
+    def two_sent() -> bool:
+        sent[:] = [m for m in queue.glob("*.browser.msg") if "wallets.sessions_cleanup" in m.read_text()]
+        return len(sent) >= 2
+
     try:
-        deadline = time.monotonic() + 30
-        sent: list[Path] = []
-        while time.monotonic() < deadline and len(sent) < 2:
-            sent = [m for m in queue.glob("*.browser.msg") if "wallets.sessions_cleanup" in m.read_text()]
-            time.sleep(0.2)
+        with contextlib.suppress(AssertionError):  # the assertion below, with what beat printed, says why
+            until("two cleanup messages", two_sent, 30)
     finally:
         beat.terminate()
         output = beat.communicate(timeout=20)[0].decode(errors="replace")
