@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from automation.errors import AutomationError, MetaMaskUIError
+from automation.errors import MetaMaskUIError
 
 T = TypeVar("T")
 
@@ -17,7 +17,7 @@ def wait_until(
     timeout: float,
     *,
     interval: float = 0.15,
-    error: Callable[[str], AutomationError] | None = None,
+    error: Callable[[str], Exception] | None = None,
 ) -> T:
     """Call ``probe`` until it returns something truthy and return that; past ``timeout`` seconds raise
     ``error(what)`` (default: MetaMaskUIError "timed out waiting for <what>"). The probe runs at least
@@ -32,5 +32,5 @@ def wait_until(
         time.sleep(interval)
 
 
-def _timed_out(what: str) -> AutomationError:
+def _timed_out(what: str) -> Exception:
     return MetaMaskUIError(f"timed out waiting for {what}")

@@ -7,12 +7,12 @@ import json
 import logging
 import os
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from automation.polling import wait_until
 from metamask_service.devstack.ports import LOOPBACK, free_port
 from metamask_service.devstack.static_server import repo_root
 
@@ -107,21 +107,29 @@ class Anvil:
             argv += ["--block-time", str(self.block_time)]
         # stdout/stderr discarded: the mnemonic is on our argv and anvil would echo accounts/keys.
         self._proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + self.startup_timeout
-        while True:
-            if self._proc.poll() is not None:
-                code = self._proc.returncode
+        proc = self._proc
+
+        def answering() -> bool:
+            if proc.poll() is not None:
                 self._proc = None
+                code = proc.returncode
                 raise RuntimeError(f"anvil exited with code {code} during startup (port {self.port})")
             try:
-                if int(self.rpc("eth_chainId"), 16) == self.chain_id:
-                    break
+                return bool(int(self.rpc("eth_chainId"), 16) == self.chain_id)
             except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"anvil did not answer on {self.rpc_url} within {self.startup_timeout}s")
-            time.sleep(0.1)
+                return False
+
+        try:
+            wait_until(
+                f"anvil on {self.rpc_url}",
+                answering,
+                self.startup_timeout,
+                interval=0.1,
+                error=lambda what: TimeoutError(f"{what} did not answer within {self.startup_timeout}s"),
+            )
+        except TimeoutError:
+            self.stop()
+            raise
         logger.info("anvil chain %s up at %s (pid %s)", self.chain_id, self.rpc_url, self._proc.pid)
         return self
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from automation.polling import wait_until
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
 from metamask_service.devstack.ports import LOOPBACK, free_port
 from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
@@ -178,31 +179,35 @@ class Api:
         return json.loads(raw) if raw else {}
 
     def poll(self, path: str, done: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            body = self.call("GET", path)
-            if done(body):
-                return dict(body)
-            if time.monotonic() > deadline:
-                raise DemoFailed(f"{path} still {body.get('status')} after {timeout:.0f}s")
-            time.sleep(1.0)
+        seen: list[dict[str, Any]] = [{}]
+
+        def finished() -> dict[str, Any] | None:
+            seen[0] = self.call("GET", path)
+            return dict(seen[0]) if done(seen[0]) else None
+
+        return wait_until(
+            path,
+            finished,
+            timeout,
+            interval=1.0,
+            error=lambda _what: DemoFailed(f"{path} still {seen[0].get('status')} after {timeout:.0f}s"),
+        )
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
+    def answers() -> bool:
         if proc.poll() is not None:
             raise DemoFailed(f"{url}: the server exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=3):  # noqa: S310 - loopback only
-                return
+                return True
         except urllib.error.HTTPError:
-            return  # it answers (503 before a worker is up is fine)
+            return True  # it answers (503 before a worker is up is fine)
         except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"{url} did not answer within {timeout:.0f}s")
-        time.sleep(0.3)
+            return False
+
+    silent = DemoFailed(f"{url} did not answer within {timeout:.0f}s")
+    wait_until(url, answers, timeout, interval=0.3, error=lambda _what: silent)
 
 
 def demo_typed_data(address: str) -> dict[str, Any]:
