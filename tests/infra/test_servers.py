@@ -114,16 +114,21 @@ sys.stdin.read()  # until killed
 """
 
 
-def test_orphans_of_a_killed_owner_are_reaped_and_live_ones_kept() -> None:
+def _owner(code: str) -> tuple[subprocess.Popen[str], str]:
+    """A process running ``code`` in the repository (it owns what it starts) and the first line it printed."""
     maker = subprocess.Popen(
-        [sys.executable, "-c", ORPHAN_MAKER],
+        [sys.executable, "-c", code],
         cwd=Path(__file__).resolve().parents[2],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert maker.stdout is not None
-    line = maker.stdout.readline()
+    return maker, maker.stdout.readline()
+
+
+def test_orphans_of_a_killed_owner_are_reaped_and_live_ones_kept() -> None:
+    maker, line = _owner(ORPHAN_MAKER)
     maker.kill()  # SIGKILL: no cleanup code runs, the servers are orphaned
     maker.wait()
     orphans = [
@@ -160,15 +165,8 @@ sys.stdin.read()  # until killed
 
 
 def _start_owner() -> tuple[subprocess.Popen[str], int, Path]:
-    maker = subprocess.Popen(
-        [sys.executable, "-c", OWNED_MAKER],
-        cwd=Path(__file__).resolve().parents[2],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert maker.stdout is not None
-    pid, workdir = maker.stdout.readline().strip().split(":")
+    maker, line = _owner(OWNED_MAKER)
+    pid, workdir = line.strip().split(":")
     return maker, int(pid), Path(workdir)
 
 
