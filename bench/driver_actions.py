@@ -285,7 +285,7 @@ def commit() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("extensions", nargs="*", help="unpacked wallet builds; the first is the floor")
+    parser.add_argument("extensions", nargs="*", help="unpacked builds; the first is compared with")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--restarts", type=int, default=3, help="restarts, each followed by a signature")
     parser.add_argument("--out", type=Path, help="where to write the JSON result")
