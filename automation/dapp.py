@@ -1,4 +1,5 @@
-"""Fire EIP-1193 requests on the dApp page without blocking, so approvals can be clicked meanwhile.
+"""Fire EIP-1193 requests on a page without blocking, so approvals can be clicked meanwhile: on the driver's
+channel (automation/channel.py) for the service's requests, on the dApp's own page for what acts as the page.
 
 Each request's promise outcome is stored in a window-level map keyed by a request id and polled from Python.
 """
@@ -35,7 +36,8 @@ USER_REJECTED = 4001
 
 
 class DappPage:
-    """The dApp tab. Callers must have switched to ``handle`` before calling fire/poll (the driver does)."""
+    """A window of the dApp's origin (the dApp's own, or the driver's channel); each call first switches to
+    ``handle``."""
 
     def __init__(self, driver: WebDriver, handle: str, url: str) -> None:
         self.driver = driver
@@ -49,7 +51,7 @@ class DappPage:
     def wait_provider(self, timeout: float) -> None:
         self.focus()
         wait_until(
-            "window.ethereum on the dApp page",
+            "window.ethereum on the page",
             lambda: self.driver.execute_script("return !!window.ethereum;"),
             timeout,
             interval=0.1,
@@ -80,16 +82,17 @@ class DappPage:
             raise RequestRejected(f"{method}: user rejected the request")
         raise ProviderError(f"{method} failed: {message}", code=code)
 
-    def wait(self, method: str, request_id: str, timeout: float) -> Any:
+    def wait(self, method: str, request_id: str, timeout: float, *, interval: float = 0.1) -> Any:
         outcome = wait_until(
             method,
             lambda: self.poll(request_id),
             timeout,
-            interval=0.1,
+            interval=interval,
             error=lambda _what: AutomationTimeout(f"{method} did not resolve within {timeout:.0f}s"),
         )
         return self.unwrap(method, outcome)
 
     def call(self, method: str, params: list[Any] | None = None, timeout: float = 30.0) -> Any:
-        """A request that needs no approval (eth_chainId, eth_accounts, receipts)."""
-        return self.wait(method, self.fire(method, params), timeout)
+        """A request that needs no approval (eth_chainId, eth_accounts, receipts): answered within
+        milliseconds, so polled often (a poll is one script in a window already in front)."""
+        return self.wait(method, self.fire(method, params), timeout, interval=0.02)

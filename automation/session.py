@@ -14,9 +14,17 @@ from selenium.common.exceptions import WebDriverException
 from automation import requests
 from automation.artifacts import save_failure_artifacts
 from automation.browser import Browser
+from automation.channel import ChannelPage, open_channel, origin_of
 from automation.config import BrowserConfig
 from automation.dapp import DappPage
-from automation.errors import AutomationError, AutomationTimeout, BrowserError, MetaMaskUIError
+from automation.errors import (
+    AutomationError,
+    AutomationTimeout,
+    BrowserError,
+    MetaMaskUIError,
+    PolicyRejected,
+)
+from automation.metamask.approvals import SIGNATURE, TRANSACTION
 from automation.metamask.driver import MetaMaskDriver
 from automation.models import NetworkSpec, Receipt, TxRequest, Verifier
 from automation.polling import wait_until
@@ -38,7 +46,8 @@ class WalletBrowser:
         self.profile_id = profile_id
         self.browser = Browser(config, profile_id)
         self.mm = MetaMaskDriver(self.browser, config)
-        self.dapp: DappPage | None = None
+        self.dapp: DappPage | None = None  # the dApp's own page: its flows, what a user would see
+        self.channel: ChannelPage | None = None  # our page of the dApp's origin: the service's requests
         self._operations = 0
         self._password: str | None = None
         self.address: str | None = None
@@ -94,17 +103,18 @@ class WalletBrowser:
         connect came back with the site disconnected and on Mainnet (docs/metamask.md section 5). Nothing is
         approved here that was not approved, and checked the same way, before.
         """
-        dapp = self._dapp()
+        channel = self._channel()
         if self._network is not None and self.chain_id() != self._network[0].chain_id:
             logger.warning("network lost across the restart; adding it again", extra=_LOG)
             self.ensure_network(self._network[0], verify=self._network[1])
-        accounts = [str(a).lower() for a in dapp.call("eth_accounts") or []]
+        accounts = [str(a).lower() for a in channel.call("eth_accounts") or []]
         if self._connect_verify is not None and self.address and self.address.lower() not in accounts:
             logger.warning("connection lost across the restart; connecting again", extra=_LOG)
             self.connect(verify=self._connect_verify)
 
     def close(self) -> None:
         self.dapp = None
+        self.channel = None
         self.mm.notification_handle = None
         self.mm.wallet_handle = None
         self.browser.close()
@@ -167,11 +177,21 @@ class WalletBrowser:
                 self.dapp = DappPage(driver, driver.current_window_handle, url)
                 driver.get(url)
             self.dapp.wait_provider(self.config.ui_timeout)
+            channel = self.channel
+            if (
+                channel is None
+                or channel.handle not in driver.window_handles
+                or origin_of(channel.url) != origin_of(url)
+            ):
+                if channel is not None and channel.handle in driver.window_handles:
+                    channel.focus()
+                    driver.close()
+                self.channel = open_channel(driver, url, timeout=self.config.ui_timeout)
 
-    def _dapp(self) -> DappPage:
-        if self.dapp is None:
+    def _channel(self) -> ChannelPage:
+        if self.channel is None:
             raise MetaMaskUIError("no dApp page is open; call open_dapp first")
-        return self.dapp
+        return self.channel
 
     @property
     def approved_in_last_request(self) -> bool:
@@ -185,14 +205,22 @@ class WalletBrowser:
         return list(self.mm.refused_others)
 
     def request(self, request: DappRequest, *, verify: Verifier) -> Any:
-        """Send ``request`` from the dApp page and handle MetaMask's approvals for it with ``verify``;
-        returns the dApp's result."""
+        """Send ``request`` through the channel (the dApp's origin, not its page), handle MetaMask's
+        approvals for it with ``verify``; returns MetaMask's result."""
         with self._action(request.name):
             return self._send(request, verify)
 
     def _send(self, request: DappRequest, verify: Verifier) -> Any:
+        if self._network is not None and {SIGNATURE, TRANSACTION} & set(request.approvals):
+            # A page of the origin can switch its network without an approval; what is signed is made for
+            # the network selected when it is asked (the driver also refuses one that moves meanwhile).
+            expected, selected = self._network[0].chain_id, self.chain_id()
+            if selected != expected:
+                raise PolicyRejected(
+                    f"the dApp's network is chain {selected}, the session's is {expected}: not sent"
+                )
         return self.mm.run_request(
-            self._dapp(), request.method, request.params, expect=request.approvals, verify=verify
+            self._channel(), request.method, request.params, expect=request.approvals, verify=verify
         )
 
     def connect(self, *, verify: Verifier) -> list[str]:
@@ -201,7 +229,7 @@ class WalletBrowser:
         return [_to_checksum(a) for a in accounts]
 
     def chain_id(self) -> int:
-        return int(self._dapp().call("eth_chainId"), 16)
+        return int(self._channel().call("eth_chainId"), 16)
 
     def ensure_network(self, network: NetworkSpec, *, verify: Verifier) -> int:
         with self._action("ensure_network"):
@@ -235,10 +263,10 @@ class WalletBrowser:
 
     def wait_for_receipt(self, tx_hash: str, *, timeout: float) -> Receipt:
         with self._action("wait_for_receipt", count=False):
-            dapp = self._dapp()
+            channel = self._channel()
             receipt = wait_until(
                 f"receipt of {tx_hash}",
-                lambda: dapp.call("eth_getTransactionReceipt", [tx_hash]),
+                lambda: channel.call("eth_getTransactionReceipt", [tx_hash]),
                 timeout,
                 interval=0.5,
                 error=lambda _what: AutomationTimeout(f"no receipt for {tx_hash} within {timeout:.0f}s"),

@@ -45,8 +45,9 @@ _ENABLED_APPROVE_JS = """
 
 
 def bare_request(wallet: WalletBrowser, request: DappRequest, timeout: float = 60.0) -> Any:
-    """Fire ``request`` on the dApp and click through whatever MetaMask shows until it resolves."""
-    dapp, mm = wallet.dapp, wallet.mm
+    """Fire ``request`` through the driver's channel (as the driver does) and click through whatever
+    MetaMask shows until it resolves."""
+    dapp, mm = wallet.channel, wallet.mm
     assert dapp is not None
     assert mm.notification_handle is not None
     request_id = dapp.fire(request.method, request.params)

@@ -1,9 +1,9 @@
-"""The chain as the session's own RPC reports it (web3.py), never as the dApp page reports it.
+"""The chain as the session's own RPC reports it (web3.py), never as a browser page reports it.
 
-The dApp page runs in the same JavaScript realm as the provider MetaMask injects, so anything read through it
-(a transaction hash, a receipt, a chain id) can be forged by a hostile page. The worker therefore takes a
-transaction's hash from the page only as a claim, and checks it here: the transaction exists, was sent by the
-wallet, and is exactly what was asked; receipts come from here too. Calls time out and are retried with
+Requests go through the driver's own page of the dApp's origin, which no dApp code runs in; still, what comes
+back through a page is only a claim (a browser is a large attack surface, and the check is cheap). The worker
+checks a transaction's hash here: the transaction exists, was sent by the wallet, and is exactly what was
+asked; receipts come from here too. Calls time out and are retried with
 backoff on connection errors (tenacity); an RPC that stays unreachable raises ChainUnavailable.
 """
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from automation.browser import Browser
+from automation.channel import ChannelPage
 from automation.config import BrowserConfig
 from automation.dapp import USER_REJECTED, DappPage
 from automation.dom import IsolatedDom
@@ -54,6 +55,11 @@ _FOLLOWED_ROUTES = (*APPROVAL_ROUTES, S.ROUTE_UNLOCK)
 _DAPP_POLL_BEFORE_APPROVAL = 0.5  # seconds between reads of the dApp's outcome while no approval was clicked
 _SCREEN_POLL = 0.1  # seconds between reads of the approval tab while it shows nothing to act on
 _CLOSE_POLL = 0.03  # seconds between looks at an approved screen's route (the browser's: no script runs)
+# Seconds to wait, after refusing a screen of the request's own kind for what it showed, for the request to
+# come back rejected or its own screen to follow, before the refused one is taken for its own.
+_MISMATCH_GRACE = 5.0
+# Seconds a refused screen may stay before the driver looks for the modal that holds a refusal up (13.36).
+_THROTTLE_LOOK = 1.0
 
 
 class MetaMaskDriver:
@@ -268,7 +274,7 @@ class MetaMaskDriver:
     # ---- approvals ---------------------------------------------------------------------------------------
     def run_request(
         self,
-        dapp: DappPage,
+        channel: ChannelPage,
         method: str,
         params: list[Any],
         *,
@@ -276,7 +282,7 @@ class MetaMaskDriver:
         verify: Verifier,
         timeout: float | None = None,
     ) -> Any:
-        """Fire a request on the dApp and handle every approval it raises until it resolves."""
+        """Fire a request through ``channel`` and handle every approval it raises until it resolves."""
         # Not MetaMask's own approval popup: closing it rejects every pending request, and the close reaches
         # its background after the next request is fired (13.36 opens that popup beside our tab; a request
         # fired right after closing it came back 4001 without ever showing a screen).
@@ -285,27 +291,32 @@ class MetaMaskDriver:
         self.refused_others = []
         # One approval per request: a confirmation already pending is not this request's, whatever it shows.
         self._reject_pending(f"left pending before {method} was sent")
-        request_id = dapp.fire(method, params)
+        chain_changes = channel.chain_changes()
+        request_id = channel.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
         watch = UnknownScreenWatch(self.version)
         handled = 0
         approved: set[str] = set()
+        # The last screen of an expected kind refused for what it showed, and when: (error, refused at).
+        mismatch: tuple[PolicyRejected, float] | None = None
         next_poll = next_follow = 0.0
         while True:
-            # Reading the dApp's outcome means two tab switches and a script: done on every turn once an
+            # Reading the request's outcome means two window switches and a script: done on every turn once an
             # approval was clicked (the result is due), else twice a second (a request refused at once).
             if handled or time.monotonic() >= next_poll:
                 next_poll = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
-                outcome = dapp.poll(request_id)
+                outcome = channel.poll(request_id)
                 if outcome is not None:
                     logger.info(
                         "%s resolved (%s) after %d approval(s)", method, outcome["state"], handled, extra=_LOG
                     )
-                    if not handled and self.refused_others and outcome.get("code") == USER_REJECTED:
-                        # Refused as not its own, yet this request came back rejected: the page sent
-                        # something else in its place. That is a refusal by the guard, not by a user.
-                        reason = f"{method}: its own confirmation never showed; refused instead: "
-                        raise PolicyRejected(reason + self.refused_others[-1][0])
+                    refused_own = mismatch is not None or (not handled and self.refused_others)
+                    if refused_own and outcome.get("code") == USER_REJECTED:
+                        # Something refused since the last approval, and the request came back rejected:
+                        # what was refused was its own confirmation. The guard's refusal, not a user's.
+                        error = self._refused_own(method, mismatch)
+                        error.dapp_error_code = USER_REJECTED
+                        raise error
                     return DappPage.unwrap(method, outcome)
             if time.monotonic() > deadline:
                 raise AutomationTimeout(f"{method}: no result within the request timeout")
@@ -317,6 +328,10 @@ class MetaMaskDriver:
                 self._unlock_here()
             elif screen.kind == "idle":
                 watch.known()
+                if mismatch is not None and time.monotonic() - mismatch[1] > _MISMATCH_GRACE:
+                    # Refused, and nothing else came: it was this request's own screen, though MetaMask did
+                    # not answer the request (it stays pending; the next request refuses it first).
+                    raise self._refused_own(method, mismatch)
                 if time.monotonic() >= next_follow:  # two round trips more: not on every turn
                     next_follow = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
                     self.follow_approvals_elsewhere()
@@ -340,12 +355,24 @@ class MetaMaskDriver:
                 watch.known()
                 route = normalize_route(str(view["route"]))
                 try:
+                    if screen.kind in (SIGNATURE, TRANSACTION):
+                        # Made for the network selected when it was asked, which may not be the session's.
+                        moved = channel.chain_changes() != chain_changes
+                        self.focus(self.notification_handle)
+                        if moved:
+                            self._reject_shown(self.page(screen.page))
+                            raise PolicyRejected(f"the dApp's network changed while {method} was pending")
                     self._handle_approval(screen, method, verify)
                 except PolicyRejected as exc:
-                    exc.dapp_error_code = self._rejected_code(dapp, request_id)
-                    raise
+                    # Not what was asked: refused. The channel carries exactly what we sent, so a screen
+                    # unlike it is someone else's (a page's request of the same kind) or ours shown as
+                    # other than asked; which one, MetaMask's answer to the request tells.
+                    self.refused_others.append((exc.reason, f"{screen.kind}: {exc.shown or 'not read'}"))
+                    mismatch = (exc, time.monotonic())
+                    continue
                 approved.add(screen.kind)
                 handled += 1
+                mismatch = None  # what was refused before was someone else's: it stays in refused_others
                 self._wait_route_leaves(route)
 
     def _reject_pending(self, reason: str) -> None:
@@ -366,9 +393,7 @@ class MetaMaskDriver:
         # For the record only, so not read field by field (that waits for a layout this screen may not have).
         text = self.dom.body_text()[:1000]
         logger.warning("rejecting a %s confirmation: %s", screen.kind, reason, extra=_LOG)
-        route = self.page(BasePage).route()
-        page.reject()
-        self._wait_route_leaves(route)
+        self._reject_shown(page)
         self.refused_others.append((reason, f"{screen.kind}: {text}"))
 
     def follow_approvals_elsewhere(self) -> None:
@@ -388,14 +413,19 @@ class MetaMaskDriver:
                 self.goto_extension_page(page)
                 return
 
-    @staticmethod
-    def _rejected_code(dapp: DappPage, request_id: str) -> int | None:
-        """What the dApp finally received after we clicked Reject (4001 expected)."""
-        try:
-            outcome = wait_until("the dApp's rejection", lambda: dapp.poll(request_id), 15, interval=0.1)
-        except MetaMaskUIError:
-            return None
-        return outcome.get("code") if outcome["state"] == "error" else None
+    def _refused_own(self, method: str, mismatch: tuple[PolicyRejected, float] | None) -> PolicyRejected:
+        """The error for a request whose own confirmation the guard refused: the refusal's own, if it was a
+        screen of the expected kind refused for what it showed, else one naming what was refused."""
+        if mismatch is None:
+            reason = f"{method}: its own confirmation never showed; refused instead: "
+            return PolicyRejected(reason + self.refused_others[-1][0])
+        exc = mismatch[0]
+        # Reported through the request's own error from here on, not as a refusal of someone else's.
+        for i in range(len(self.refused_others) - 1, -1, -1):
+            if self.refused_others[i][0] == exc.reason:
+                del self.refused_others[i]
+                break
+        return exc
 
     def _unlock_here(self) -> None:
         if self._password is None:
@@ -411,11 +441,26 @@ class MetaMaskDriver:
                 return normalize_route(target.route)
         return "#"
 
-    def _wait_route_leaves(self, route: str) -> None:
+    def _route_left(self, route: str, timeout: float) -> bool:
         try:
-            wait_until("approval to close", lambda: self._tab_route() != route, 15, interval=_CLOSE_POLL)
+            wait_until("approval to close", lambda: self._tab_route() != route, timeout, interval=_CLOSE_POLL)
         except MetaMaskUIError:
+            return False
+        return True
+
+    def _wait_route_leaves(self, route: str) -> None:
+        if not self._route_left(route, 15):
             logger.warning("approval screen still open after clicking", extra=_LOG)
+
+    def _reject_shown(self, page: ApprovalPage) -> None:
+        route = self.page(BasePage).route()
+        page.reject()
+        if self._route_left(route, _THROTTLE_LOOK):
+            return
+        # Still there: after several refusals from one origin, 13.36 asks first (docs/metamask.md section 6).
+        if page.refuse_in_throttle_modal():
+            logger.info("refused through MetaMask's origin-throttle modal (site not blocked)", extra=_LOG)
+        self._wait_route_leaves(route)
 
     def _handle_approval(self, screen: Screen, method: str, verify: Verifier) -> None:
         """An approval of a kind the request expects: approved if what it shows passes ``verify``."""
@@ -429,9 +474,7 @@ class MetaMaskDriver:
         reason = None if shown_now is None else verify(shown_now)
         if reason is not None:
             logger.warning("rejecting %s for %s: %s", kind, method, reason, extra=_LOG)
-            route = self.page(BasePage).route()
-            page.reject()
-            self._wait_route_leaves(route)
+            self._reject_shown(page)
             raise PolicyRejected(reason, shown=shown_now)
         logger.info("approving %s for %s", kind, method, extra=_LOG)
         # Set before the click: if anything interrupts from here on, the request may have been approved.

@@ -29,6 +29,14 @@ def test_dapp_dir() -> Path:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, served: list[str], **kwargs: Any) -> None:
+        self._served = served
+        super().__init__(*args, **kwargs)
+
+    def send_head(self) -> Any:
+        self._served.append(self.path)  # list.append is atomic: handler threads need no lock
+        return super().send_head()
+
     def log_message(self, format: str, *args: Any) -> None:
         # Access logs of a test server are noise; keep them at debug level.
         logger.debug("static: %s", format % args)
@@ -48,6 +56,7 @@ class StaticServer:
             raise FileNotFoundError(f"not a directory: {self.directory}")
         self.port = port or free_port()
         self._httpd: ThreadingHTTPServer | None = None
+        self.served: list[str] = []  # every path asked of this server (GET and HEAD), in order
         self._thread: threading.Thread | None = None
 
     @property
@@ -57,7 +66,7 @@ class StaticServer:
     def start(self) -> StaticServer:
         if self._httpd is not None:
             return self
-        handler = functools.partial(_QuietHandler, directory=str(self.directory))
+        handler = functools.partial(_QuietHandler, directory=str(self.directory), served=self.served)
         self._httpd = ThreadingHTTPServer((LOOPBACK, self.port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)

@@ -25,6 +25,10 @@ class WalletRun:
     onboarding_seconds: float
     anvil: Anvil
     dapp_url: str
+    dapp_server: StaticServer
+
+    def dapp_paths_served(self) -> set[str]:
+        return {path.split("?")[0] for path in self.dapp_server.served}
 
 
 def expected_address() -> str:
@@ -45,6 +49,8 @@ def wallet_run(
         address = wallet.ensure_wallet(mnemonic=ANVIL_MNEMONIC, password=WALLET_PASSWORD)
         elapsed = time.monotonic() - started
         wallet.open_dapp(dapp_server.url)
-        yield WalletRun(wallet, address, expected_address(), elapsed, anvil_chain, dapp_server.url)
+        yield WalletRun(
+            wallet, address, expected_address(), elapsed, anvil_chain, dapp_server.url, dapp_server
+        )
     finally:
         wallet.close()

@@ -33,10 +33,11 @@ from automation.metamask.approvals import recognise
 from automation.metamask.pages.home import HomePage
 from automation.metamask.screens import shown
 from automation.metamask.selectors import base as S
-from automation.polling import wait_until
+from metamask_service.devstack import Anvil
 from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
 from tests.support.hostile import wrap_provider_script
+from tests.support.polling import until
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +118,7 @@ def test_isolated_dom_follows_tab_switches_and_reloads(wallet_run: WalletRun) ->
     assert mm.dom.url() == wallet_url
     marker = mm.dom.call("() => (globalThis.__reloadMarker = Math.random())")
     mm.driver.execute_cdp_cmd("Page.reload", {})
-    wait_until("the reloaded page", lambda: mm.dom.call("() => document.readyState") == "complete", 15)
+    until("the reloaded page", lambda: mm.dom.call("() => document.readyState") == "complete", 15)
     assert mm.dom.call("() => globalThis.__reloadMarker || null") is None
     assert marker
     mm.page(HomePage).wait_ready()
@@ -369,7 +370,7 @@ def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_
     # fired at the same moment as the next request is the verifier's to refuse, by what it shows).
     mm = wallet.mm
     mm.focus(mm.notification_handle)
-    wait_until("the page's confirmation on screen", lambda: recognise(shown(mm.dom)).kind == "signature", 30)
+    until("the page's confirmation on screen", lambda: recognise(shown(mm.dom)).kind == "signature", 30)
     signature = wallet.personal_sign("the request", address=wallet_run.address, verify=lambda _s: None)
     assert Account.recover_message(encode_defunct(text="the request"), signature=signature) == wallet.address
     refused = wallet.refused_others
@@ -378,22 +379,6 @@ def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_
     outcome = dapp.poll(stale)
     assert outcome is not None
     assert (outcome["state"], outcome.get("code")) == ("error", 4001)
-
-
-# A page that repeats every eth_sendTransaction it sees, a moment after the original.
-_DUPLICATE_TRANSACTIONS = wrap_provider_script("""
-(original) => {
-  window.__duplicates = [];
-  return (args) => {
-    const result = original(args);
-    if (args && args.method === 'eth_sendTransaction') {
-      setTimeout(() => original(args).then(
-        (v) => window.__duplicates.push(['ok', v]), (e) => window.__duplicates.push(['error', e.code])), 50);
-    }
-    return result;
-  };
-}
-""")
 
 
 @contextlib.contextmanager
@@ -413,45 +398,209 @@ def nonce_of(wallet_run: WalletRun) -> int:
     return int(wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]), 16)
 
 
-def test_a_transaction_queued_again_by_the_page_is_refused_and_sent_once(wallet_run: WalletRun) -> None:
-    wallet = wallet_run.wallet
-    nonce_before = nonce_of(wallet_run)
-    with hostile_page(wallet_run, _DUPLICATE_TRANSACTIONS):
-        wallet.send_transaction(
-            TxRequest(to=RECIPIENT, value_wei=10**15), sender=wallet_run.address, verify=lambda _s: None
-        )
-        refused = list(wallet.refused_others)
-        # The copy either showed up while the driver waited for its own result, or is still pending: then
-        # the next request refuses it first.
-        wallet.personal_sign("flush", address=wallet_run.address, verify=lambda _s: None)
-        refused += wallet.refused_others
-    assert len(refused) == 1, refused
-    assert refused[0][1].startswith("transaction")
-    assert nonce_of(wallet_run) == nonce_before + 1
-
-
-# A page that sends a transaction of its own in place of every personal_sign it is asked for.
-_SWAP_SIGNATURE_FOR_TRANSACTION = wrap_provider_script("""
-(original) => (args) => {
-  if (!args || args.method !== 'personal_sign') return original(args);
-  const from = args.params[1];
-  return original({method: 'eth_sendTransaction', params: [{from, to: from, value: '0x2386f26fc10000'}]});
+# A page that rewrites what it is asked to send and answers for the wallet: personal_sign becomes a transfer
+# to itself, eth_chainId says Mainnet, every other answer is forged. It counts the requests it saw.
+_REWRITE_AND_FORGE = wrap_provider_script("""
+(original) => {
+  window.__seen = 0;
+  return (args) => {
+    window.__seen += 1;
+    if (args && args.method === 'eth_chainId') return Promise.resolve('0x1');
+    if (args && args.method === 'personal_sign') {
+      const from = args.params[1];
+      return original({method: 'eth_sendTransaction', params: [{from, to: from, value: '0x2386f26fc10000'}]});
+    }
+    return Promise.resolve('0x' + '11'.repeat(65));
+  };
 }
 """)
 
 
-def test_a_request_the_page_replaced_is_refused_and_ends_policy_rejected(wallet_run: WalletRun) -> None:
-    """The page turns a personal_sign into a transfer: the transaction screen is not the request's own, so
-    it is refused; the request then comes back rejected, which is the guard's refusal, not a user's."""
+def test_the_page_cannot_rewrite_or_answer_the_services_requests(wallet_run: WalletRun) -> None:
+    """Requests go through the driver's own page of the dApp's origin, not through the dApp's provider."""
     wallet = wallet_run.wallet
     nonce_before = nonce_of(wallet_run)
-    with hostile_page(wallet_run, _SWAP_SIGNATURE_FOR_TRANSACTION):
-        with pytest.raises(PolicyRejected, match="its own confirmation never showed"):
-            wallet.personal_sign("sign this", address=wallet_run.address, verify=lambda _s: None)
-        refused = list(wallet.refused_others)
-    assert [text.split(":")[0] for _reason, text in refused] == ["transaction"]
-    assert wallet.approved_in_last_request is False
+    with hostile_page(wallet_run, _REWRITE_AND_FORGE):
+        assert wallet.chain_id() == 31337
+        message = "sent past the page"
+        signature = wallet.personal_sign(message, address=wallet_run.address, verify=lambda _s: None)
+        assert Account.recover_message(encode_defunct(text=message), signature=signature) == wallet.address
+        assert wallet.refused_others == []
+        assert wallet.dapp is not None
+        wallet.dapp.focus()
+        assert wallet.dapp.driver.execute_script("return window.__seen;") == 0
     assert nonce_of(wallet_run) == nonce_before
+    channel = wallet.channel
+    assert channel is not None
+    assert channel.handle != wallet.dapp.handle
+    assert urlparse(channel.url).netloc == host_port(wallet_run.dapp_url)  # the dApp's origin ...
+    assert urlparse(channel.url).path not in wallet_run.dapp_paths_served()  # ... never asked of its server
+
+
+def page_request_later(wallet_run: WalletRun, method: str, params: list, *, delay_ms: int) -> None:
+    """The dApp page sends a request of its own ``delay_ms`` after now; its outcome lands in __pageRequest."""
+    dapp = wallet_run.wallet.dapp
+    assert dapp is not None
+    dapp.focus()
+    dapp.driver.execute_script(
+        """const [method, params, delay] = arguments;
+        window.__pageRequest = 'waiting';
+        setTimeout(() => {
+          window.__pageRequest = 'pending';
+          window.ethereum.request({method, params}).then(
+            () => { window.__pageRequest = 'approved'; }, (e) => { window.__pageRequest = e.code; });
+        }, delay);""",
+        method,
+        params,
+        delay_ms,
+    )
+
+
+def page_request_state(wallet_run: WalletRun) -> object:
+    dapp = wallet_run.wallet.dapp
+    assert dapp is not None
+    dapp.focus()
+    return dapp.driver.execute_script("return window.__pageRequest;")
+
+
+def wait_page_request_refused(wallet_run: WalletRun) -> None:
+    until("the page's request refused (4001)", lambda: page_request_state(wallet_run) == 4001, 15)
+
+
+def refused_with_the_pages_request(wallet_run: WalletRun, refused: list[tuple[str, str]]) -> list:
+    """``refused`` plus what a next request refuses once the page's request was sent and shown, if it was
+    still pending after the service's own (it came too late to be seen during it)."""
+    wallet = wallet_run.wallet
+    until("the page's request sent", lambda: page_request_state(wallet_run) != "waiting", 10)
+    if page_request_state(wallet_run) == "pending":
+        mm = wallet.mm
+
+        def on_screen() -> bool:
+            mm.focus(mm.notification_handle)
+            return recognise(shown(mm.dom)).kind in ("signature", "transaction")
+
+        until(
+            "the page's request settled or on screen",
+            lambda: page_request_state(wallet_run) != "pending" or on_screen(),
+            30,
+        )
+        wallet.personal_sign("flush", address=wallet_run.address, verify=lambda _s: None)
+        refused = refused + wallet.refused_others
+    return refused
+
+
+def test_a_duplicate_sent_by_the_page_is_refused_and_the_transfer_sent_once(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    nonce_before = nonce_of(wallet_run)
+    value = 10**15
+    duplicate = {"from": wallet_run.address, "to": RECIPIENT, "value": hex(value)}
+    with hostile_page(wallet_run, ""):
+        page_request_later(wallet_run, "eth_sendTransaction", [duplicate], delay_ms=1500)
+        tx_hash = wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=lambda _s: None
+        )
+        refused = refused_with_the_pages_request(wallet_run, list(wallet.refused_others))
+        wait_page_request_refused(wallet_run)
+    assert len(refused) == 1, refused
+    assert refused[0][1].startswith("transaction")
+    assert nonce_of(wallet_run) == nonce_before + 1
+    assert wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])["nonce"] == hex(nonce_before)
+
+
+def test_a_page_request_shown_before_the_services_own_is_refused_and_its_own_approved(
+    wallet_run: WalletRun,
+) -> None:
+    """The page's signature of the same kind comes first: it is not what was asked, so it is refused and the
+    request goes on to its own screen (the page's may also be pending already: then it is refused first)."""
+    wallet = wallet_run.wallet
+    evil = "0x" + b"the page's own message".hex()
+    asked = "the service's own message"
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        return None if shown.text == asked else f"message shown as {shown.text!r}"
+
+    with hostile_page(wallet_run, ""):
+        page_request_later(wallet_run, "personal_sign", [evil, wallet_run.address], delay_ms=0)
+        signature = wallet.personal_sign(asked, address=wallet_run.address, verify=verify)
+        refused = refused_with_the_pages_request(wallet_run, list(wallet.refused_others))
+        wait_page_request_refused(wallet_run)
+    assert Account.recover_message(encode_defunct(text=asked), signature=signature) == wallet.address
+    assert len(refused) == 1, refused
+    assert "the page's own message" in refused[0][1]
+
+
+def test_a_page_transfer_during_a_signature_is_refused_as_not_its_own(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    nonce_before = nonce_of(wallet_run)
+    transfer = {"from": wallet_run.address, "to": wallet_run.address, "value": "0x2386f26fc10000"}
+    with hostile_page(wallet_run, ""):
+        page_request_later(wallet_run, "eth_sendTransaction", [transfer], delay_ms=300)
+        signature = wallet.personal_sign("sign this", address=wallet_run.address, verify=lambda _s: None)
+        refused = refused_with_the_pages_request(wallet_run, list(wallet.refused_others))
+        wait_page_request_refused(wallet_run)
+    assert Account.recover_message(encode_defunct(text="sign this"), signature=signature) == wallet.address
+    assert [text.split(":")[0] for _reason, text in refused] == ["transaction"]
+    assert nonce_of(wallet_run) == nonce_before
+
+
+def test_many_refusals_of_one_origin_go_through_the_throttle_modal_without_blocking_it(
+    wallet_run: WalletRun,
+) -> None:
+    """After a few refusals of one origin, 13.36 asks before the next (and so does the reference wallet):
+    "We've noticed multiple requests", with a button that would block the origin, the driver's channel too.
+    The driver refuses through the modal's other button; its own request then still goes through."""
+    wallet = wallet_run.wallet
+    dapp = wallet.dapp
+    assert dapp is not None
+    asked = [
+        dapp.fire("personal_sign", ["0x" + f"spam {i}".encode().hex(), wallet_run.address]) for i in range(4)
+    ]
+    mm = wallet.mm
+    mm.focus(mm.notification_handle)
+    until("the page's confirmations on screen", lambda: recognise(shown(mm.dom)).kind == "signature", 30)
+    signature = wallet.personal_sign("after the spam", address=wallet_run.address, verify=lambda _s: None)
+    assert (
+        Account.recover_message(encode_defunct(text="after the spam"), signature=signature) == wallet.address
+    )
+    assert len(wallet.refused_others) == 4, wallet.refused_others
+    outcomes = [until("the page's request settled", lambda r=r: dapp.poll(r), 15) for r in asked]
+    assert [(o["state"], o.get("code")) for o in outcomes] == [("error", 4001)] * 4
+
+
+def test_a_network_switched_by_the_page_refuses_the_transaction(wallet_run: WalletRun) -> None:
+    """The page switches the origin to another chain it is permitted (no approval shows) just as the service
+    sends: the transfer would be made for that chain. Refused, whether the switch lands before the request
+    is sent or while it is pending; nothing is sent on either chain."""
+    wallet = wallet_run.wallet
+    anvil = NetworkSpec(31337, wallet_run.anvil.rpc_url, "Anvil Local")
+    with Anvil(chain_id=31390, mnemonic=ANVIL_MNEMONIC) as other_chain:
+        other = NetworkSpec(31390, other_chain.rpc_url, "Other Anvil")
+        wallet.ensure_network(other, verify=lambda _s: None)  # now permitted for the origin too
+        wallet.ensure_network(anvil, verify=lambda _s: None)
+        nonces = (
+            nonce_of(wallet_run),
+            other_chain.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]),
+        )
+        try:
+            with hostile_page(wallet_run, ""):
+                page_request_later(
+                    wallet_run, "wallet_switchEthereumChain", [{"chainId": hex(31390)}], delay_ms=0
+                )
+                with pytest.raises(PolicyRejected, match="network"):
+                    wallet.send_transaction(
+                        TxRequest(to=RECIPIENT, value_wei=10**15),
+                        sender=wallet_run.address,
+                        verify=lambda _s: None,
+                    )
+                assert wallet.approved_in_last_request is False
+        finally:
+            wallet.ensure_network(anvil, verify=lambda _s: None)
+        after = (
+            nonce_of(wallet_run),
+            other_chain.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]),
+        )
+    assert after == nonces
 
 
 def test_basic_functionality_is_turned_off_when_configured(wallet_run: WalletRun) -> None:

@@ -11,6 +11,8 @@ import pytest
 from metamask_service.devstack import Anvil, StaticServer
 from tests.e2e.conftest import Worker, poll
 from tests.e2e.test_wallet_flow import RECIPIENT, fresh_session
+from tests.support.holding_rpc import HoldingRpc
+from tests.support.polling import until
 from wallets import execution
 from wallets.models import Transaction
 
@@ -52,32 +54,35 @@ def test_worker_killed_while_waiting_for_the_receipt_settles_from_the_chain_and_
 
 
 def test_worker_killed_before_confirm_ends_failed_and_sends_nothing(
-    worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
 ) -> None:
-    """hold.html keeps the request from MetaMask for 30 s, so the driver is still waiting for a screen."""
-    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "hold.html")
-    nonce_before = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
-    accepted = flow.call(
-        "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
-    )
-    detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
-    poll(lambda: flow.call("get", detail), done=lambda b: b["status"] == "running", timeout=60)
-    # The nonce is recorded before the request is fired: the page holds it from then on.
-    poll(
-        lambda: {"nonce": Transaction.objects.get(id=accepted["id"]).nonce},
-        done=lambda b: b["nonce"] is not None,
-        timeout=30,
-    )
-    dead = worker.pool_child()
-    dead.kill()
-    interrupted = poll(lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90)
-    assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
-    lost = poll(
-        lambda: flow.call("get", f"/sessions/{sid}/"), done=lambda b: b["status"] != "ready", timeout=60
-    )
-    assert lost["status"] == "lost", lost
-    execution.transactions_reconcile(older_than_seconds=0)  # what the beat task does every 30 s
-    settled = flow.call("get", detail)
+    """The session's RPC holds MetaMask's gas estimate for 30 s: the transaction is not shown yet, so
+    nothing can have been clicked when the worker dies."""
+    with HoldingRpc(anvil_chain.rpc_url, method="eth_estimateGas", hold="request") as rpc:
+        account, flow, sid = fresh_session(anvil_chain, dapp_server.url, rpc_url=rpc.rpc_url)
+        nonce_before = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
+        rpc.held.clear()  # opening the session may have estimated nothing; only the transfer's counts
+        accepted = flow.call(
+            "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
+        )
+        detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
+        until("MetaMask's gas estimate held", lambda: rpc.held.is_set(), 90)
+        # The nonce is recorded before the request is fired, so it is there by now.
+        assert Transaction.objects.get(id=accepted["id"]).nonce == nonce_before
+        assert flow.call("get", detail)["status"] == "running"
+        dead = worker.pool_child()
+        dead.kill()
+        interrupted = poll(
+            lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90
+        )
+        assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
+        lost = poll(
+            lambda: flow.call("get", f"/sessions/{sid}/"), done=lambda b: b["status"] != "ready", timeout=60
+        )
+        assert lost["status"] == "lost", lost
+        # What the beat task does every 30 s, through the session's RPC (this proxy).
+        execution.transactions_reconcile(older_than_seconds=0)
+        settled = flow.call("get", detail)
     assert (settled["status"], settled["error_kind"], settled["tx_hash"]) == ("failed", "not_sent", ""), (
         settled
     )
@@ -86,29 +91,29 @@ def test_worker_killed_before_confirm_ends_failed_and_sends_nothing(
 
 
 def test_worker_killed_after_confirm_before_the_hash_was_stored_is_found_by_its_nonce(
-    worker: Worker, anvil_chain: Anvil, tamper_server: StaticServer
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
 ) -> None:
-    """hold.html?hold=result passes the request to the wallet and keeps its answer (the hash) for 30 s: the
-    transaction is mined while the row still has no hash."""
-    account, flow, sid = fresh_session(anvil_chain, tamper_server.url + "hold.html?hold=result")
-    nonce = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
-    accepted = flow.call(
-        "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
-    )
-    detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
-    poll(
-        lambda: {"sent": int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)},
-        done=lambda b: b["sent"] == nonce + 1,
-        timeout=90,
-    )
-    held = flow.call("get", detail)
-    assert (held["status"], held["tx_hash"]) == ("running", ""), held
-    dead = worker.pool_child()
-    dead.kill()
-    interrupted = poll(lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90)
-    assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
-    execution.transactions_reconcile(older_than_seconds=0)  # what the beat task does every 30 s
-    settled = flow.call("get", detail)
+    """The session's RPC passes the signed transaction to the chain and keeps its answer (the hash) for 30 s:
+    the transaction is mined while the row still has no hash."""
+    with HoldingRpc(anvil_chain.rpc_url, method="eth_sendRawTransaction", hold="result") as rpc:
+        account, flow, sid = fresh_session(anvil_chain, dapp_server.url, rpc_url=rpc.rpc_url)
+        nonce = int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16)
+        accepted = flow.call(
+            "post", f"/sessions/{sid}/transactions/", {"to": RECIPIENT, "value_wei": str(10**15)}, 202
+        )
+        detail = f"/sessions/{sid}/transactions/{accepted['id']}/"
+        until("the signed transaction's answer held", lambda: rpc.held.is_set(), 90)
+        assert int(anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]), 16) == nonce + 1
+        held = flow.call("get", detail)
+        assert (held["status"], held["tx_hash"]) == ("running", ""), held
+        dead = worker.pool_child()
+        dead.kill()
+        interrupted = poll(
+            lambda: flow.call("get", detail), done=lambda b: b["status"] != "running", timeout=90
+        )
+        assert (interrupted["status"], interrupted["error_kind"]) == ("unknown", "interrupted"), interrupted
+        execution.transactions_reconcile(older_than_seconds=0)  # what the beat task does every 30 s
+        settled = flow.call("get", detail)
     assert settled["status"] == "confirmed", settled
     mined = anvil_chain.rpc("eth_getTransactionByHash", [settled["tx_hash"]])
     assert (int(mined["nonce"], 16), mined["from"].lower()) == (nonce, account.address.lower())

@@ -1,10 +1,11 @@
 """A hostile dApp page and a canary wallet, on the same worker as the happy path.
 
-tamper.html rewrites personal_sign messages and eth_sendTransaction recipients before they reach the wallet:
-the worker must read the difference on MetaMask's screen, click Reject, record policy_rejected and sign/send
-nothing. The wallet is a freshly generated canary (mnemonic, password, private key) that must never appear in
-a log line (this process and the worker's output), an API response, an admin page, a task message or an
-artifact.
+tamper.html rewrites and forges what passes through its own provider, and sends a signature and a transfer of
+its own beside every request of the service: the service's requests must go through untouched (signed and
+sent exactly as asked), and each of the page's must be read on MetaMask's screen, refused, recorded as
+policy_rejected, and never signed or sent. The wallet is a freshly generated canary (mnemonic, password,
+private key) that must never appear in a log line (this process and the worker's output), an API response,
+an admin page, a task message or an artifact.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from eth_account import Account
+from eth_account.messages import encode_defunct
 
 from metamask_service.devstack import Anvil, StaticServer
 from metamask_service.logging import JsonFormatter
@@ -100,22 +102,26 @@ def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
         assert session["accounts"] == [canary.address]
         sid = session["id"]
 
-        signature = flow.sign(sid, {"method": "personal_sign", "message": "Hello from the canary test"})
-        assert signature["status"] == "rejected", signature
-        assert signature["error_kind"] == "policy_rejected"
-        assert signature["signature"] == ""
+        message = "Hello from the canary test"
+        signature = flow.sign(sid, {"method": "personal_sign", "message": message})
+        assert signature["status"] == "signed", signature
+        signed = Account.recover_message(encode_defunct(text=message), signature=signature["signature"])
+        assert signed == canary.address
 
-        nonce = anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"])
+        nonce = int(anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]), 16)
         tx = flow.send(sid, RECIPIENT, 10**15)
-        assert tx["status"] == "rejected", tx
-        assert tx["error_kind"] == "policy_rejected"
-        assert "recipient" in tx["error"]
-        assert tx["tx_hash"] == ""
-        assert anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]) == nonce
+        assert tx["status"] == "confirmed", tx
+        mined = anvil_chain.rpc("eth_getTransactionByHash", [tx["tx_hash"]])
+        assert (mined["to"].lower(), int(mined["value"], 16)) == (RECIPIENT.lower(), 10**15)
+        assert int(anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]), 16) == nonce + 1
         assert int(anvil_chain.rpc("eth_getBalance", [ATTACKER, "latest"]), 16) == 0
 
+        # The page's own requests, refused beside the service's: each recorded with what MetaMask showed.
         events = SecurityEvent.objects.filter(session_id=sid, kind=SecurityEvent.Kind.POLICY_REJECTED)
-        assert sorted(e.details["action"] for e in events) == ["personal_sign", "send_transaction"]
+        assert events.exists()
+        for event in events:
+            shown = json.dumps(event.details.get("shown", {})).lower()
+            assert "tampered" in shown or "dead" in shown, event.details
 
         # The session survives the rejections...
         assert flow.call("get", f"/sessions/{sid}/")["status"] == "ready"

@@ -28,7 +28,7 @@ from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Trans
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
-ATTACKER = "0x000000000000000000000000000000000000dEaD"  # what tamper.html substitutes
+ATTACKER = "0x000000000000000000000000000000000000dEaD"  # where tamper.html sends its own transfers
 PASSWORD = "e2e-wallet-Pa55word!"
 SESSION_OPEN_TIMEOUT = 240.0
 OPERATION_TIMEOUT = 150.0
@@ -83,8 +83,11 @@ class Flow:
             "post", "/wallets/", {"label": "e2e", "mnemonic": mnemonic, "password": password}, 201
         )
 
-    def open_session(self, wallet_id: str, dapp_url: str, anvil: Anvil) -> dict[str, Any]:
-        network = {"chain_id": 31337, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
+    def open_session(
+        self, wallet_id: str, dapp_url: str, anvil: Anvil, *, rpc_url: str | None = None
+    ) -> dict[str, Any]:
+        """``rpc_url``: the session's RPC, if not anvil's own (a proxy in front of it)."""
+        network = {"chain_id": 31337, "rpc_url": rpc_url or anvil.rpc_url, "name": "Anvil Local"}
         accepted = self.call(
             "post", "/sessions/", {"wallet_id": wallet_id, "dapp_url": dapp_url, "network": network}, 202
         )
@@ -222,14 +225,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
     print("e2e timings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in timings.items()))
 
 
-def fresh_session(anvil: Anvil, dapp_url: str) -> tuple[Any, Flow, str]:
-    """A new user with a freshly generated, funded wallet and a ready session on ``dapp_url``:
-    (the wallet's account, the user's API flow, the session id)."""
+def fresh_session(anvil: Anvil, dapp_url: str, *, rpc_url: str | None = None) -> tuple[Any, Flow, str]:
+    """A new user with a freshly generated, funded wallet and a ready session on ``dapp_url`` (through
+    ``rpc_url`` if given): (the wallet's account, the user's API flow, the session id)."""
     Account.enable_unaudited_hdwallet_features()
     account, mnemonic = Account.create_with_mnemonic()
     anvil.rpc("anvil_setBalance", [account.address, hex(10**19)])
     flow = Flow(api_for(UserFactory()))
     wallet = flow.import_wallet(mnemonic, PASSWORD)
-    session = flow.open_session(wallet["id"], dapp_url, anvil)
+    session = flow.open_session(wallet["id"], dapp_url, anvil, rpc_url=rpc_url)
     assert session["status"] == "ready", session
     return account, flow, str(session["id"])

@@ -69,7 +69,7 @@ def _sign(op: Operation, action: SignatureAction, row: SignatureRequest, browser
             signature = str(browser.request(action.request(asked), verify=action.verifier(asked)))
     except Exception as exc:
         return operation_failed(op, exc)
-    # The dApp page could have changed the request between our call and MetaMask; the signature tells.
+    # What came back through the browser is a claim: the signature must sign the requested payload.
     if not _signed_by(action, asked, signature, op.session.wallet.address):
         op.mark_failed(
             error="the signature returned does not sign the requested payload; it was discarded",

@@ -1,9 +1,9 @@
 """eth_sendTransaction on a ready session, then its outcome from the chain. A transaction that reached
 `running` or `submitted` is never sent again.
 
-The dApp page can forge what it reports (wallets/chain.py), so the hash MetaMask returns through it is only a
-claim: the worker records the sender's nonce from the session's RPC before firing, and after Confirm takes the
-outcome from that RPC: the claimed hash must be a transaction of the wallet that is exactly the request, else
+The hash MetaMask returns through the browser is only a claim (wallets/chain.py): the worker records the
+sender's nonce from the session's RPC before firing, and after Confirm takes the outcome from that RPC: the
+claimed hash must be a transaction of the wallet that is exactly the request, else
 the row's transaction is the one that consumed the recorded nonce. Whatever cannot be settled now ends
 `unknown` and is reconciled later (transactions_reconcile, from the beat), never resent.
 """

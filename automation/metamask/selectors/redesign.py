@@ -31,3 +31,13 @@ MODAL_DISMISS_LABELS = ("Not now", "No thanks", "Maybe later", "Skip", "Got it",
 # avatar) and "RPC" (host:port of the RPC URL). No chain id is shown on this screen.
 ADD_NETWORK_TITLE_CSS = "h2"
 ROW_LABEL_RPC = "RPC"
+
+# ---- refusing after several refusals from one origin (13.36; not in 13.5) ---------------------------------
+# Cancel on a confirmation then first opens a modal, "We've noticed multiple requests", with the origin in an
+# `origin-pill` and its text in `confirmation-text`; Escape and outside clicks do not close it. Its "Cancel"
+# refuses this one confirmation. Its other button, "Temporarily block this site", would refuse every request
+# of the origin for a minute, the driver's own channel included: never clicked.
+ORIGIN_THROTTLE_PILL = "origin-pill"
+ORIGIN_THROTTLE_TEXT = "confirmation-text"
+ORIGIN_THROTTLE_TITLE = "noticed multiple requests"
+ORIGIN_THROTTLE_REFUSE_LABEL = "Cancel"

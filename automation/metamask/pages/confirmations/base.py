@@ -11,6 +11,7 @@ from typing import Any
 
 from automation.metamask.pages.base import BasePage, tid
 from automation.metamask.selectors import base as S
+from automation.metamask.selectors import redesign as R
 from automation.models import Displayed
 
 # Rows of the redesigned confirmations: a `.confirm-info-row` whose first NON-EMPTY p/span/h6 is the label
@@ -22,6 +23,24 @@ _ROWS_JS = """
   const all = (row.innerText || '').trim();
   return [label, (all.startsWith(label) ? all.slice(label.length) : all).trim()];
 })
+"""
+
+
+# The origin-throttle modal's own "Cancel" (selectors/redesign.py): the box around the origin pill that also
+# holds the modal's text and buttons, if its text says what the modal is about; null when none shows.
+_THROTTLE_REFUSE_JS = """
+(pillId, textId, title, label) => {
+  for (const pill of document.querySelectorAll(`[data-testid="${pillId}"]`)) {
+    let box = pill.parentElement;
+    while (box && !(box.querySelector(`[data-testid="${textId}"]`) && box.querySelector('button'))) {
+      box = box.parentElement;
+    }
+    if (!box || !__mmsa.collapse(box.innerText).includes(title)) continue;
+    const refuse = [...box.querySelectorAll('button')].filter((b) => __mmsa.collapse(b.innerText) === label);
+    return refuse.length === 1 ? refuse[0] : null;
+  }
+  return null;
+}
 """
 
 
@@ -129,3 +148,14 @@ class ApprovalPage(BasePage):
 
     def reject(self) -> None:
         self.click_testid(self.REJECT)
+
+    def refuse_in_throttle_modal(self) -> bool:
+        """Finish a refusal that opened the origin-throttle modal, by its refuse-only button; False when
+        that modal does not show."""
+        return self.dom.click_found(
+            _THROTTLE_REFUSE_JS,
+            R.ORIGIN_THROTTLE_PILL,
+            R.ORIGIN_THROTTLE_TEXT,
+            R.ORIGIN_THROTTLE_TITLE,
+            R.ORIGIN_THROTTLE_REFUSE_LABEL,
+        )

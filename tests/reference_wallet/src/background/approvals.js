@@ -11,7 +11,28 @@ const serial = (fn) => (queue = queue.then(fn, fn));
 
 const UUID_TYPES = new Set(['transaction', 'personal_sign', 'eth_signTypedData_v4']);
 
+// MetaMask 13.36's origin throttling: after REFUSALS_BEFORE_ASKING refusals of one origin's confirmations
+// within REFUSAL_WINDOW_MS, the next Cancel asks first (the UI shows "We've noticed multiple requests");
+// blocking the origin there refuses its confirmations at once for BLOCK_MS.
+const REFUSALS_BEFORE_ASKING = 2;
+const REFUSAL_WINDOW_MS = 30_000;
+const BLOCK_MS = 60_000;
+const refusals = new Map(); // origin -> times of its recent refusals
+const blockedUntil = new Map(); // origin -> time its block ends
+
+export function originThrottled(origin) {
+  const recent = (refusals.get(origin) || []).filter((t) => Date.now() - t < REFUSAL_WINDOW_MS);
+  refusals.set(origin, recent);
+  return recent.length >= REFUSALS_BEFORE_ASKING;
+}
+
+export async function blockOrigin(origin) {
+  blockedUntil.set(origin, Date.now() + BLOCK_MS);
+  for (const a of await state.getApprovals()) if (a.origin === origin) await resolveApproval(a.id, false);
+}
+
 export async function requestApproval(origin, type, data, requestKey) {
+  if ((blockedUntil.get(origin) || 0) > Date.now()) throw userRejected();
   const approval = await serial(async () => {
     const existing = requestKey && (await state.getApprovals()).find((a) => a.requestKey === requestKey);
     if (existing) return existing;
@@ -27,6 +48,10 @@ export async function requestApproval(origin, type, data, requestKey) {
 }
 
 export async function resolveApproval(id, approved) {
+  const resolved = (await state.getApprovals()).find((a) => a.id === id);
+  if (!approved && resolved && resolved.type !== 'unlock') {
+    refusals.set(resolved.origin, [...(refusals.get(resolved.origin) || []), Date.now()]);
+  }
   await serial(() => state.removeApproval(id));
   const waiter = waiters.get(id);
   waiters.delete(id);

@@ -1,5 +1,5 @@
 // Service worker entry: provider ports from content scripts, UI messages from our own pages.
-import { resolveApproval, resolveUnlockApprovals } from './approvals.js';
+import { blockOrigin, originThrottled, resolveApproval, resolveUnlockApprovals } from './approvals.js';
 import { rpcCall } from './chain.js';
 import { toRpcError } from './errors.js';
 import { addPort, emit } from './ports.js';
@@ -49,6 +49,12 @@ const uiActions = {
   },
   async resolveApproval({ id, approved }) {
     await resolveApproval(id, approved);
+  },
+  async originThrottled({ origin }) {
+    return originThrottled(origin);
+  },
+  async blockOrigin({ origin }) {
+    await blockOrigin(origin);
   },
   async rejectAll() {
     for (const a of await state.getApprovals()) await resolveApproval(a.id, false);

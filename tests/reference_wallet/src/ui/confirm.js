@@ -12,12 +12,37 @@ function resolveWith(approval, approved, buttons) {
   };
 }
 
-function footerButtons(approval, cancelTestid, okTestid, okLabel, cancelLabel = 'Cancel') {
+function footerButtons(approval, cancelTestid, okTestid, okLabel, cancelLabel = 'Cancel', { throttled = false } = {}) {
   const cancel = button(cancelLabel, { testid: cancelTestid, class: 'mm-button-base--size-lg mm-button-base--block mm-button-secondary' });
   const ok = button(okLabel, { testid: okTestid, class: 'mm-button-base--size-lg mm-button-base--block mm-button-primary' });
-  cancel.addEventListener('click', resolveWith(approval, false, () => [cancel, ok]));
+  const refuse = resolveWith(approval, false, () => [cancel, ok]);
+  cancel.addEventListener('click', throttled ? askWhenThrottled(approval, refuse) : refuse);
   ok.addEventListener('click', resolveWith(approval, true, () => [cancel, ok]));
   return [cancel, ok];
+}
+
+// As 13.36 after several refusals of one origin: Cancel opens this modal instead of refusing. Its "Cancel"
+// refuses the one confirmation; "Temporarily block this site" refuses every request of the origin for a
+// minute. Escape and clicks outside do nothing; the overlay covers the page.
+function askWhenThrottled(approval, refuse) {
+  return async () => {
+    if (!(await send('originThrottled', { origin: approval.origin }))) return refuse();
+    const modal = h('div', { class: 'mm-modal-root' },
+      h('div', { class: 'mm-modal-overlay', testid: 'modal-overlay' }),
+      h('section', { class: 'mm-box mm-modal mm-modal-content__dialog', role: 'dialog' },
+        h('header', { class: 'mm-box mm-header-base mm-modal-header' },
+          text('h4', 'mm-box mm-text mm-text--heading-sm', "We've noticed multiple requests")),
+        text('p', 'mm-box mm-text mm-text--body-sm', hostPortOf(approval.origin), { testid: 'origin-pill' }),
+        h('div', { class: 'mm-box' }, text('p', 'mm-box mm-text mm-text--body-md', "If you're being spammed with multiple requests, you can temporarily block the site.", { testid: 'confirmation-text' })),
+        h('div', { class: 'mm-box mm-modal-footer' },
+          button('Temporarily block this site', {
+            class: 'mm-button-secondary',
+            onclick: async () => { modal.remove(); await send('blockOrigin', { origin: approval.origin }); },
+          }),
+          button('Cancel', { class: 'mm-button-primary', onclick: async () => { modal.remove(); await refuse(); } }))));
+    (document.getElementById('popover-content') || document.body).append(modal);
+    return undefined;
+  };
 }
 
 // Host only (no scheme, no port), as on MetaMask's connect page.
@@ -165,7 +190,7 @@ function typedValue(types, type, value, key, index) {
 
 export function signature(approval, state, nav) {
   ownAccounts = state.accounts.map((a) => a.toLowerCase());
-  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
+  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm', 'Cancel', { throttled: true });
   const body = [
     text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Signature request'),
     text('p', 'mm-box mm-text mm-text--body-md mm-text--text-align-center', 'Review request details before you confirm.'),
@@ -210,7 +235,7 @@ function flowParty(label, address, testid) {
 
 export function transaction(approval, state, nav) {
   ownAccounts = state.accounts.map((a) => a.toLowerCase());
-  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm');
+  const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm', 'Cancel', { throttled: true });
   const tx = approval.data.txParams;
   const symbol = approval.data.symbol || 'ETH';
   const hasData = tx.data && tx.data !== '0x';
