@@ -150,19 +150,29 @@ def worker(
     extension_path: str,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Worker]:
+    _purge_shared_queue()
+    with running_worker(django_db_blocker, extension_path, tmp_path_factory.mktemp("e2e-worker")) as run:
+        yield run
+
+
+@contextlib.contextmanager
+def running_worker(
+    django_db_blocker: Any, extension: str, base: Path, *, redis_url: str | None = None
+) -> Iterator[Worker]:
+    """A browser worker process on the test database, its files under ``base``; on ``redis_url`` if given
+    (broker and cache), else on the suite's Redis. Stopped with its whole process tree afterwards."""
     from django.db import connection
 
     from wallets.models import BrowserWorker
 
     with django_db_blocker.unblock():
         test_db = connection.settings_dict["NAME"]
-    base = tmp_path_factory.mktemp("e2e-worker")
     hostname_prefix = f"e2e-{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "metamask_service.settings.test",
         "DATABASE_URL": _test_database_url(test_db),
-        "METAMASK_EXTENSION_PATH": extension_path,
+        "METAMASK_EXTENSION_PATH": extension,
         "BROWSER_PROFILES_DIR": str(base / "profiles"),
         "ARTIFACTS_DIR": str(base / "artifacts"),
         "BROWSER_USE_UNDETECTED": os.environ.get("BROWSER_USE_UNDETECTED", "0"),
@@ -171,8 +181,9 @@ def worker(
         "BROWSER_MAX_OPERATIONS": str(MAX_OPERATIONS),
         "PYTHONUNBUFFERED": "1",
     }
+    if redis_url is not None:
+        env["REDIS_URL"] = redis_url
     log_path = base / "worker.log"
-    _purge_shared_queue()
     argv = [
         str(Path(sys.executable).with_name("celery")),
         "-A",

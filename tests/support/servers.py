@@ -288,6 +288,18 @@ class _ThrowawayServer:
             self._log.close()
             self._log = None
 
+    def crash(self) -> None:
+        """SIGKILL the server, as a crash would: nothing is flushed or closed cleanly."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(STOP_TIMEOUT)
+        self._kill()  # closes the log
+
+    def relaunch(self) -> None:
+        """Start it again on the same port and files (after ``crash``)."""
+        if not self._launch():
+            raise ServerUnavailable(f"throwaway {self.name} did not come back:\n{self.log_tail()}")
+
     def stop(self) -> None:
         self._kill()
         if self.workdir is not None:
