@@ -31,14 +31,22 @@ def private_broker() -> Iterator[ThrowawayRedis]:
 
     keys = ("broker_url", "broker_write_url", "broker_read_url")
     shared = {key: app.conf[key] for key in keys}
+
+    def use(urls: dict[str, Any]) -> None:
+        # Celery has no public way to move a live app to another broker: its connection pool and the
+        # producer pool built on it are dropped by hand, so the next send connects to the new URL.
+        app.conf.update(urls)
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
     with ThrowawayRedis() as redis_server:
-        app.conf.update(dict.fromkeys(keys, redis_server.url))
-        app.close()  # drops the producer pool: the next send connects to the new URL
+        use(dict.fromkeys(keys, redis_server.url))
         try:
             yield redis_server
         finally:
-            app.conf.update(shared)
-            app.close()
+            use(shared)
 
 
 @pytest.fixture

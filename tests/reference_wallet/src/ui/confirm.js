@@ -24,9 +24,25 @@ function footerButtons(approval, cancelTestid, okTestid, okLabel, cancelLabel = 
 // As 13.36 after several refusals of one origin: Cancel opens this modal instead of refusing. Its "Cancel"
 // refuses the one confirmation; "Temporarily block this site" refuses every request of the origin for a
 // minute. Escape and clicks outside do nothing; the overlay covers the page.
+// The confirmation whose Cancel is asking ({ id, modal }): the modal belongs to it, as in MetaMask, so it stays
+// over that confirmation when the screen is drawn again (a new request queued) and goes with it.
+let asking = null;
+const modalHost = () => document.getElementById('popover-content') || document.body;
+
+export function syncThrottleModal(shownApprovalId) {
+  if (!asking) return;
+  if (asking.id !== shownApprovalId) {
+    asking.modal.remove();
+    asking = null;
+  } else if (!asking.modal.isConnected) {
+    modalHost().append(asking.modal);
+  }
+}
+
 function askWhenThrottled(approval, refuse) {
   return async () => {
     if (!(await send('originThrottled', { origin: approval.origin }))) return refuse();
+    const done = () => { asking = null; modal.remove(); };
     const modal = h('div', { class: 'mm-modal-root' },
       h('div', { class: 'mm-modal-overlay', testid: 'modal-overlay' }),
       h('section', { class: 'mm-box mm-modal mm-modal-content__dialog', role: 'dialog' },
@@ -37,10 +53,11 @@ function askWhenThrottled(approval, refuse) {
         h('div', { class: 'mm-box mm-modal-footer' },
           button('Temporarily block this site', {
             class: 'mm-button-secondary',
-            onclick: async () => { modal.remove(); await send('blockOrigin', { origin: approval.origin }); },
+            onclick: async () => { done(); await send('blockOrigin', { origin: approval.origin }); },
           }),
-          button('Cancel', { class: 'mm-button-primary', onclick: async () => { modal.remove(); await refuse(); } }))));
-    (document.getElementById('popover-content') || document.body).append(modal);
+          button('Cancel', { class: 'mm-button-primary', onclick: async () => { done(); await refuse(); } }))));
+    asking = { id: approval.id, modal };
+    modalHost().append(modal);
     return undefined;
   };
 }

@@ -151,6 +151,7 @@ function render() {
   rendered = key;
   document.getElementById('popover-content').replaceChildren(); // modals belong to the screen that opened them
   root.replaceChildren(h('div', { class: 'app os-linux browser-chrome' }, screen(route)));
+  confirm.syncThrottleModal((route.match(/^(?:connect|confirm-transaction|confirmation)\/([^/]+)/) || [])[1] || null);
   const covering = PAGE === 'home' && route === '' && state.unlocked && state.onboarding === 'done' && home.announcement(state);
   if (covering) document.getElementById('popover-content').append(covering);
 }
