@@ -33,11 +33,10 @@ def private_broker() -> Iterator[ThrowawayRedis]:
     shared = {key: app.conf[key] for key in keys}
 
     def use(urls: dict[str, Any]) -> None:
-        # Celery has no public way to move a live app to another broker: its connection pool and the
-        # producer pool built on it are dropped by hand, so the next send connects to the new URL.
+        # Celery has no public way to move a live app to another broker: the app's references to its
+        # connection pool and producer pool are dropped, so the next send takes the pools of the new URL
+        # (kombu keeps one per URL; the shared broker's stay open for the tests after this one).
         app.conf.update(urls)
-        if app._pool is not None:
-            app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
 

@@ -322,7 +322,9 @@ def test_personal_sign_recovers(wallet: Wallet) -> None:
     w.until(lambda: w.route() in ("#", ""))
 
     w.request("personal_sign", ["plain text", ADDRESS])
-    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-cancel-button")
+    w.in_approvals()
+    w.wait_route("#confirm-transaction/")
+    w.refuse()
     assert w.result()["err"] == {"code": 4001, "message": "User rejected the request."}
 
 
@@ -386,7 +388,7 @@ def test_send_transaction_mined_and_reject(wallet: Wallet, anvil: Anvil) -> None
     w.in_approvals()
     w.wait_route("#confirm-transaction/")
     assert "<0.000001 ETH" in w.body_text()
-    w.click("confirm-footer-cancel-button")
+    w.refuse()
     assert w.result()["err"]["code"] == 4001
     assert anvil.rpc("eth_getTransactionCount", [ADDRESS, "latest"]) == nonce
 
@@ -505,13 +507,15 @@ def test_approvals_in_notification_page_when_switched(wallet: Wallet) -> None:
     assert page_ids(w, "sidepanel.html") == sidepanels
     w.tab("notification", w.url("notification.html"))
     w.wait_route("#confirm-transaction/")
-    w.click("confirm-footer-cancel-button")
+    w.refuse()
     assert w.result()["err"]["code"] == 4001
     close_targets(w, popup)
 
     flip_surface_toggle(w, "on")  # back to the default for the rest of the module
     w.request("personal_sign", sign_hex("back"))
-    approve_in_approvals_page(w, "#confirm-transaction/", "confirm-footer-cancel-button")
+    w.in_approvals()
+    w.wait_route("#confirm-transaction/")
+    w.refuse()
     assert w.result()["err"]["code"] == 4001
 
 

@@ -348,6 +348,24 @@ class Wallet:
         el = self.until(lambda: (e := self.find(testid)) is not None and e.is_enabled() and e, timeout)
         el.click()
 
+    def refuse(self) -> None:
+        """Cancel a signature or transaction as a user would, also when 13.36's origin throttling (which the
+        wallet reproduces) asks first after a few refusals: then the modal's own Cancel, never its block."""
+        route = self.route()
+        self.click("confirm-footer-cancel-button")
+
+        def refused_or_asked() -> Any:
+            if self.route() != route:
+                return "refused"
+            return self.world.query(
+                "[...document.querySelectorAll('.mm-modal-root button')]"
+                ".find((b) => b.textContent.trim() === 'Cancel')"
+            )
+
+        found = self.until(refused_or_asked, 5)
+        if found != "refused":
+            found.click()
+
     def route(self) -> str:
         return str(self.world.evaluate("location.hash"))
 

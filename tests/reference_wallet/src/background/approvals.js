@@ -11,19 +11,28 @@ const serial = (fn) => (queue = queue.then(fn, fn));
 
 const UUID_TYPES = new Set(['transaction', 'personal_sign', 'eth_signTypedData_v4']);
 
-// MetaMask 13.36's origin throttling: after REFUSALS_BEFORE_ASKING refusals of one origin's confirmations
-// within REFUSAL_WINDOW_MS, the next Cancel asks first (the UI shows "We've noticed multiple requests");
-// blocking the origin there refuses its confirmations at once for BLOCK_MS.
-const REFUSALS_BEFORE_ASKING = 2;
+// MetaMask 13.36's origin throttling (its rule, read from its bundle): a Cancel on a signature or transaction
+// asks first when the origin already has 2 refusals counted and the last was under 30 s ago (the UI shows
+// "We've noticed multiple requests"); the modal's Cancel refuses and resets the count; blocking the origin
+// there refuses its confirmations at once for BLOCK_MS.
+const ASK_AT_REFUSAL = 3;
 const REFUSAL_WINDOW_MS = 30_000;
 const BLOCK_MS = 60_000;
-const refusals = new Map(); // origin -> times of its recent refusals
+const refusals = new Map(); // origin -> { count, last }
 const blockedUntil = new Map(); // origin -> time its block ends
 
 export function originThrottled(origin) {
-  const recent = (refusals.get(origin) || []).filter((t) => Date.now() - t < REFUSAL_WINDOW_MS);
-  refusals.set(origin, recent);
-  return recent.length >= REFUSALS_BEFORE_ASKING;
+  const r = refusals.get(origin);
+  return !!r && r.count + 1 >= ASK_AT_REFUSAL && Date.now() - r.last <= REFUSAL_WINDOW_MS;
+}
+
+export function recordRefusal(origin) {
+  const r = refusals.get(origin) || { count: 0, last: 0 };
+  refusals.set(origin, { count: r.count + 1, last: Date.now() });
+}
+
+export function resetOrigin(origin) {
+  refusals.delete(origin);
 }
 
 export async function blockOrigin(origin) {
@@ -48,10 +57,6 @@ export async function requestApproval(origin, type, data, requestKey) {
 }
 
 export async function resolveApproval(id, approved) {
-  const resolved = (await state.getApprovals()).find((a) => a.id === id);
-  if (!approved && resolved && resolved.type !== 'unlock') {
-    refusals.set(resolved.origin, [...(refusals.get(resolved.origin) || []), Date.now()]);
-  }
   await serial(() => state.removeApproval(id));
   const waiter = waiters.get(id);
   waiters.delete(id);

@@ -1,5 +1,7 @@
 // Service worker entry: provider ports from content scripts, UI messages from our own pages.
-import { blockOrigin, originThrottled, resolveApproval, resolveUnlockApprovals } from './approvals.js';
+import {
+  blockOrigin, originThrottled, recordRefusal, resetOrigin, resolveApproval, resolveUnlockApprovals,
+} from './approvals.js';
 import { rpcCall } from './chain.js';
 import { toRpcError } from './errors.js';
 import { addPort, emit } from './ports.js';
@@ -55,6 +57,12 @@ const uiActions = {
   },
   async blockOrigin({ origin }) {
     await blockOrigin(origin);
+  },
+  async recordRefusal({ origin }) {
+    recordRefusal(origin);
+  },
+  async resetOrigin({ origin }) {
+    resetOrigin(origin);
   },
   async rejectAll() {
     for (const a of await state.getApprovals()) await resolveApproval(a.id, false);

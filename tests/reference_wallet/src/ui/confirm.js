@@ -41,7 +41,11 @@ export function syncThrottleModal(shownApprovalId) {
 
 function askWhenThrottled(approval, refuse) {
   return async () => {
-    if (!(await send('originThrottled', { origin: approval.origin }))) return refuse();
+    const { origin } = approval;
+    if (!(await send('originThrottled', { origin }))) {
+      await refuse();
+      return send('recordRefusal', { origin });
+    }
     const done = () => { asking = null; modal.remove(); };
     const modal = h('div', { class: 'mm-modal-root' },
       h('div', { class: 'mm-modal-overlay', testid: 'modal-overlay' }),
@@ -53,9 +57,12 @@ function askWhenThrottled(approval, refuse) {
         h('div', { class: 'mm-box mm-modal-footer' },
           button('Temporarily block this site', {
             class: 'mm-button-secondary',
-            onclick: async () => { done(); await send('blockOrigin', { origin: approval.origin }); },
+            onclick: async () => { done(); await send('blockOrigin', { origin }); },
           }),
-          button('Cancel', { class: 'mm-button-primary', onclick: async () => { done(); await refuse(); } }))));
+          button('Cancel', {
+            class: 'mm-button-primary',
+            onclick: async () => { done(); await refuse(); await send('resetOrigin', { origin }); },
+          }))));
     asking = { id: approval.id, modal };
     modalHost().append(modal);
     return undefined;
