@@ -8,10 +8,11 @@ empty page of ours with a CSP that loads nothing, and the only script in it besi
 provider. A dApp page cannot reach that window (it has no opener and no name), and a service worker of the
 origin is bypassed while it loads. Requests and results go through ``ChannelPage`` on this window.
 
-The channel also counts MetaMask's ``chainChanged`` events for the origin: a page of the same origin can
+The channel also keeps MetaMask's ``chainChanged`` events for the origin: a page of the same origin can
 switch its network without any approval (to a chain the origin is already permitted), and a signature or
-transaction is made for the network selected when it is asked. The driver compares the count at firing with
-the count at approval, and refuses a signature or transaction if the network moved in between.
+transaction is made for the network selected when it is asked. The driver refuses a signature or transaction
+if an event between firing and approving names another chain than the one it was asked on (an event for
+that same chain is a late echo of an earlier switch: MetaMask sends it after answering eth_chainId).
 """
 
 from __future__ import annotations
@@ -46,16 +47,16 @@ def origin_of(url: str) -> str:
 
 
 _COUNT_CHAIN_CHANGES_JS = """
-window.__chainChanges = 0;
-window.ethereum.on('chainChanged', () => { window.__chainChanges += 1; });
+window.__chainEvents = [];
+window.ethereum.on('chainChanged', (id) => { window.__chainEvents.push(String(id)); });
 """
 
 
 class ChannelPage(DappPage):
-    def chain_changes(self) -> int:
-        """How many times MetaMask told this origin that its network changed since the channel opened."""
+    def chain_events(self) -> list[int]:
+        """The chain ids of every ``chainChanged`` MetaMask sent this origin since the channel opened."""
         self.focus()
-        return int(self.driver.execute_script("return window.__chainChanges;"))
+        return [int(str(i), 16) for i in self.driver.execute_script("return window.__chainEvents;")]
 
 
 def open_channel(driver: WebDriver, dapp_url: str, *, timeout: float) -> ChannelPage:

@@ -211,16 +211,22 @@ class WalletBrowser:
             return self._send(request, verify)
 
     def _send(self, request: DappRequest, verify: Verifier) -> Any:
+        pinned = None
         if self._network is not None and {SIGNATURE, TRANSACTION} & set(request.approvals):
             # A page of the origin can switch its network without an approval; what is signed is made for
             # the network selected when it is asked (the driver also refuses one that moves meanwhile).
-            expected, selected = self._network[0].chain_id, self.chain_id()
-            if selected != expected:
+            pinned, selected = self._network[0].chain_id, self.chain_id()
+            if selected != pinned:
                 raise PolicyRejected(
-                    f"the dApp's network is chain {selected}, the session's is {expected}: not sent"
+                    f"the dApp's network is chain {selected}, the session's is {pinned}: not sent"
                 )
         return self.mm.run_request(
-            self._channel(), request.method, request.params, expect=request.approvals, verify=verify
+            self._channel(),
+            request.method,
+            request.params,
+            expect=request.approvals,
+            verify=verify,
+            chain_id=pinned,
         )
 
     def connect(self, *, verify: Verifier) -> list[str]:

@@ -281,8 +281,11 @@ class MetaMaskDriver:
         expect: tuple[str, ...],
         verify: Verifier,
         timeout: float | None = None,
+        chain_id: int | None = None,
     ) -> Any:
-        """Fire a request through ``channel`` and handle every approval it raises until it resolves."""
+        """Fire a request through ``channel`` and handle every approval it raises until it resolves.
+        ``chain_id``: the chain it is asked on; a signature or transaction screen is refused if the origin's
+        network was switched to another meanwhile."""
         # Not MetaMask's own approval popup: closing it rejects every pending request, and the close reaches
         # its background after the next request is fired (13.36 opens that popup beside our tab; a request
         # fired right after closing it came back 4001 without ever showing a screen).
@@ -291,7 +294,7 @@ class MetaMaskDriver:
         self.refused_others = []
         # One approval per request: a confirmation already pending is not this request's, whatever it shows.
         self._reject_pending(f"left pending before {method} was sent")
-        chain_changes = channel.chain_changes()
+        seen_events = len(channel.chain_events()) if chain_id is not None else 0
         request_id = channel.fire(method, params)
         deadline = time.monotonic() + (timeout or self.config.request_timeout)
         watch = UnknownScreenWatch(self.version)
@@ -355,9 +358,9 @@ class MetaMaskDriver:
                 watch.known()
                 route = normalize_route(str(view["route"]))
                 try:
-                    if screen.kind in (SIGNATURE, TRANSACTION):
+                    if chain_id is not None and screen.kind in (SIGNATURE, TRANSACTION):
                         # Made for the network selected when it was asked, which may not be the session's.
-                        moved = channel.chain_changes() != chain_changes
+                        moved = any(c != chain_id for c in channel.chain_events()[seen_events:])
                         self.focus(self.notification_handle)
                         if moved:
                             self._reject_shown(self.page(screen.page))
