@@ -56,6 +56,13 @@ class DisplayedTransaction:
     value_text: str  # e.g. "0.001 ETH" or "<0.000001 ETH"; "" when the screen shows no amount (zero value)
     raw_text: str  # all visible text of the confirmation, whitespace-collapsed
     network: str = ""  # the network the screen says it sends on, as shown ("" when it shows none)
+    # The calldata in full, lowercase hex, from MetaMask's advanced details: "" when it shows none (a plain
+    # transfer), None when it does not show it in full (not read, or decoded into a function and parameters).
+    data: str | None = None
+    nonce: int | None = None  # the nonce MetaMask says it will use; None when not shown
+    # The amount in full where MetaMask rounds what it shows (its tooltip), e.g. "0.001234567890123456"; None
+    # when it shows none (the amount shown is then shown in full).
+    value_exact: str | None = None
 
 
 @dataclass(frozen=True)

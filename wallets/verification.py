@@ -8,8 +8,9 @@ MetaMask formats values for display, so each check accepts exactly the rendering
 REQUESTED value, and nothing looser:
 - addresses: full (any case), or abbreviated "0x70997...c79C8" whose prefix and suffix match the checksummed
   address case-sensitively; addresses of the wallet's own accounts may be shown by account name in typed data;
-- native amounts: MetaMask shows ~3 significant digits ("0.00346", "121.5", "<0.000001", "1,034"); the shown
-  number must be the requested amount rounded or truncated to the digits shown, within 0.5 %;
+- native amounts: exactly the requested amount, as shown in full, or (where MetaMask rounds it on screen:
+  "0.00346", "<0.000001") as the full value in the tooltip over it;
+- calldata: byte for byte, from MetaMask's advanced details (not shown in full: refused);
 - typed data: "Primary type: <T>" then every field as "<Field>: <value>" (any field order within a struct).
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -35,8 +36,6 @@ ABBREVIATED_RE = re.compile(r"(0x[0-9a-fA-F]{3,39})(?:\.\.\.|…)([0-9a-fA-F]{3,
 # An abbreviation must keep at least this many hex digits on each side to count as a match.
 MIN_ABBREVIATION_DIGITS = 4
 WEI_PER_ETH = Decimal(10) ** 18
-MIN_SHOWN_AMOUNT = Decimal("0.000001")
-MAX_AMOUNT_RELATIVE_ERROR = Decimal("0.005")
 
 D = TypeVar("D")
 
@@ -127,7 +126,12 @@ def addresses_shown(text: str) -> list[str]:
 _AMOUNT_RE = re.compile(r"^(<)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z][A-Za-z0-9]*)?$")
 
 
-def amount_reason(value_text: str, *, value_wei: int, currency_symbol: str = "ETH") -> str | None:
+def amount_reason(
+    value_text: str, *, value_wei: int, exact_text: str | None = None, currency_symbol: str = "ETH"
+) -> str | None:
+    """The amount must be exactly the requested one. MetaMask shows an amount it rounds ("0.00123 ETH",
+    "<0.000001 ETH") with its full value in a tooltip (``exact_text``, e.g. "0.001234567890123456"); one it
+    shows without a tooltip is shown in full."""
     text = collapse(value_text)
     if text == "":
         return None if value_wei == 0 else "MetaMask shows no amount, but a value was requested"
@@ -137,25 +141,37 @@ def amount_reason(value_text: str, *, value_wei: int, currency_symbol: str = "ET
     less_than, number, symbol = match.group(1), match.group(2).replace(",", ""), match.group(3)
     if symbol and symbol.upper() != currency_symbol.upper():
         return f"amount shown in {symbol}, expected {currency_symbol}"
-    try:
-        shown = Decimal(number)
-    except InvalidOperation:
-        return f"amount shown as {value_text!r} cannot be read"
     requested = Decimal(value_wei) / WEI_PER_ETH
-    if less_than:
-        ok = 0 < requested < shown
-        return (
-            None if ok else f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
-        )
-    if requested == shown:
-        return None
-    exponent = shown.as_tuple().exponent
-    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
-    candidates = {requested.quantize(places, rounding=ROUND_HALF_UP), requested.quantize(places, ROUND_DOWN)}
-    close = requested > 0 and abs(requested - shown) / requested <= MAX_AMOUNT_RELATIVE_ERROR
-    if shown in candidates and close:
-        return None
-    return f"amount shown as {text!r}, requested {requested.normalize():f} {currency_symbol}"
+    full = collapse(exact_text or "").replace(",", "")
+    try:
+        shown = Decimal(full) if full else None if less_than else Decimal(number)
+    except InvalidOperation:
+        return f"amount shown as {value_text!r} (in full {exact_text!r}) cannot be read"
+    if shown is None:
+        return f"amount shown as {text!r} without its full value"
+    if shown != requested:
+        in_full = f" ({full} in full)" if full else ""
+        return f"amount shown as {text!r}{in_full}, requested {requested.normalize():f} {currency_symbol}"
+    return None
+
+
+def calldata_reason(shown: str | None, requested: str | None) -> str | None:
+    """The calldata MetaMask shows must be the requested calldata, byte for byte ("" and "0x": none). Not
+    shown in full (None) is a reason too: a screen whose calldata cannot be read could be another request
+    to the same recipient with the same value."""
+    want = (requested or "").lower()
+    want = "" if want == "0x" else want
+    if shown is None:
+        return "MetaMask does not show the calldata in full"
+    if shown.lower() != want:
+        return f"calldata shown as {_short_hex(shown)}, requested {_short_hex(want)}"
+    return None
+
+
+def _short_hex(data: str) -> str:
+    if not data:
+        return "none"
+    return data if len(data) <= 26 else f"{data[:18]}...{data[-8:]} ({(len(data) - 2) // 2} bytes)"
 
 
 def transaction_reason(
@@ -164,13 +180,19 @@ def transaction_reason(
     dapp_origin: str,
     to: str,
     value_wei: int,
+    data: str | None = None,
     currency_symbol: str = "ETH",
 ) -> str | None:
     if reason := _origin_reason(shown.origin, dapp_origin):
         return reason
     if not shown.to or not address_matches(shown.to, to):
         return f"recipient shown as {shown.to!r}, requested {to}"
-    return amount_reason(shown.value_text, value_wei=value_wei, currency_symbol=currency_symbol)
+    amount = amount_reason(
+        shown.value_text, value_wei=value_wei, exact_text=shown.value_exact, currency_symbol=currency_symbol
+    )
+    if reason := amount:
+        return reason
+    return calldata_reason(shown.data, data)
 
 
 # --- signatures ---------------------------------------------------------------------------------------------

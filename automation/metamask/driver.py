@@ -20,9 +20,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from automation.browser import Browser
 from automation.channel import ChannelPage
 from automation.config import BrowserConfig
-from automation.dapp import USER_REJECTED, DappPage
 from automation.dom import IsolatedDom
-from automation.errors import AutomationTimeout, MetaMaskUIError, PolicyRejected, UnsupportedMetaMaskVersion
+from automation.errors import MetaMaskUIError, UnsupportedMetaMaskVersion
 from automation.metamask.approvals import (
     APPROVAL_KINDS,
     APPROVAL_ROUTES,
@@ -40,9 +39,10 @@ from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.pages.home import HomePage
 from automation.metamask.pages.onboarding import OnboardingPage
 from automation.metamask.pages.unlock import UnlockPage
+from automation.metamask.request_run import RequestRun
 from automation.metamask.screens import UnknownScreenWatch, shown
 from automation.metamask.selectors import base as S
-from automation.models import Displayed, Verifier
+from automation.models import Verifier
 from automation.polling import wait_until
 
 __all__ = ["CONFIRMATION", "CONNECT", "PERMISSION", "SIGNATURE", "TRANSACTION", "MetaMaskDriver"]
@@ -52,12 +52,7 @@ _LOG = {"component": "browser_controller"}
 P = TypeVar("P", bound=BasePage)
 _APPROVAL_PAGES = (S.NOTIFICATION_PAGE, S.SIDEPANEL_PAGE)
 _FOLLOWED_ROUTES = (*APPROVAL_ROUTES, S.ROUTE_UNLOCK)
-_DAPP_POLL_BEFORE_APPROVAL = 0.5  # seconds between reads of the dApp's outcome while no approval was clicked
-_SCREEN_POLL = 0.1  # seconds between reads of the approval tab while it shows nothing to act on
 _CLOSE_POLL = 0.03  # seconds between looks at an approved screen's route (the browser's: no script runs)
-# Seconds to wait, after refusing a screen of the request's own kind for what it showed, for the request to
-# come back rejected or its own screen to follow, before the refused one is taken for its own.
-_MISMATCH_GRACE = 5.0
 # Seconds a refused screen may stay before the driver looks for the modal that holds a refusal up (13.36).
 _THROTTLE_LOOK = 1.0
 
@@ -283,102 +278,19 @@ class MetaMaskDriver:
         timeout: float | None = None,
         chain_id: int | None = None,
     ) -> Any:
-        """Fire a request through ``channel`` and handle every approval it raises until it resolves.
-        ``chain_id``: the chain it is asked on; a signature or transaction screen is refused if the origin's
-        network was switched to another meanwhile."""
+        """Fire a request through ``channel`` and handle every approval it raises until it resolves
+        (automation/metamask/request_run.py). ``chain_id``: the chain it is asked on; a signature or
+        transaction screen is refused if the origin's network was switched to another meanwhile."""
         # Not MetaMask's own approval popup: closing it rejects every pending request, and the close reaches
         # its background after the next request is fired (13.36 opens that popup beside our tab; a request
         # fired right after closing it came back 4001 without ever showing a screen).
         self.browser.close_extension_tabs(keep_pages=_APPROVAL_PAGES)
         self.approved_in_last_request = False
         self.refused_others = []
-        # One approval per request: a confirmation already pending is not this request's, whatever it shows.
-        self._reject_pending(f"left pending before {method} was sent")
-        seen_events = len(channel.chain_events()) if chain_id is not None else 0
-        request_id = channel.fire(method, params)
-        deadline = time.monotonic() + (timeout or self.config.request_timeout)
-        watch = UnknownScreenWatch(self.version)
-        handled = 0
-        approved: set[str] = set()
-        # The last screen of an expected kind refused for what it showed, and when: (error, refused at).
-        mismatch: tuple[PolicyRejected, float] | None = None
-        next_poll = next_follow = 0.0
-        while True:
-            # Reading the request's outcome means two window switches and a script: done on every turn once an
-            # approval was clicked (the result is due), else twice a second (a request refused at once).
-            if handled or time.monotonic() >= next_poll:
-                next_poll = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
-                outcome = channel.poll(request_id)
-                if outcome is not None:
-                    logger.info(
-                        "%s resolved (%s) after %d approval(s)", method, outcome["state"], handled, extra=_LOG
-                    )
-                    refused_own = mismatch is not None or (not handled and self.refused_others)
-                    if refused_own and outcome.get("code") == USER_REJECTED:
-                        # Something refused since the last approval, and the request came back rejected:
-                        # what was refused was its own confirmation. The guard's refusal, not a user's.
-                        error = self._refused_own(method, mismatch)
-                        error.dapp_error_code = USER_REJECTED
-                        raise error
-                    return DappPage.unwrap(method, outcome)
-            if time.monotonic() > deadline:
-                raise AutomationTimeout(f"{method}: no result within the request timeout")
-            self.focus(self.notification_handle)
-            view = shown(self.dom)
-            screen = recognise(view)
-            if screen.kind == "unlock":
-                watch.known()
-                self._unlock_here()
-            elif screen.kind == "idle":
-                watch.known()
-                if mismatch is not None and time.monotonic() - mismatch[1] > _MISMATCH_GRACE:
-                    # Refused, and nothing else came: it was this request's own screen, though MetaMask did
-                    # not answer the request (it stays pending; the next request refuses it first).
-                    raise self._refused_own(method, mismatch)
-                if time.monotonic() >= next_follow:  # two round trips more: not on every turn
-                    next_follow = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
-                    self.follow_approvals_elsewhere()
-                time.sleep(_SCREEN_POLL)
-            elif screen.kind == "loading":
-                time.sleep(_SCREEN_POLL)
-            elif screen.kind == "unknown" or screen.page is None:
-                watch.unknown(view)
-                time.sleep(_SCREEN_POLL)
-            elif screen.kind in approved:
-                # Each expected kind is approved once per request: a second one was queued by someone else
-                # (a page repeating the request); it is refused and this request goes on.
-                watch.known()
-                self._refuse_other(screen, method, f"a second {screen.kind} approval during {method}")
-            elif screen.kind not in expect:
-                # A kind this request never raises is not its own (a page's request that showed up late,
-                # after the check before sending): refused, and this request goes on.
-                watch.known()
-                self._refuse_other(screen, method, f"a {screen.kind} approval during {method}, not its own")
-            else:
-                watch.known()
-                route = normalize_route(str(view["route"]))
-                try:
-                    if chain_id is not None and screen.kind in (SIGNATURE, TRANSACTION):
-                        # Made for the network selected when it was asked, which may not be the session's.
-                        moved = any(c != chain_id for c in channel.chain_events()[seen_events:])
-                        self.focus(self.notification_handle)
-                        if moved:
-                            self._reject_shown(self.page(screen.page))
-                            raise PolicyRejected(f"the dApp's network changed while {method} was pending")
-                    self._handle_approval(screen, method, verify)
-                except PolicyRejected as exc:
-                    # Not what was asked: refused. The channel carries exactly what we sent, so a screen
-                    # unlike it is someone else's (a page's request of the same kind) or ours shown as
-                    # other than asked; which one, MetaMask's answer to the request tells.
-                    self.refused_others.append((exc.reason, f"{screen.kind}: {exc.shown or 'not read'}"))
-                    mismatch = (exc, time.monotonic())
-                    continue
-                approved.add(screen.kind)
-                handled += 1
-                mismatch = None  # what was refused before was someone else's: it stays in refused_others
-                self._wait_route_leaves(route)
+        run = RequestRun(self, channel, method, expect=expect, verify=verify, chain_id=chain_id)
+        return run.run(params, timeout or self.config.request_timeout)
 
-    def _reject_pending(self, reason: str) -> None:
+    def reject_pending(self, reason: str) -> None:
         """Rejects every confirmation the approval tab shows before a request is sent."""
         if self.notification_handle is None:
             return
@@ -387,16 +299,16 @@ class MetaMaskDriver:
             screen = recognise(shown(self.dom))
             if screen.kind not in APPROVAL_KINDS or screen.page is None:
                 return
-            self._refuse_other(screen, "", reason)
+            self.refuse_other(screen, "", reason)
 
-    def _refuse_other(self, screen: Screen, method: str, reason: str) -> None:
+    def refuse_other(self, screen: Screen, method: str, reason: str) -> None:
         """Rejects a confirmation that is not the current request's and keeps what it showed."""
         assert screen.page is not None
         page: ApprovalPage = self.page(screen.page)
         # For the record only, so not read field by field (that waits for a layout this screen may not have).
         text = self.dom.body_text()[:1000]
         logger.warning("rejecting a %s confirmation: %s", screen.kind, reason, extra=_LOG)
-        self._reject_shown(page)
+        self.reject_shown(page)
         self.refused_others.append((reason, f"{screen.kind}: {text}"))
 
     def follow_approvals_elsewhere(self) -> None:
@@ -416,21 +328,7 @@ class MetaMaskDriver:
                 self.goto_extension_page(page)
                 return
 
-    def _refused_own(self, method: str, mismatch: tuple[PolicyRejected, float] | None) -> PolicyRejected:
-        """The error for a request whose own confirmation the guard refused: the refusal's own, if it was a
-        screen of the expected kind refused for what it showed, else one naming what was refused."""
-        if mismatch is None:
-            reason = f"{method}: its own confirmation never showed; refused instead: "
-            return PolicyRejected(reason + self.refused_others[-1][0])
-        exc = mismatch[0]
-        # Reported through the request's own error from here on, not as a refusal of someone else's.
-        for i in range(len(self.refused_others) - 1, -1, -1):
-            if self.refused_others[i][0] == exc.reason:
-                del self.refused_others[i]
-                break
-        return exc
-
-    def _unlock_here(self) -> None:
+    def unlock_here(self) -> None:
         if self._password is None:
             raise MetaMaskUIError("wallet is locked and no password is known")
         self.page(UnlockPage).unlock(self._password)
@@ -444,42 +342,23 @@ class MetaMaskDriver:
                 return normalize_route(target.route)
         return "#"
 
-    def _route_left(self, route: str, timeout: float) -> bool:
+    def route_left(self, route: str, timeout: float) -> bool:
         try:
             wait_until("approval to close", lambda: self._tab_route() != route, timeout, interval=_CLOSE_POLL)
         except MetaMaskUIError:
             return False
         return True
 
-    def _wait_route_leaves(self, route: str) -> None:
-        if not self._route_left(route, 15):
+    def wait_route_leaves(self, route: str) -> None:
+        if not self.route_left(route, 15):
             logger.warning("approval screen still open after clicking", extra=_LOG)
 
-    def _reject_shown(self, page: ApprovalPage) -> None:
+    def reject_shown(self, page: ApprovalPage) -> None:
         route = self.page(BasePage).route()
         page.reject()
-        if self._route_left(route, _THROTTLE_LOOK):
+        if self.route_left(route, _THROTTLE_LOOK):
             return
         # Still there: after several refusals from one origin, 13.36 asks first (docs/metamask.md section 6).
         if page.refuse_in_throttle_modal():
             logger.info("refused through MetaMask's origin-throttle modal (site not blocked)", extra=_LOG)
-        self._wait_route_leaves(route)
-
-    def _handle_approval(self, screen: Screen, method: str, verify: Verifier) -> None:
-        """An approval of a kind the request expects: approved if what it shows passes ``verify``."""
-        assert screen.page is not None
-        page: ApprovalPage = self.page(screen.page)
-        self._decide(screen.kind, method, page.read(method), verify, page)
-
-    def _decide(
-        self, kind: str, method: str, shown_now: Displayed | None, verify: Verifier, page: ApprovalPage
-    ) -> None:
-        reason = None if shown_now is None else verify(shown_now)
-        if reason is not None:
-            logger.warning("rejecting %s for %s: %s", kind, method, reason, extra=_LOG)
-            self._reject_shown(page)
-            raise PolicyRejected(reason, shown=shown_now)
-        logger.info("approving %s for %s", kind, method, extra=_LOG)
-        # Set before the click: if anything interrupts from here on, the request may have been approved.
-        self.approved_in_last_request = True
-        page.approve()
+        self.wait_route_leaves(route)

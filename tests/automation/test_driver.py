@@ -30,6 +30,7 @@ from automation import (
     TxRequest,
 )
 from automation.metamask.approvals import recognise
+from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.pages.home import HomePage
 from automation.metamask.screens import shown
 from automation.metamask.selectors import base as S
@@ -216,12 +217,55 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun, is_real_metam
         assert seen[0].to == RECIPIENT
     # The network the screen names, where it names one (13.5's transaction screen does not).
     assert seen[0].network in ("Anvil Local", "")
+    assert seen[0].data == ""  # read from the advanced details: a plain transfer shows no calldata
+    assert seen[0].value_exact is None  # shown in full: no tooltip
     receipt = wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30)
     assert receipt.status == 1
     on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
     assert on_chain["to"].lower() == RECIPIENT.lower()
     assert int(on_chain["value"], 16) == value
     assert on_chain["from"].lower() == wallet_run.address.lower()
+    assert seen[0].nonce == int(on_chain["nonce"], 16)  # the nonce shown is the one it was sent with
+
+
+def test_a_rounded_amount_is_read_in_full(wallet_run: WalletRun) -> None:
+    """MetaMask rounds 0.001234567890123456 ETH on screen; the full value is in the tooltip over it, and the
+    driver reads it from there (an amount shown in full has none)."""
+    value = 1_234_567_890_123_456
+    seen: list[DisplayedTransaction] = []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedTransaction)
+        seen.append(shown)
+        return None if shown.value_exact == "0.001234567890123456" else f"in full {shown.value_exact!r}"
+
+    tx_hash = wallet_run.wallet.send_transaction(
+        TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=verify
+    )
+    assert wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
+    assert int(wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])["value"], 16) == value
+    assert seen[0].value_text != "0.001234567890123456 ETH"  # rounded on screen
+
+
+def test_the_calldata_shown_is_the_calldata_sent(wallet_run: WalletRun) -> None:
+    """MetaMask's advanced details show a transaction's calldata in full; the driver reads it exactly (the
+    advanced details stay on from here: a preference MetaMask keeps)."""
+    calldata = "0x" + "a9059cbb" + RECIPIENT[2:].lower().rjust(64, "0") + f"{12345:064x}"
+    seen: list[DisplayedTransaction] = []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedTransaction)
+        seen.append(shown)
+        return None if shown.data == calldata else f"calldata shown as {shown.data!r}"
+
+    tx_hash = wallet_run.wallet.send_transaction(
+        TxRequest(to=RECIPIENT, value_wei=0, data=calldata), sender=wallet_run.address, verify=verify
+    )
+    assert wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
+    on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
+    assert on_chain["input"] == calldata
+    assert [s.data for s in seen] == [calldata]
+    assert seen[0].nonce == int(on_chain["nonce"], 16)
 
 
 def test_a_transaction_is_signed_with_the_fee_caps_it_asks_for(wallet_run: WalletRun) -> None:
@@ -489,22 +533,32 @@ def refused_with_the_pages_request(wallet_run: WalletRun, refused: list[tuple[st
     return refused
 
 
-def test_a_duplicate_sent_by_the_page_is_refused_and_the_transfer_sent_once(wallet_run: WalletRun) -> None:
+def test_a_duplicate_of_the_transfer_queued_beside_it_gets_both_refused_and_nothing_sent(
+    wallet_run: WalletRun,
+) -> None:
+    """The page queues an exact copy of the service's transfer while the service's own screen is read
+    ("1 of 2"): both show what was asked, which is the service's own cannot be told, so neither is approved.
+    Both are refused, the transfer fails, and nothing is sent."""
     wallet = wallet_run.wallet
     nonce_before = nonce_of(wallet_run)
     value = 10**15
     duplicate = {"from": wallet_run.address, "to": RECIPIENT, "value": hex(value)}
-    with hostile_page(wallet_run, ""):
-        page_request_later(wallet_run, "eth_sendTransaction", [duplicate], delay_ms=1500)
-        tx_hash = wallet.send_transaction(
-            TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=lambda _s: None
+    pages: list[str] = []
+
+    def verify(shown: Displayed) -> str | None:
+        if not pages:
+            pages.append(queue_beside_the_screen(wallet_run, "eth_sendTransaction", [duplicate]))
+        return None
+
+    with pytest.raises(PolicyRejected, match="2 pending confirmations show what eth_sendTransaction asked"):
+        wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=verify
         )
-        refused = refused_with_the_pages_request(wallet_run, list(wallet.refused_others))
-        wait_page_request_refused(wallet_run)
-    assert len(refused) == 1, refused
-    assert refused[0][1].startswith("transaction")
-    assert nonce_of(wallet_run) == nonce_before + 1
-    assert wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])["nonce"] == hex(nonce_before)
+    assert wallet.approved_in_last_request is False
+    assert wallet.dapp is not None
+    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
+    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+    assert nonce_of(wallet_run) == nonce_before
 
 
 def test_a_page_request_shown_before_the_services_own_is_refused_and_its_own_approved(
@@ -528,6 +582,100 @@ def test_a_page_request_shown_before_the_services_own_is_refused_and_its_own_app
     assert Account.recover_message(encode_defunct(text=asked), signature=signature) == wallet.address
     assert len(refused) == 1, refused
     assert "the page's own message" in refused[0][1]
+
+
+def test_a_page_copy_with_other_calldata_is_refused_and_the_services_own_sent(wallet_run: WalletRun) -> None:
+    """The page sends the same transfer to the same recipient with the same value, but with calldata of its
+    own: only the calldata tells the two apart, and the driver reads it. The page's is refused; the
+    service's own is sent, once, with its own calldata."""
+    wallet = wallet_run.wallet
+    ours = "0x" + "a9059cbb" + RECIPIENT[2:].lower().rjust(64, "0") + f"{1:064x}"
+    theirs = ours[:-2] + "ff"
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedTransaction)
+        return None if shown.data == ours else f"calldata shown as {shown.data!r}"
+
+    nonce_before = nonce_of(wallet_run)
+    copy = {"from": wallet_run.address, "to": RECIPIENT, "value": "0x0", "data": theirs}
+    with hostile_page(wallet_run, ""):
+        page_request_later(wallet_run, "eth_sendTransaction", [copy], delay_ms=0)
+        tx_hash = wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=0, data=ours), sender=wallet_run.address, verify=verify
+        )
+        refused = refused_with_the_pages_request(wallet_run, list(wallet.refused_others))
+        wait_page_request_refused(wallet_run)
+    assert wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
+    assert wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])["input"] == ours
+    assert nonce_of(wallet_run) == nonce_before + 1
+    assert len(refused) == 1, refused
+    assert refused[0][1].startswith("transaction"), refused
+
+
+def hex_text(text: str) -> str:
+    return "0x" + text.encode().hex()
+
+
+def queue_beside_the_screen(wallet_run: WalletRun, method: str, params: list) -> str:
+    """From inside a verifier, while the service's own screen is read: the page sends a request, and this
+    waits until MetaMask counts it beside the screen ("1 of 2"). Its request id."""
+    wallet, mm = wallet_run.wallet, wallet_run.wallet.mm
+    assert wallet.dapp is not None
+    request_id = wallet.dapp.fire(method, params)
+    mm.focus(mm.notification_handle)
+    until("the page's request queued beside it", lambda: mm.page(ApprovalPage).queue_size() == 2, 15)
+    return request_id
+
+
+def test_a_confirmation_pending_beside_the_services_own_is_looked_at_and_refused_first(
+    wallet_run: WalletRun,
+) -> None:
+    """The page's request arrives while the service's own screen is read: MetaMask shows "1 of 2". The
+    driver does not approve while another is pending; it looks at the other, refuses it (not what was
+    asked), and approves its own once it is the only one."""
+    wallet = wallet_run.wallet
+    asked, pages = "the service's own, with company", []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        if not pages:
+            pages.append(
+                queue_beside_the_screen(
+                    wallet_run, "personal_sign", [hex_text("the page's, beside it"), wallet_run.address]
+                )
+            )
+        return None if shown.text == asked else f"message shown as {shown.text!r}"
+
+    signature = wallet.personal_sign(asked, address=wallet_run.address, verify=verify)
+    assert Account.recover_message(encode_defunct(text=asked), signature=signature) == wallet.address
+    assert [reason.startswith("message shown as") for reason, _text in wallet.refused_others] == [True]
+    assert wallet.dapp is not None
+    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
+    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+
+
+def test_two_pending_confirmations_that_both_show_what_was_asked_are_both_refused(
+    wallet_run: WalletRun,
+) -> None:
+    """The page queues an exact copy of the service's request beside it: two screens show what was asked and
+    which is the request's own cannot be told. Neither is approved: both are refused and the request fails."""
+    wallet = wallet_run.wallet
+    asked, pages = "asked once, copied by the page", []
+
+    def verify(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        if not pages:
+            pages.append(
+                queue_beside_the_screen(wallet_run, "personal_sign", [hex_text(asked), wallet_run.address])
+            )
+        return None if shown.text == asked else f"message shown as {shown.text!r}"
+
+    with pytest.raises(PolicyRejected, match="2 pending confirmations show what personal_sign asked"):
+        wallet.personal_sign(asked, address=wallet_run.address, verify=verify)
+    assert wallet.approved_in_last_request is False
+    assert wallet.dapp is not None
+    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
+    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
 
 
 def test_a_page_transfer_during_a_signature_is_refused_as_not_its_own(wallet_run: WalletRun) -> None:

@@ -1,7 +1,8 @@
 """A hostile dApp page and a canary wallet, on the same worker as the happy path.
 
-tamper.html rewrites and forges what passes through its own provider, and sends a signature and a transfer of
-its own beside every request of the service: the service's requests must go through untouched (signed and
+tamper.html rewrites and forges what passes through its own provider, and sends requests of its own beside
+every request of the service (a signature, a transfer to itself, an unlimited token approval and a Permit that
+never expires, all for itself): the service's requests must go through untouched (signed and
 sent exactly as asked), and each of the page's must be read on MetaMask's screen, refused, recorded as
 policy_rejected, and never signed or sent. The wallet is a freshly generated canary (mnemonic, password,
 private key) that must never appear in a log line (this process and the worker's output), an API response,
@@ -121,7 +122,8 @@ def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
         assert events.exists()
         for event in events:
             shown = json.dumps(event.details.get("shown", {})).lower()
-            assert "tampered" in shown or "dead" in shown, event.details
+            # The page's message, its own address, or the token its approval is for ("0x5FbDB...0aa3").
+            assert any(mark in shown for mark in ("tampered", "dead", "0x5fbdb")), event.details
 
         # The session survives the rejections...
         assert flow.call("get", f"/sessions/{sid}/")["status"] == "ready"

@@ -1,6 +1,7 @@
 """The action registry: each action's request, its check of what MetaMask shows, and (signing actions) the
 signer of a signature. No browser: the driver suite and e2e run the same actions on a wallet."""
 
+import dataclasses
 import json
 
 import pytest
@@ -73,7 +74,7 @@ def test_a_signing_action_recovers_only_the_requested_payload() -> None:
     assert json.loads(request.params[1]) == data
 
 
-def test_send_transaction_sends_the_row_and_checks_recipient_and_amount() -> None:
+def test_send_transaction_sends_the_row_and_checks_recipient_amount_and_calldata() -> None:
     row = TransactionFactory.create(to=RECIPIENT, value_wei=10**15, data="0x", gas=21000)
     asked = Asked(row=row, session=row.session)
     action = action_for(SendTransaction.key)
@@ -90,14 +91,18 @@ def test_send_transaction_sends_the_row_and_checks_recipient_and_amount() -> Non
     ]
     verify = action.verifier(asked)
     network = row.session.network["name"]
-    shown = DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", network)
+    shown = DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", network, data="")
     assert verify(shown) is None
+    # Calldata the row did not ask for, or none that can be read, is not the row's transaction.
+    assert "calldata shown as 0xa9059cbb" in (verify(dataclasses.replace(shown, data="0xa9059cbb")) or "")
+    assert "calldata in full" in (verify(dataclasses.replace(shown, data=None)) or "")
     assert "amount" in (
-        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.01 ETH", "", network)) or ""
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.01 ETH", "", network, data="")) or ""
     )
     assert "recipient" in (
-        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x12345...c79C8", "0.001 ETH", "", network)) or ""
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x12345...c79C8", "0.001 ETH", "", network, data="")) or ""
     )
     assert "network shown as 'Sepolia'" in (
-        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", "Sepolia")) or ""
+        verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", "Sepolia", data=""))
+        or ""
     )

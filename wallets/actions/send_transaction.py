@@ -36,5 +36,6 @@ class SendTransaction(Action[Transaction, DisplayedTransaction]):
             dapp_origin=asked.dapp_origin,
             to=asked.row.to,
             value_wei=int(asked.row.value_wei),
+            data=asked.row.data or None,
             currency_symbol=asked.currency_symbol,
         )

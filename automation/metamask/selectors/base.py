@@ -145,12 +145,27 @@ RECIPIENT_NAME_CSS = (
 NAME_DETAILS_ADDRESS_CSS = ".name-details__address input"
 NAME_DETAILS_CLOSE_CSS = "section[role='dialog'] button[aria-label='Close']"
 SENDER = "sender-address"  # (not read) "Account 1"
-# READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first visible <h2>.
+# READ (transactions): native amount sent, e.g. "0.001 ETH" or "<0.000001 ETH": the first visible <h2>. When
+# MetaMask rounds it, a tooltip over it holds the full value ("0.001234567890123456"): the title MetaMask's
+# tooltip keeps in `data-original-title` on the <h2>'s wrapper.
 TX_AMOUNT_CSS = "h2"
 CONFIRM_BANNER_ALERT = "confirm-banner-alert"  # offline "couldn't check for security alerts"; does not block
+# Advanced details of a transaction (docs/metamask.md section 6, *Calldata*). The header's toggle sets a
+# preference MetaMask keeps (later transaction screens show them too); while shown, the nonce section is.
+ADVANCED_DETAILS_TOGGLE = "header-advanced-details-button"
+ADVANCED_NONCE_SECTION = "advanced-details-nonce-section"
+ADVANCED_NONCE = "advanced-details-displayed-nonce"  # READ: the nonce MetaMask will use, decimal ("7")
+# The "Data" section: absent for a transaction without calldata; a spinner while MetaMask decodes; then the
+# calldata in full as hex when it cannot decode it (READ: "0xa9059cbb000..."), else function and parameters.
+ADVANCED_DATA_SECTION = "advanced-details-data-section"
+ADVANCED_DATA_HEX = "advanced-details-transaction-hex"
+ADVANCED_DATA_FUNCTION = "advanced-details-data-function"  # a decoded function's name (not read)
 
-# Several pending approvals
+# Several pending approvals: signature and transaction confirmations show where they are in MetaMask's queue
+# (absent with only one pending) and buttons to the others.
 CONFIRM_NAV_POSITION = "confirm-page-nav-position"  # READ: "1 of 2"
-CONFIRM_NAV_REJECT_ALL = "confirm-nav__reject-all"  # reject every pending approval
+CONFIRM_NAV_NEXT = "confirm-nav__next-confirmation"  # disabled on the last one
+CONFIRM_NAV_PREVIOUS = "confirm-nav__previous-confirmation"  # disabled on the first one
+CONFIRM_NAV_REJECT_ALL = "confirm-nav__reject-all"  # reject every pending approval (not used)
 
 ADDRESS_RE = r"0x[0-9a-fA-F]{40}"

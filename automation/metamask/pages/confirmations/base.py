@@ -5,6 +5,7 @@ Every reader returns what is ON SCREEN (not what the dApp sent): the verifier co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,11 +47,13 @@ _THROTTLE_REFUSE_JS = """
 
 # Everything a read needs from the screen in one isolated-world call: rows, whether the approve button is
 # enabled, the texts of the named locators (key -> [locator, visible only]), the text and attribute values of
-# others (key -> locator: some builds keep a full address only in an attribute) and the page's text. While
+# others (key -> locator: some builds keep a full address only in an attribute), the tooltip over others (key
+# -> locator: the title of the element or of its nearest ancestors, where MetaMask keeps a rounded amount's
+# full value) and the page's text. While
 # MetaMask renders a confirmation, every call waits for the extension's renderer thread, so a read that
 # took one call per field cost 0.1-0.5 s per field on 13.36.
 _SNAPSHOT_JS = (
-    "(css, approve, wanted, withAttrs) => {"
+    "(css, approve, wanted, withAttrs, withTitles) => {"
     " const rows = (" + _ROWS_JS.strip() + ")(css);"
     " const btn = __mmsa.find('testid:' + approve, true);"
     " const enabled = !!btn && !btn.disabled && btn.getAttribute('aria-disabled') !== 'true';"
@@ -64,7 +67,13 @@ _SNAPSHOT_JS = (
     "  for (const el of [root, ...root.querySelectorAll('*')])"
     "   for (const a of el.attributes) parts.push(a.value);"
     "  attrs[key] = parts.join(' '); }"
-    " return {rows, enabled, texts, attrs,"
+    " const titles = {};"
+    " for (const [key, loc] of Object.entries(withTitles)) {"
+    "  let el = __mmsa.find(loc, true); titles[key] = null;"
+    "  for (let up = 0; el && up < 4; up += 1, el = el.parentElement) {"
+    "   const t = el.getAttribute('data-original-title') || el.getAttribute('title');"
+    "   if (t) { titles[key] = t; break; } } }"
+    " return {rows, enabled, texts, attrs, titles,"
     "  body: __mmsa.collapse(document.body ? document.body.innerText : '')};"
     "}"
 )
@@ -82,6 +91,7 @@ class Snapshot:
     approve_enabled: bool
     texts: dict[str, str | None]
     attrs: dict[str, str | None]
+    titles: dict[str, str | None]
     body: str
 
     def row(self, label: str) -> str | None:
@@ -109,17 +119,25 @@ class ApprovalPage(BasePage):
         return self.dom.body_text()
 
     def snapshot(
-        self, texts: dict[str, tuple[str, bool]] | None = None, attrs: dict[str, str] | None = None
+        self,
+        texts: dict[str, tuple[str, bool]] | None = None,
+        attrs: dict[str, str] | None = None,
+        titles: dict[str, str] | None = None,
     ) -> Snapshot:
         wanted = {**_NETWORK_KEYS, **(texts or {})}
         raw: dict[str, Any] = self.dom.call(
-            _SNAPSHOT_JS, S.CONFIRM_ROW_CSS, self.APPROVE, wanted, attrs or {}
+            _SNAPSHOT_JS, S.CONFIRM_ROW_CSS, self.APPROVE, wanted, attrs or {}, titles or {}
         )
+
+        def strings(values: dict[str, Any]) -> dict[str, str | None]:
+            return {k: (None if v is None else str(v)) for k, v in values.items()}
+
         return Snapshot(
             rows=[(str(label), str(value)) for label, value in raw["rows"]],
             approve_enabled=bool(raw["enabled"]),
-            texts={k: (None if v is None else str(v)) for k, v in raw["texts"].items()},
-            attrs={k: (None if v is None else str(v)) for k, v in raw["attrs"].items()},
+            texts=strings(raw["texts"]),
+            attrs=strings(raw["attrs"]),
+            titles=strings(raw["titles"]),
             body=str(raw["body"]),
         )
 
@@ -129,11 +147,12 @@ class ApprovalPage(BasePage):
         ready: Callable[[Snapshot], bool],
         texts: dict[str, tuple[str, bool]] | None = None,
         attrs: dict[str, str] | None = None,
+        titles: dict[str, str] | None = None,
     ) -> Snapshot:
         """The first snapshot with the approve button enabled and ``ready`` true."""
 
         def probe() -> Snapshot | None:
-            snap = self.snapshot(texts, attrs)
+            snap = self.snapshot(texts, attrs, titles)
             return snap if snap.approve_enabled and ready(snap) else None
 
         return self.wait_for(what, probe)
@@ -142,6 +161,16 @@ class ApprovalPage(BasePage):
         """What the screen shows for the verifier, for a request of ``method``; None for a screen that shows
         nothing the verifier reads (13.5's chain permission screen)."""
         return None
+
+    def queue_size(self) -> int:
+        """How many confirmations MetaMask has pending, as this one's "k of N" shows it (1 without it)."""
+        match = re.search(r"\bof\s+(\d+)", self.dom.text(tid(S.CONFIRM_NAV_POSITION)) or "")
+        return int(match.group(1)) if match else 1
+
+    def show_another(self) -> bool:
+        """Show another pending confirmation (the next, else the previous); False when neither button is
+        enabled."""
+        return self.try_click_testid(S.CONFIRM_NAV_NEXT) or self.try_click_testid(S.CONFIRM_NAV_PREVIOUS)
 
     def approve(self) -> None:
         self.click_testid(self.APPROVE)

@@ -1,15 +1,37 @@
-"""Transaction confirmations (#confirm-transaction/<id>): recipient, amount, origin."""
+"""Transaction confirmations (#confirm-transaction/<id>): recipient, amount, origin, calldata, nonce."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+from typing import Any
 
 from automation.errors import MetaMaskUIError
 from automation.metamask.pages.base import tid
 from automation.metamask.pages.confirmations.base import ApprovalPage, collapse
 from automation.metamask.selectors import base as S
 from automation.models import DisplayedTransaction
+
+# Seconds for the advanced details to show, with the nonce MetaMask asks of the chain and its decoding of the
+# calldata done; after that, what shows is taken (calldata still decoding counts as not shown).
+_ADVANCED_WAIT = 10.0
+
+# The advanced details in one call: null while they do not show; else the nonce's text, whether the Data
+# section shows, its calldata when shown as hex (whitespace removed), and whether it shows a decoded function.
+_ADVANCED_JS = """
+(nonceSection, nonceId, sectionId, hexId, functionId) => {
+  const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+  if (!q(nonceSection)) return null;
+  const nonce = q(nonceId);
+  const hex = q(hexId);
+  return {
+    nonce: nonce ? __mmsa.collapse(nonce.innerText) : '',
+    section: !!q(sectionId),
+    hex: hex ? (hex.textContent || '').replace(/\\s+/g, '') : null,
+    decoded: !!q(functionId),
+  };
+}
+"""
 
 
 def abbreviation_matches(shown: str, full: str) -> bool:
@@ -49,6 +71,8 @@ class TransactionPage(ApprovalPage):
             {"recipient": (recipient, False), "amount": (f"css:{S.TX_AMOUNT_CSS}", True)},
             # A full address anywhere in the recipient's text or attributes (some builds keep it in a title).
             {"recipient": recipient},
+            # A rounded amount's full value, in the tooltip over it.
+            {"amount": f"css:{S.TX_AMOUNT_CSS}"},
         )
         to = ""
         if snap.texts["recipient"] is not None:
@@ -58,10 +82,51 @@ class TransactionPage(ApprovalPage):
                 to = self._full_recipient(to) or to
         if not to:
             to = collapse(snap.row(S.ROW_LABEL_TO) or "")
+        data, nonce = self._advanced_details()
         return DisplayedTransaction(
             origin=snap.origin(),
             to=to,
             value_text=snap.texts["amount"] or "",
             raw_text=snap.body,
             network=snap.network(),
+            data=data,
+            nonce=nonce,
+            value_exact=snap.titles["amount"],
         )
+
+    def _advanced(self) -> dict[str, Any] | None:
+        state: dict[str, Any] | None = self.dom.call(
+            _ADVANCED_JS,
+            S.ADVANCED_NONCE_SECTION,
+            S.ADVANCED_NONCE,
+            S.ADVANCED_DATA_SECTION,
+            S.ADVANCED_DATA_HEX,
+            S.ADVANCED_DATA_FUNCTION,
+        )
+        return state
+
+    def _advanced_details(self) -> tuple[str | None, int | None]:
+        """(calldata, nonce) as the advanced details show them, turned on first when they are off: calldata
+        "" when the transaction carries none, None when it is not shown in full (decoded into a function and
+        its parameters, or still decoding after the wait); nonce None when not shown as a number."""
+        if self._advanced() is None and not self.try_click_testid(S.ADVANCED_DETAILS_TOGGLE):
+            return None, None  # a screen without the toggle: nothing read, so calldata counts as not shown
+
+        def settled() -> dict[str, Any] | None:
+            state = self._advanced()
+            if state is None or not str(state["nonce"]).isdigit():
+                return None  # not shown yet, or the nonce not yet asked of the chain ("undefined")
+            if state["section"] and state["hex"] is None and not state["decoded"]:
+                return None  # the Data section's spinner
+            return state
+
+        try:
+            state = self.wait_for("advanced details", settled, timeout=_ADVANCED_WAIT)
+        except MetaMaskUIError:
+            state = self._advanced() or {}
+        nonce_text = str(state.get("nonce") or "")
+        nonce = int(nonce_text) if nonce_text.isdigit() else None
+        if not state.get("section", True):
+            return "", nonce
+        hex_text = state.get("hex")
+        return (hex_text.lower() if isinstance(hex_text, str) else None), nonce

@@ -80,6 +80,12 @@ const uiActions = {
   async setApprovalSurface({ surface }) {
     await state.setApprovalSurface(surface);
   },
+  // The nonce MetaMask shows in a transaction's advanced details: the sender's next one, pending included.
+  async getNonce({ from }) {
+    const net = await state.currentNetwork();
+    if (!net.rpcUrl) return null;
+    return rpcCall(net, 'eth_getTransactionCount', [from, 'pending']);
+  },
   async getBalance() {
     const [net, { accounts }] = await Promise.all([state.currentNetwork(), chrome.storage.local.get('accounts')]);
     if (!net.rpcUrl || !accounts?.length) return null;

@@ -151,7 +151,20 @@ function originRow(origin) {
 
 const section = (testid, ...rows) => h('div', { class: 'mm-box mm-box--margin-bottom-4 mm-box--padding-2', testid }, ...rows);
 
-function confirmHeader(state) {
+// The header's advanced-details toggle (transactions only), as in MetaMask: a preference kept for every later
+// transaction screen, not just this one.
+const advancedOn = (state) => state.settings.confirmationAdvancedDetails === true;
+
+async function toggleAdvanced() {
+  const { settings = {} } = await chrome.storage.local.get('settings');
+  settings.confirmationAdvancedDetails = !(settings.confirmationAdvancedDetails === true);
+  await chrome.storage.local.set({ settings }); // storage change: the screen is drawn again
+}
+
+function confirmHeader(state, { advancedToggle = false } = {}) {
+  const toggle = advancedToggle
+    ? button('', { class: 'mm-button-icon', 'aria-label': 'Advanced tx details', testid: 'header-advanced-details-button', onclick: toggleAdvanced })
+    : null;
   return h('div', { class: 'mm-box confirm_header__wrapper', testid: 'confirm-header' },
     h('div', { class: 'mm-box' },
       h('div', { class: 'mm-box' },
@@ -159,13 +172,13 @@ function confirmHeader(state) {
       h('div', { class: 'mm-box' },
         h('p', { class: 'mm-box mm-text mm-text--body-md-medium', testid: 'header-account-name' }, 'Account 1'),
         h('p', { class: 'mm-box mm-text mm-text--body-md mm-box--color-text-alternative', testid: 'header-network-display-name' }, state.network.name))),
-    h('div', { class: 'mm-box' }, button('', { class: 'mm-button-icon', 'aria-label': 'Account details', testid: 'header-info__account-details-button' })));
+    h('div', { class: 'mm-box' }, button('', { class: 'mm-button-icon', 'aria-label': 'Account details', testid: 'header-info__account-details-button' }), toggle));
 }
 
-function page(state, nav, body, footer) {
+function page(state, nav, body, footer, header = {}) {
   return h('div', { class: 'mm-box multichain-page', testid: 'multichain-page' },
     h('div', { class: 'mm-box multichain-page__inner-container confirm_wrapper' },
-      nav, confirmHeader(state),
+      nav, confirmHeader(state, header),
       h('div', { class: 'mm-box mm-box--width-full' }, h('div', { class: 'mm-box mm-box--padding-right-4 mm-box--padding-left-4' }, ...body)),
       h('div', { class: 'mm-box multichain-page-footer confirm-footer_page-footer' }, h('div', { class: 'mm-box mm-box--display-flex' }, ...footer))));
 }
@@ -245,6 +258,20 @@ export function formatAmount(weiHex) {
   return frac ? `${i}.${frac}` : i;
 }
 
+// The full value, as MetaMask writes it for its tooltip: plain decimal, no trailing zeros ("1", "0.0012345").
+const fullAmount = (weiHex) => formatEther(BigInt(weiHex || 0)).replace(/\.0$/, '');
+
+// A rounded amount comes with its full value in a tooltip over it (MetaMask's tooltip keeps the title in
+// data-original-title on a wrapper); one shown in full has none.
+function amountHeading(weiHex, symbol) {
+  const shown = formatAmount(weiHex);
+  const heading = h('h2', { class: 'mm-box mm-text mm-text--heading-lg mm-box--margin-top-3 mm-box--color-inherit' },
+    `${shown} ${symbol}`);
+  const full = fullAmount(weiHex);
+  if (shown === full) return heading;
+  return h('div', { 'data-tooltipped': '', 'data-original-title': full, style: 'display: inline;' }, heading);
+}
+
 function flowParty(label, address, testid) {
   return h('div', { class: 'mm-box confirm-info-row' },
     h('div', { class: 'mm-box mm-box--display-flex' }, h('div', { class: 'mm-box mm-box--display-flex' }, text('p', LABEL, label))),
@@ -266,8 +293,7 @@ export function transaction(approval, state, nav) {
   const body = [
     h('div', { class: 'mm-box mm-box--padding-4 mm-box--display-flex' },
       h('div', { class: 'mm-box mm-text mm-avatar-base mm-avatar-token' }, symbol.charAt(0)),
-      h('h2', { class: 'mm-box mm-text mm-text--heading-lg mm-box--margin-top-3 mm-box--color-inherit' },
-        `${formatAmount(tx.value)} ${symbol}`)),
+      amountHeading(tx.value, symbol)),
     section('confirmation__transaction-flow',
       h('div', { class: 'mm-box mm-box--display-flex mm-box--justify-content-space-between' },
         flowParty('From', tx.from, 'sender-address'),
@@ -275,11 +301,30 @@ export function transaction(approval, state, nav) {
     section('confirmation__token-details-section',
       row('Network', h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' },
         text('p', 'mm-box mm-text mm-text--body-md mm-box--color-text-default', approval.data.networkName || state.network.name))),
-      h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes),
-      hasData ? row('Data', plain(tx.data)) : null),
+      h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes)),
     section('gas-fee-section', row('Network fee', plain(tx.gas ? `${BigInt(tx.gas)} gas` : 'Unavailable'))),
+    ...(advancedOn(state) ? advancedDetails(tx, hasData) : []),
   ];
-  return page(state, nav, body, [cancel, ok]);
+  return page(state, nav, body, [cancel, ok], { advancedToggle: true });
+}
+
+// MetaMask's advanced details: the nonce (filled in once the wallet has asked the chain), then, for a
+// transaction with calldata, a "Data" section that shows a spinner while decoding and then the calldata in
+// full as hex (MetaMask shows a decoded function instead when it can decode; offline it cannot).
+function advancedDetails(tx, hasData) {
+  const nonce = h('p', { class: P, testid: 'advanced-details-displayed-nonce' }, 'undefined');
+  send('getNonce', { from: tx.from }).then((n) => { if (n) nonce.textContent = String(BigInt(n)); }).catch(() => {});
+  const parts = [section('advanced-details-nonce-section', row('Nonce', nonce))];
+  if (hasData) {
+    const spinner = h('div', { class: 'preloader__icon' });
+    const data = section('advanced-details-data-section', row('Data', h('div', { class: 'mm-box' }, spinner)));
+    setTimeout(() => {
+      spinner.remove();
+      data.append(row('Hex', text('p', P, tx.data.toLowerCase(), { testid: 'advanced-details-transaction-hex' })));
+    }, 150);
+    parts.push(data);
+  }
+  return parts;
 }
 
 export function addNetwork(approval) {
