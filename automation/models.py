@@ -72,6 +72,9 @@ class DisplayedNetwork:
     chain_id: str  # chain id as shown (decimal text)
     rpc_url: str  # RPC URL as shown (may be shortened to its host)
     raw_text: str
+    # A chain permission for a network the wallet already has (13.5's "Review permissions"): it shows the
+    # asking origin and the network's name only.
+    permission: bool = False
 
 
 Displayed = Union[DisplayedConnect, DisplayedSignature, DisplayedTransaction, DisplayedNetwork]  # noqa: UP007

@@ -186,6 +186,7 @@ class WalletBrowser:
                 if channel is not None and channel.handle in driver.window_handles:
                     channel.focus()
                     driver.close()
+                    driver.switch_to.window(self.dapp.handle)  # the closed one cannot open the new one
                 self.channel = open_channel(driver, url, timeout=self.config.ui_timeout)
 
     def _channel(self) -> ChannelPage:

@@ -82,6 +82,11 @@ def network_reason(shown: DisplayedNetwork, *, dapp_origin: str, network: Networ
         return reason
     if collapse(shown.name) != collapse(network.name):
         return f"network name shown as {shown.name!r}, requested {network.name!r}"
+    if shown.permission:
+        # Permission to use a network the wallet already has, shown by name only: its chain id is the one
+        # the request names (the channel carries the request unchanged), and the wallet's networks came in
+        # through checked add-network screens (one a page asks for on its own is refused).
+        return None if shown.origin else "MetaMask does not show which site asks"
     if shown.chain_id and shown.chain_id.strip() != str(network.chain_id):
         return f"chain id shown as {shown.chain_id!r}, requested {network.chain_id}"
     shown_url = shown.rpc_url.strip().rstrip("/")

@@ -49,9 +49,13 @@ def recognise(view: dict[str, Any]) -> Screen:
     if not route.startswith(APPROVAL_ROUTES):
         return Screen("idle")
     if route.startswith(S.ROUTE_CONNECT):
-        if "confirm-permissions" in route:
+        # By the buttons it shows: 13.36 puts a chain permission on #connect/<id> first, then moves it to
+        # #connect/<id>/confirm-permissions; before either shows its buttons, it is still loading.
+        if S.PERMISSION_NEXT in ids:
             return Screen(PERMISSION, PermissionPage)
-        return Screen(CONNECT, ConnectPage)
+        if S.CONNECT_CONFIRM in ids and "confirm-permissions" not in route:
+            return Screen(CONNECT, ConnectPage)
+        return Screen("loading")
     if route.startswith(L.ROUTE_CONFIRMATION):
         return (
             Screen(CONFIRMATION, LegacyAddNetworkPage) if L.CONFIRMATION_SUBMIT in ids else Screen("loading")

@@ -3,7 +3,7 @@ screens.shown() returns them; the routes and ids are those the real builds showe
 
 from __future__ import annotations
 
-from automation.metamask.approvals import SIGNATURE, TRANSACTION, recognise
+from automation.metamask.approvals import CONNECT, PERMISSION, SIGNATURE, TRANSACTION, recognise
 
 
 def view(route: str, ids: list[str], heads: list[str]) -> dict[str, object]:
@@ -23,3 +23,16 @@ def test_a_signature_is_recognised_by_its_route_or_by_its_heading() -> None:
     assert recognise(view("#confirm-transaction/abc/decrypt-message-request", footer, ["Decrypt"])).kind == (
         "unknown"
     )
+
+
+def test_connect_and_chain_permission_are_told_apart_by_their_buttons() -> None:
+    permission = ["page-container-footer-cancel", "page-container-footer-next"]
+    assert recognise(view("#connect/abc", ["cancel-btn", "confirm-btn"], [])).kind == CONNECT
+    assert recognise(view("#connect/abc/confirm-permissions", permission, ["Review permissions"])).kind == (
+        PERMISSION
+    )
+    # 13.36 shows a chain permission on #/connect/<id> first: its buttons tell it is not a connect.
+    assert recognise(view("#/connect/abc", permission, ["Review permissions"])).kind == PERMISSION
+    # Neither's buttons yet: still loading, never refused with a button that is not there.
+    assert recognise(view("#/connect/abc", [], [])).kind == "loading"
+    assert recognise(view("#connect/abc/confirm-permissions", ["confirm-btn"], [])).kind == "loading"

@@ -34,7 +34,7 @@ from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.pages.home import HomePage
 from automation.metamask.screens import shown
 from automation.metamask.selectors import base as S
-from metamask_service.devstack import Anvil
+from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
 from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
 from tests.support.hostile import wrap_provider_script
@@ -749,6 +749,50 @@ def test_a_network_switched_by_the_page_refuses_the_transaction(wallet_run: Wall
             other_chain.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]),
         )
     assert after == nonces
+
+
+def test_a_chain_permission_shows_site_and_network_and_is_checked(
+    wallet_run: WalletRun, is_real_metamask: bool
+) -> None:
+    """Another site added a network; the suite's site, connected, then asks for it. 13.5, 13.36 and the
+    reference wallet ask on "Review permissions" first (a build may also switch without asking). Where it
+    asks, the driver reads the asking site and the network's name, and a verifier's refusal refuses it."""
+    wallet = wallet_run.wallet
+    anvil = NetworkSpec(31337, wallet_run.anvil.rpc_url, "Anvil Local")
+    seen: list[Displayed] = []
+
+    def refuse(shown: Displayed) -> str | None:
+        seen.append(shown)
+        return "not this time"
+
+    def by_name(shown: Displayed) -> str | None:
+        ok = isinstance(shown, DisplayedNetwork) and shown.name == "Permission Anvil"
+        return None if ok else f"shown {shown!r}"
+
+    with Anvil(chain_id=31391, mnemonic=ANVIL_MNEMONIC) as chain, StaticServer(test_dapp_dir()) as other:
+        spec = NetworkSpec(31391, chain.rpc_url, "Permission Anvil")
+        try:
+            wallet.open_dapp(other.url)
+            wallet.ensure_network(spec, verify=lambda _s: None)  # added by the other site
+            wallet.open_dapp(wallet_run.dapp_url)
+            wallet.ensure_network(anvil, verify=lambda _s: None)
+            try:
+                wallet.ensure_network(spec, verify=refuse)
+                asked = False
+            except PolicyRejected:
+                asked = True
+            if asked:
+                assert wallet.chain_id() == 31337
+                permission = seen[0]
+                assert isinstance(permission, DisplayedNetwork), seen
+                assert permission.permission, seen
+                assert (permission.origin, permission.name) == (host_port(wallet_run.dapp_url), spec.name)
+                wallet.ensure_network(spec, verify=by_name)
+            assert wallet.chain_id() == 31391
+            assert asked or is_real_metamask  # the reference wallet asks, as 13.5 and 13.36 do
+        finally:
+            wallet.open_dapp(wallet_run.dapp_url)
+            wallet.ensure_network(anvil, verify=lambda _s: None)
 
 
 def test_basic_functionality_is_turned_off_when_configured(wallet_run: WalletRun) -> None:

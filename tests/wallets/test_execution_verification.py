@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -279,6 +280,29 @@ def test_network_reason() -> None:
         ),
     ):
         assert v.network_reason(bad, dapp_origin=ORIGIN, network=spec) is not None
+
+
+def test_a_chain_permission_is_checked_by_origin_and_network_name() -> None:
+    """13.5's "Review permissions" for a network the wallet has: origin and name are all it shows."""
+    spec = NetworkSpec(chain_id=31337, rpc_url="http://127.0.0.1:8545", name="Anvil Local")
+
+    def permission(origin: str, name: str) -> DisplayedNetwork:
+        return DisplayedNetwork(origin, name, chain_id="", rpc_url="", raw_text="", permission=True)
+
+    assert (
+        v.network_reason(permission("127.0.0.1:8080", "Anvil Local"), dapp_origin=ORIGIN, network=spec)
+        is None
+    )
+    for bad in (
+        permission("127.0.0.1:8081", "Anvil Local"),  # another site asks
+        permission("127.0.0.1:8080", "Anvil Local + Evil"),  # asks for more networks than requested
+        permission("127.0.0.1:8080", "Evil"),
+        permission("", "Anvil Local"),
+    ):
+        assert v.network_reason(bad, dapp_origin=ORIGIN, network=spec) is not None, bad
+    # The same screen without the permission mark must show the RPC URL as an add-network screen does.
+    plain = dataclasses.replace(permission("127.0.0.1:8080", "Anvil Local"), permission=False)
+    assert v.network_reason(plain, dapp_origin=ORIGIN, network=spec) is not None
 
 
 def test_verifier_rejects_an_unexpected_screen() -> None:

@@ -102,9 +102,14 @@ CONNECT_CANCEL = "cancel-btn"  # "Cancel"
 # READ: the requesting site's HOSTNAME only (no scheme, no port), e.g. "127.0.0.1", as the first visible <h2>
 # on the connect page (MetaMask 13.5 shows nothing more specific on this screen).
 CONNECT_ORIGIN_CSS = "h2"
-# Chain permission for wallet_switchEthereumChain (#connect/<id>/confirm-permissions)
+# Chain permission for wallet_switchEthereumChain to a network the wallet has but the site may not use yet
+# (#connect/<id>/confirm-permissions, heading "Review permissions"; 13.36 shows it on #connect/<id> first).
 PERMISSION_NEXT = "page-container-footer-next"  # approve
 PERMISSION_CANCEL = "page-container-footer-cancel"  # reject
+# READ: "<host:port> is asking for your approval to:" (the first <p> with this text; the origin is before it)
+PERMISSION_ASKING_TEXT = " is asking for your approval"
+# READ: the networks asked for, each a network avatar followed by a <p> with the network's name ("Anvil Two")
+PERMISSION_NETWORK_CSS = ".permission-cell__status .mm-avatar-network + p"
 
 # Signature and transaction confirmations (#confirm-transaction/<id>[/signature-request])
 CONFIRM_FOOTER_OK = "confirm-footer-button"  # "Confirm"

@@ -62,6 +62,7 @@ async function connect(origin, requestKey) {
   // MetaMask hands accounts to dApps in lower case.
   const accounts = (await chrome.storage.local.get('accounts')).accounts.map((a) => a.toLowerCase());
   await state.setPermitted(origin, accounts);
+  await state.permitChain(origin, (await state.currentNetwork()).chainId);
   emit(origin, 'accountsChanged', accounts);
   return accounts;
 }
@@ -209,10 +210,7 @@ async function addEthereumChain(origin, params, requestKey) {
   if (!p || typeof p !== 'object') throw invalidParams('Expected single, object parameter.');
   const chainId = normalizeChainId(p.chainId);
   const known = (await state.getNetworks()).find((n) => n.chainId === chainId);
-  if (known) {
-    await switchTo(chainId);
-    return null;
-  }
+  if (known) return switchPermitted(origin, known, requestKey);
   const rpcUrl = (p.rpcUrls || []).find((u) => typeof u === 'string' && /^https?:\/\//.test(u));
   if (!rpcUrl) throw invalidParams(`Expected an array with at least one valid string HTTPS url 'rpcUrls', Received:\n${p.rpcUrls}`);
   if (!p.chainName || typeof p.chainName !== 'string') throw invalidParams('Expected non-empty string \'chainName\'.');
@@ -230,15 +228,28 @@ async function addEthereumChain(origin, params, requestKey) {
   }
   await requestApproval(origin, 'addEthereumChain', { network: net }, requestKey);
   await state.addNetwork(net);
+  await state.permitChain(origin, chainId);
   await switchTo(chainId);
   return null;
 }
 
-async function switchEthereumChain(params) {
-  const chainId = normalizeChainId((params || [])[0]?.chainId);
-  if (!(await state.getNetworks()).some((n) => n.chainId === chainId)) throw unknownChain(chainId);
-  await switchTo(chainId);
+// A network the wallet has: a connected site that may not use it yet is asked about it first, on MetaMask
+// 13.5's "Review permissions" screen (#connect/<id>/confirm-permissions); 13.36 switches without asking.
+async function switchPermitted(origin, network, requestKey) {
+  const connected = (await exposedAccounts(origin)).length > 0;
+  if (connected && !(await state.permittedChains(origin)).includes(network.chainId)) {
+    await requestApproval(origin, 'chainPermission', { network }, requestKey);
+    await state.permitChain(origin, network.chainId);
+  }
+  await switchTo(network.chainId);
   return null;
+}
+
+async function switchEthereumChain(origin, params, requestKey) {
+  const chainId = normalizeChainId((params || [])[0]?.chainId);
+  const known = (await state.getNetworks()).find((n) => n.chainId === chainId);
+  if (!known) throw unknownChain(chainId);
+  return switchPermitted(origin, known, requestKey);
 }
 
 export async function handleRequest(origin, method, params, requestKey) {
@@ -284,7 +295,7 @@ export async function handleRequest(origin, method, params, requestKey) {
     case 'wallet_addEthereumChain':
       return addEthereumChain(origin, params, requestKey);
     case 'wallet_switchEthereumChain':
-      return switchEthereumChain(params);
+      return switchEthereumChain(origin, params, requestKey);
     case 'eth_sign':
     case 'eth_signTypedData':
     case 'eth_signTypedData_v1':

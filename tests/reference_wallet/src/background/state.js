@@ -40,6 +40,21 @@ export async function setPermitted(origin, accounts) {
   await chrome.storage.local.set({ permissions });
 }
 
+// Networks each origin may use without asking (as MetaMask 13.5: the ones it added, the one selected when it
+// connected, and those it was granted on a "Review permissions" screen).
+export async function permittedChains(origin) {
+  const { chainPermissions } = await chrome.storage.local.get('chainPermissions');
+  return (chainPermissions || {})[origin] || [];
+}
+
+export async function permitChain(origin, chainId) {
+  const { chainPermissions = {} } = await chrome.storage.local.get('chainPermissions');
+  const chains = new Set(chainPermissions[origin] || []);
+  chains.add(chainId);
+  chainPermissions[origin] = [...chains];
+  await chrome.storage.local.set({ chainPermissions });
+}
+
 export async function approvalSurface() {
   return surfaceOf((await chrome.storage.local.get('approvalSurface')).approvalSurface);
 }

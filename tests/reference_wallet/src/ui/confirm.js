@@ -99,6 +99,27 @@ export function connect(approval, state) {
         h('div', { class: 'mm-box multichain-page-footer' }, cancel, ok))));
 }
 
+// MetaMask 13.5's "Review permissions" for a network the wallet has but the site may not use yet.
+export function chainPermission(approval) {
+  const [cancel, ok] = footerButtons(approval, 'page-container-footer-cancel', 'page-container-footer-next', 'Confirm');
+  const n = approval.data.network;
+  return h('div', { class: 'permissions-connect' },
+    h('div', { class: 'mm-box permission-page-container-content' },
+      h('div', { class: 'mm-box' },
+        text('h3', 'mm-box mm-text mm-text--heading-md', 'Review permissions'),
+        h('p', { class: 'mm-box mm-text mm-text--body-md' }, h('span', {}, ' ',
+          text('span', 'mm-box mm-text mm-text--body-md mm-text--font-weight-medium', hostPortOf(approval.origin)),
+          ' is asking for your approval to: '))),
+      h('div', { class: 'mm-box permission-cell' },
+        text('p', 'mm-box mm-text permission-cell__title', 'Use your enabled networks'),
+        h('div', { class: 'mm-box mm-text permission-cell__status' }, h('span', {}, ' Requested now for ',
+          h('span', { class: 'mm-box permission-cell__status__accounts-group-box' },
+            h('div', { class: 'mm-box' },
+              text('div', 'mm-box mm-text mm-avatar-base mm-avatar-network', n.name.charAt(0).toUpperCase()),
+              text('p', 'mm-box mm-text mm-text--body-md-medium', n.name))))))),
+    h('div', { class: 'mm-box page-container__footer' }, text('p', 'mm-box mm-text', 'Only connect with sites you trust.'), cancel, ok));
+}
+
 // One "confirm-info-row": a label and its value, as MetaMask lays them out.
 function row(label, value, testid) {
   return h('div', { class: 'mm-box confirm-info-row', testid },

@@ -46,6 +46,7 @@ let rendered = null; // key of what is on screen; re-render only when it changes
 export function routeFor(a) {
   switch (a.type) {
     case 'connect': return `#connect/${a.id}`;
+    case 'chainPermission': return `#connect/${a.id}/confirm-permissions`;
     case 'unlock': return '#unlock';
     case 'personal_sign':
     case 'eth_signTypedData_v4': return `#confirm-transaction/${a.id}/signature-request`;
@@ -129,6 +130,7 @@ function screen(route) {
     if (!approval) return home.home(state, go);
     const nav = confirm.navigation(approval, state.approvals, go, routeFor);
     if (approval.type === 'connect') return confirm.connect(approval, state);
+    if (approval.type === 'chainPermission') return confirm.chainPermission(approval);
     if (approval.type === 'addEthereumChain') return confirm.addNetwork(approval, state);
     if (approval.type === 'transaction') return confirm.transaction(approval, state, nav);
     return confirm.signature(approval, state, nav);
