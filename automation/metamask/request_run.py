@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("automation.metamask")
 _LOG = {"component": "browser_controller"}
-_DAPP_POLL_BEFORE_APPROVAL = 0.5  # seconds between reads of the request's outcome while nothing was approved
+# Seconds between reads of the request's outcome while nothing was approved: soon after firing first (a
+# request MetaMask answers without a screen, a known network's switch, answers within a tenth of a second),
+# then twice a second (each read is two window switches and a script). A flat 0.5 s made such a switch take
+# 0.1 or 0.6 s by where its answer fell.
+_OUTCOME_POLLS = (0.05, 0.1, 0.15, 0.25)
+_DAPP_POLL_BEFORE_APPROVAL = 0.5
 _SCREEN_POLL = 0.1  # seconds between reads of the approval tab while it shows nothing to act on
 # Seconds to wait, after refusing a screen of the request's own kind for what it showed, for the request to
 # come back rejected or its own screen to follow, before the refused one is taken for its own.
@@ -71,11 +76,14 @@ class RequestRun:
         deadline = time.monotonic() + timeout
         watch = UnknownScreenWatch(mm.version)
         next_poll = next_follow = 0.0
+        polls = 0
         while True:
             # Reading the request's outcome means two window switches and a script: done on every turn once an
-            # approval was clicked (the result is due), else twice a second (a request refused at once).
+            # approval was clicked (the result is due), else by _OUTCOME_POLLS, then twice a second.
             if self.handled or time.monotonic() >= next_poll:
-                next_poll = time.monotonic() + _DAPP_POLL_BEFORE_APPROVAL
+                wait = _OUTCOME_POLLS[polls] if polls < len(_OUTCOME_POLLS) else _DAPP_POLL_BEFORE_APPROVAL
+                polls += 1
+                next_poll = time.monotonic() + wait
                 outcome = self.channel.poll(request_id)
                 if outcome is not None:
                     return self._outcome(outcome)
