@@ -148,12 +148,12 @@ def amount_reason(
         return f"amount shown in {symbol}, expected {currency_symbol}"
     requested = Decimal(value_wei) / WEI_PER_ETH
     full = collapse(exact_text or "").replace(",", "")
+    if less_than and not full:
+        return f"amount shown as {text!r} without its full value"
     try:
-        shown = Decimal(full) if full else None if less_than else Decimal(number)
+        shown = Decimal(full or number)
     except InvalidOperation:
         return f"amount shown as {value_text!r} (in full {exact_text!r}) cannot be read"
-    if shown is None:
-        return f"amount shown as {text!r} without its full value"
     if shown != requested:
         in_full = f" ({full} in full)" if full else ""
         return f"amount shown as {text!r}{in_full}, requested {requested.normalize():f} {currency_symbol}"
@@ -192,12 +192,9 @@ def transaction_reason(
         return reason
     if not shown.to or not address_matches(shown.to, to):
         return f"recipient shown as {shown.to!r}, requested {to}"
-    amount = amount_reason(
+    return amount_reason(
         shown.value_text, value_wei=value_wei, exact_text=shown.value_exact, currency_symbol=currency_symbol
-    )
-    if reason := amount:
-        return reason
-    return calldata_reason(shown.data, data)
+    ) or calldata_reason(shown.data, data)
 
 
 # --- signatures ---------------------------------------------------------------------------------------------

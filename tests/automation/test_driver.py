@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -533,6 +533,46 @@ def refused_with_the_pages_request(wallet_run: WalletRun, refused: list[tuple[st
     return refused
 
 
+def hex_text(text: str) -> str:
+    return "0x" + text.encode().hex()
+
+
+class QueuedBeside:
+    """A verifier for the service's own screen that first has the page send ``method(params)`` and waits
+    until MetaMask counts it beside that screen ("1 of 2"), then lets ``check`` decide (every screen read)."""
+
+    def __init__(
+        self, wallet_run: WalletRun, method: str, params: list, check: Callable[[Displayed], str | None]
+    ) -> None:
+        self.wallet_run, self.method, self.params, self.check = wallet_run, method, params, check
+        self.request_id: str | None = None
+
+    def __call__(self, shown: Displayed) -> str | None:
+        if self.request_id is None:
+            wallet, mm = self.wallet_run.wallet, self.wallet_run.wallet.mm
+            assert wallet.dapp is not None
+            self.request_id = wallet.dapp.fire(self.method, self.params)
+            mm.focus(mm.notification_handle)
+            until("the page's request queued beside it", lambda: mm.page(ApprovalPage).queue_size() == 2, 15)
+        return self.check(shown)
+
+    def assert_page_request_refused(self) -> None:
+        dapp = self.wallet_run.wallet.dapp
+        assert dapp is not None
+        assert self.request_id is not None
+        request_id = self.request_id
+        outcome = until("the page's request settled", lambda: dapp.poll(request_id), 15)
+        assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+
+
+def message_is(asked: str) -> Callable[[Displayed], str | None]:
+    def check(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedSignature)
+        return None if shown.text == asked else f"message shown as {shown.text!r}"
+
+    return check
+
+
 def test_a_duplicate_of_the_transfer_queued_beside_it_gets_both_refused_and_nothing_sent(
     wallet_run: WalletRun,
 ) -> None:
@@ -543,21 +583,13 @@ def test_a_duplicate_of_the_transfer_queued_beside_it_gets_both_refused_and_noth
     nonce_before = nonce_of(wallet_run)
     value = 10**15
     duplicate = {"from": wallet_run.address, "to": RECIPIENT, "value": hex(value)}
-    pages: list[str] = []
-
-    def verify(shown: Displayed) -> str | None:
-        if not pages:
-            pages.append(queue_beside_the_screen(wallet_run, "eth_sendTransaction", [duplicate]))
-        return None
-
+    verify = QueuedBeside(wallet_run, "eth_sendTransaction", [duplicate], lambda _shown: None)
     with pytest.raises(PolicyRejected, match="2 pending confirmations show what eth_sendTransaction asked"):
         wallet.send_transaction(
             TxRequest(to=RECIPIENT, value_wei=value), sender=wallet_run.address, verify=verify
         )
     assert wallet.approved_in_last_request is False
-    assert wallet.dapp is not None
-    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
-    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+    verify.assert_page_request_refused()
     assert nonce_of(wallet_run) == nonce_before
 
 
@@ -612,21 +644,6 @@ def test_a_page_copy_with_other_calldata_is_refused_and_the_services_own_sent(wa
     assert refused[0][1].startswith("transaction"), refused
 
 
-def hex_text(text: str) -> str:
-    return "0x" + text.encode().hex()
-
-
-def queue_beside_the_screen(wallet_run: WalletRun, method: str, params: list) -> str:
-    """From inside a verifier, while the service's own screen is read: the page sends a request, and this
-    waits until MetaMask counts it beside the screen ("1 of 2"). Its request id."""
-    wallet, mm = wallet_run.wallet, wallet_run.wallet.mm
-    assert wallet.dapp is not None
-    request_id = wallet.dapp.fire(method, params)
-    mm.focus(mm.notification_handle)
-    until("the page's request queued beside it", lambda: mm.page(ApprovalPage).queue_size() == 2, 15)
-    return request_id
-
-
 def test_a_confirmation_pending_beside_the_services_own_is_looked_at_and_refused_first(
     wallet_run: WalletRun,
 ) -> None:
@@ -634,24 +651,13 @@ def test_a_confirmation_pending_beside_the_services_own_is_looked_at_and_refused
     driver does not approve while another is pending; it looks at the other, refuses it (not what was
     asked), and approves its own once it is the only one."""
     wallet = wallet_run.wallet
-    asked, pages = "the service's own, with company", []
-
-    def verify(shown: Displayed) -> str | None:
-        assert isinstance(shown, DisplayedSignature)
-        if not pages:
-            pages.append(
-                queue_beside_the_screen(
-                    wallet_run, "personal_sign", [hex_text("the page's, beside it"), wallet_run.address]
-                )
-            )
-        return None if shown.text == asked else f"message shown as {shown.text!r}"
-
+    asked = "the service's own, with company"
+    page_params = [hex_text("the page's, beside it"), wallet_run.address]
+    verify = QueuedBeside(wallet_run, "personal_sign", page_params, message_is(asked))
     signature = wallet.personal_sign(asked, address=wallet_run.address, verify=verify)
     assert Account.recover_message(encode_defunct(text=asked), signature=signature) == wallet.address
     assert [reason.startswith("message shown as") for reason, _text in wallet.refused_others] == [True]
-    assert wallet.dapp is not None
-    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
-    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+    verify.assert_page_request_refused()
 
 
 def test_two_pending_confirmations_that_both_show_what_was_asked_are_both_refused(
@@ -660,22 +666,14 @@ def test_two_pending_confirmations_that_both_show_what_was_asked_are_both_refuse
     """The page queues an exact copy of the service's request beside it: two screens show what was asked and
     which is the request's own cannot be told. Neither is approved: both are refused and the request fails."""
     wallet = wallet_run.wallet
-    asked, pages = "asked once, copied by the page", []
-
-    def verify(shown: Displayed) -> str | None:
-        assert isinstance(shown, DisplayedSignature)
-        if not pages:
-            pages.append(
-                queue_beside_the_screen(wallet_run, "personal_sign", [hex_text(asked), wallet_run.address])
-            )
-        return None if shown.text == asked else f"message shown as {shown.text!r}"
-
+    asked = "asked once, copied by the page"
+    verify = QueuedBeside(
+        wallet_run, "personal_sign", [hex_text(asked), wallet_run.address], message_is(asked)
+    )
     with pytest.raises(PolicyRejected, match="2 pending confirmations show what personal_sign asked"):
         wallet.personal_sign(asked, address=wallet_run.address, verify=verify)
     assert wallet.approved_in_last_request is False
-    assert wallet.dapp is not None
-    outcome = until("the page's request settled", lambda: wallet.dapp.poll(pages[0]), 15)
-    assert (outcome["state"], outcome.get("code")) == ("error", 4001)
+    verify.assert_page_request_refused()
 
 
 def test_a_page_transfer_during_a_signature_is_refused_as_not_its_own(wallet_run: WalletRun) -> None:
