@@ -109,11 +109,14 @@ class TransactionPage(ApprovalPage):
         """(calldata, nonce) as the advanced details show them, turned on first when they are off: calldata
         "" when the transaction carries none, None when it is not shown in full (decoded into a function and
         its parameters, or still decoding after the wait); nonce None when not shown as a number."""
-        if self._advanced() is None and not self.try_click_testid(S.ADVANCED_DETAILS_TOGGLE):
+        first = self._advanced()
+        if first is None and not self.try_click_testid(S.ADVANCED_DETAILS_TOGGLE):
             return None, None  # a screen without the toggle: nothing read, so calldata counts as not shown
+        # The read that found them already on is the wait's first probe, not a call of its own.
+        unread = [first] if first is not None else []
 
         def settled() -> dict[str, Any] | None:
-            state = self._advanced()
+            state = unread.pop() if unread else self._advanced()
             if state is None or not str(state["nonce"]).isdigit():
                 return None  # not shown yet, or the nonce not yet asked of the chain ("undefined")
             if state["section"] and state["hex"] is None and not state["decoded"]:
