@@ -12,6 +12,7 @@ from automation.errors import (
     UnsupportedMetaMaskVersion,
 )
 from automation.models import (
+    Alert,
     Displayed,
     DisplayedConnect,
     DisplayedNetwork,
@@ -27,6 +28,7 @@ from automation.session import WalletBrowser
 
 __all__ = [
     "DEFAULT_FLAGS",
+    "Alert",
     "AutomationError",
     "AutomationTimeout",
     "BrowserConfig",

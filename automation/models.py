@@ -37,6 +37,21 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """An alert MetaMask shows on a confirmation: a banner over it, or a mark on one of its rows."""
+
+    severity: str  # "danger", "warning", "info" (or "" when the build names none MetaMask's way)
+    text: str  # the banner's text, or the row's label and the mark's text ("Network fee: Alert")
+    about: str = ""  # "fee" for a mark on a fee row (MetaMask's advice on the fee); "" otherwise
+
+    @property
+    def informs(self) -> bool:
+        """Only information. Any other alert (a warning, a danger, or a severity not named MetaMask's way)
+        is a warning: never approved past, and MetaMask may disable Confirm for it."""
+        return self.severity in ("info", "success")
+
+
+@dataclass(frozen=True)
 class DisplayedConnect:
     origin: str  # host (and port) of the requesting site as shown, e.g. "127.0.0.1:8080"
 
@@ -47,6 +62,7 @@ class DisplayedSignature:
     origin: str  # requesting site as shown (may include the scheme)
     text: str  # visible message text / visible typed-data text (labels and values, whitespace-collapsed)
     network: str = ""  # the network the screen says it signs for, as shown ("" when it shows none)
+    alerts: tuple[Alert, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,11 @@ class DisplayedTransaction:
     # The amount in full where MetaMask rounds what it shows (its tooltip), e.g. "0.001234567890123456"; None
     # when it shows none (the amount shown is then shown in full).
     value_exact: str | None = None
+    # The "Max fee" of the advanced details as shown, in the native currency, rounded by MetaMask to 4
+    # decimals (e.g. "0.0021"): the most the transaction can pay for gas. None when not shown.
+    max_fee_text: str | None = None
+    l1_fee_text: str | None = None  # the "L1 fee" a rollup adds, which the max fee includes; None when none
+    alerts: tuple[Alert, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ REQUESTED value, and nothing looser:
 - native amounts: exactly the requested amount, as shown in full, or (where MetaMask rounds it on screen:
   "0.00346", "<0.000001") as the full value in the tooltip over it;
 - calldata: byte for byte, from MetaMask's advanced details (not shown in full: refused);
+- fees: where the request caps them, the max fee shown must not exceed gas limit times max fee per gas;
+- alerts: any alert MetaMask shows that is more than information refuses the screen;
 - typed data: "Primary type: <T>" then every field as "<Field>: <value>" (any field order within a struct).
 """
 
@@ -179,6 +181,44 @@ def _short_hex(data: str) -> str:
     return data if len(data) <= 26 else f"{data[:18]}...{data[-8:]} ({(len(data) - 2) // 2} bytes)"
 
 
+# MetaMask's fee rows: "Max fee 0.0021 ETH", "L1 fee < 0.0001": the first number that stands on its own
+# (not the "1" of "L1") is the native amount.
+_FEE_RE = re.compile(r"(?<![A-Za-z0-9.,])([0-9][0-9,]*(?:\.[0-9]+)?)")
+_FEE_DECIMALS = 4  # MetaMask rounds the fees it shows to 4 decimals of the native currency
+_FEE_UNIT = 10 ** (18 - _FEE_DECIMALS)
+
+
+def _fee_shown(text: str) -> Decimal | None:
+    match = _FEE_RE.search(text)
+    return Decimal(match.group(1).replace(",", "")) if match else None
+
+
+def max_fee_reason(
+    shown_max: str | None, shown_l1: str | None, *, max_fee_wei: int | None, currency_symbol: str = "ETH"
+) -> str | None:
+    """Where the request caps the fee (its gas limit times its max fee per gas: ``max_fee_wei``), the max fee
+    MetaMask shows (it includes a rollup's L1 fee, shown beside it) must not be above that cap. MetaMask
+    rounds it to 4 decimals, so the cap is rounded up to 4 decimals (one more unit with an L1 fee, rounded
+    too): a raise by less than 0.0001 passes this check, and the transaction on chain is compared with the
+    caps after it is mined. Without a cap in the request MetaMask chooses the fee: nothing to compare."""
+    if max_fee_wei is None:
+        return None
+    if shown_max is None:
+        return "MetaMask does not show the maximum fee, and the request caps it"
+    shown = _fee_shown(shown_max)
+    if shown is None:
+        return f"max fee shown as {shown_max!r} cannot be read"
+    allowed = Decimal(-(-max_fee_wei // _FEE_UNIT)) / 10**_FEE_DECIMALS
+    if shown_l1 is not None:
+        l1 = _fee_shown(shown_l1)
+        if l1 is None:
+            return f"L1 fee shown as {shown_l1!r} cannot be read"
+        allowed += l1 + Decimal(1) / 10**_FEE_DECIMALS
+    if shown > allowed:
+        return f"max fee shown as {shown:f} {currency_symbol}, the request allows {allowed:f}"
+    return None
+
+
 def transaction_reason(
     shown: DisplayedTransaction,
     *,
@@ -186,15 +226,23 @@ def transaction_reason(
     to: str,
     value_wei: int,
     data: str | None = None,
+    max_fee_wei: int | None = None,
     currency_symbol: str = "ETH",
 ) -> str | None:
     if reason := _origin_reason(shown.origin, dapp_origin):
         return reason
     if not shown.to or not address_matches(shown.to, to):
         return f"recipient shown as {shown.to!r}, requested {to}"
-    return amount_reason(
-        shown.value_text, value_wei=value_wei, exact_text=shown.value_exact, currency_symbol=currency_symbol
-    ) or calldata_reason(shown.data, data)
+    symbol = currency_symbol
+    if reason := amount_reason(
+        shown.value_text, value_wei=value_wei, exact_text=shown.value_exact, currency_symbol=symbol
+    ):
+        return reason
+    if reason := calldata_reason(shown.data, data):
+        return reason
+    return max_fee_reason(
+        shown.max_fee_text, shown.l1_fee_text, max_fee_wei=max_fee_wei, currency_symbol=symbol
+    )
 
 
 # --- signatures ---------------------------------------------------------------------------------------------
@@ -359,6 +407,23 @@ def shown_network_reason(shown: Displayed, network_name: str | None) -> str | No
     if shown.network and collapse(shown.network) != collapse(network_name):
         return f"network shown as {shown.network!r}, the session is on {network_name!r}"
     return None
+
+
+def alerts_reason(shown: Displayed, *, own_fee: bool = False) -> str | None:
+    """MetaMask's own warnings are never approved past: a screen with an alert that is more than information
+    is refused, whatever else it shows (the policy's "any MetaMask warning" ban, for every wallet). One
+    exception, ``own_fee``: for a transaction whose request sets its own fee caps, MetaMask's warnings on the
+    fee rows are advice on that fee (a site fee higher or lower than it would choose), which the caller
+    chose and the max fee check bounds. Danger is never passed."""
+    alerts = getattr(shown, "alerts", ())
+    warnings = [
+        alert
+        for alert in alerts
+        if not alert.informs and not (own_fee and alert.about == "fee" and alert.severity == "warning")
+    ]
+    if not warnings:
+        return None
+    return "MetaMask warns: " + "; ".join(f"{a.severity or 'alert'}: {a.text[:200]}" for a in warnings)
 
 
 def verifier(expected: type[D], check: Callable[[D], str | None]) -> Callable[[Displayed], str | None]:

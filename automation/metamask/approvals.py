@@ -61,7 +61,10 @@ def recognise(view: dict[str, Any]) -> Screen:
             Screen(CONFIRMATION, LegacyAddNetworkPage) if L.CONFIRMATION_SUBMIT in ids else Screen("loading")
         )
     heads = [str(h) for h in view.get("heads", [])]
-    if route.endswith(S.ROUTE_SIGNATURE_SUFFIX) or (S.SIGNATURE_TITLE in heads and not ids & _TX_IDS):
+    # A signature by its route, its heading, or the typed-data message it shows (13.5 heads a Permit
+    # "Spending cap request", seen on 2026-12-02 on a route without the signature suffix).
+    shows_signature = S.SIGNATURE_TITLE in heads or S.TYPED_DATA_SECTION in ids
+    if route.endswith(S.ROUTE_SIGNATURE_SUFFIX) or (shows_signature and not ids & _TX_IDS):
         return Screen(SIGNATURE, SignaturePage)
     if any(h.startswith("Add ") for h in heads) and not ids & _TX_IDS:
         return Screen(CONFIRMATION, RedesignAddNetworkPage)

@@ -16,6 +16,9 @@ def test_a_signature_is_recognised_by_its_route_or_by_its_heading() -> None:
     # 13.5 once showed a personal_sign on the route of another message kind.
     quirk = view("#confirm-transaction/abc/decrypt-message-request", footer, ["Signature request"])
     assert recognise(quirk).kind == SIGNATURE
+    # 13.5's Permit, headed "Spending cap request": a signature by the typed-data message it shows.
+    permit_ids = [*footer, "confirmation_request-section", "confirmation_message-section"]
+    assert recognise(view("#confirm-transaction/abc", permit_ids, ["Spending cap request"])).kind == SIGNATURE
     # A transaction is never taken for a signature, whatever its heading.
     tx = view("#confirm-transaction/abc", [*footer, "recipient-address"], ["Signature request"])
     assert recognise(tx).kind == TRANSACTION

@@ -105,6 +105,45 @@ def test_announcements_over_home_are_closed_never_accepted(wallet_run: WalletRun
     assert not mm.dom.exists("testid:reference-opted-in")
 
 
+# A popover over all of home, as 13.5's "We can't connect to Ethereum": a backdrop taking clicks, and its X.
+_LATE_POPOVER_JS = """
+() => {
+  const wrap = document.createElement('div');
+  wrap.setAttribute('data-testid', 'test-late-popover');
+  wrap.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.4)';
+  const close = document.createElement('button');
+  close.setAttribute('data-testid', 'popover-close');
+  close.setAttribute('aria-label', 'Close');
+  close.textContent = 'x';
+  close.style.cssText = 'position:absolute;top:45%;left:45%;width:40px;height:40px';
+  close.onclick = () => wrap.remove();
+  wrap.append(close);
+  document.body.append(wrap);
+  return true;
+}
+"""
+
+
+def test_a_popover_that_comes_up_over_home_late_is_closed_and_the_address_still_read(
+    wallet_run: WalletRun,
+) -> None:
+    """13.5 offline puts "We can't connect to Ethereum" over home now and then, also after the driver has
+    closed home's covers. Under a popover the copy button gets only a script's click(), which copies
+    nothing where copying needs a user's gesture (the reference wallet, as MetaMask's execCommand copy):
+    the driver then closes what covers home and copies again. On the real builds the script's click copied
+    (clipboard access is granted), so the popover may stay there."""
+    mm = wallet_run.wallet.mm
+    mm.focus(mm.wallet_handle)
+    mm.goto_extension_page(S.HOME_PAGE)
+    home = mm.page(HomePage)
+    home.wait_ready()
+    home.dismiss_covering(quiet_for=0.5)
+    assert mm.dom.call(_LATE_POPOVER_JS)
+    assert home.read_address() == wallet_run.address
+    home.dismiss_covering(quiet_for=0.3)
+    assert not mm.dom.exists("testid:test-late-popover")
+
+
 def test_isolated_dom_follows_tab_switches_and_reloads(wallet_run: WalletRun) -> None:
     """The isolated world is reused without asking which tab is current: a switch to another tab or a
     reload the driver did not start must still land each read in the current tab's document."""
@@ -219,6 +258,8 @@ def test_send_transaction_is_mined_as_shown(wallet_run: WalletRun, is_real_metam
     assert seen[0].network in ("Anvil Local", "")
     assert seen[0].data == ""  # read from the advanced details: a plain transfer shows no calldata
     assert seen[0].value_exact is None  # shown in full: no tooltip
+    assert seen[0].max_fee_text is not None  # the advanced details' max fee (MetaMask chose the fee here)
+    assert [alert for alert in seen[0].alerts if not alert.informs] == []  # a plain transfer warns of nothing
     receipt = wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30)
     assert receipt.status == 1
     on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
@@ -272,11 +313,16 @@ def test_a_transaction_is_signed_with_the_fee_caps_it_asks_for(wallet_run: Walle
     """The service compares the chain's transaction with the caps it asked for, and a policy's fee cap
     relies on MetaMask signing what the dApp suggests: it must, on every build."""
     fee, tip = 3 * 10**9, 10**9
+    seen: list[Displayed] = []
     tx_hash = wallet_run.wallet.send_transaction(
         TxRequest(to=RECIPIENT, value_wei=1, max_fee_per_gas=fee, max_priority_fee_per_gas=tip),
         sender=wallet_run.address,
-        verify=lambda _shown: None,
+        verify=lambda shown: seen.append(shown),
     )
+    # What MetaMask warns of here is advice on the fee, on the fee rows (13.36: "High site fee"): the
+    # service lets that pass only for a request that sets its own caps, as this one does.
+    assert isinstance(seen[0], DisplayedTransaction)
+    assert all(a.about == "fee" for a in seen[0].alerts if not a.informs), seen[0].alerts
     assert wallet_run.wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
     on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
     assert (int(on_chain["maxFeePerGas"], 16), int(on_chain["maxPriorityFeePerGas"], 16)) == (fee, tip)
@@ -590,6 +636,69 @@ def test_a_duplicate_of_the_transfer_queued_beside_it_gets_both_refused_and_noth
         )
     assert wallet.approved_in_last_request is False
     verify.assert_page_request_refused()
+    assert nonce_of(wallet_run) == nonce_before
+
+
+def fee_shown(shown: Displayed) -> float:
+    """The max fee a transaction screen shows, in ETH (the first number of "Max fee 0.0021 ETH")."""
+    assert isinstance(shown, DisplayedTransaction)
+    match = re.search(r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?)", shown.max_fee_text or "")
+    assert match, shown.max_fee_text
+    return float(match.group(1))
+
+
+def test_a_page_copy_with_raised_fees_is_refused_and_the_services_own_sent_with_its_caps(
+    wallet_run: WalletRun,
+) -> None:
+    """The page queues the service's transfer again (same recipient, value, no calldata) with a fee cap of
+    its own, 2.1 ETH at most instead of 0.000063: only the max fee in the advanced details tells the two
+    apart, and the driver reads it. The page's is refused; the service's own is sent once, with its caps."""
+    wallet = wallet_run.wallet
+    gas, fee, tip = 21_000, 3 * 10**9, 10**9
+    raised = {
+        "from": wallet_run.address,
+        "to": RECIPIENT,
+        "value": "0x1",
+        "gas": hex(gas),
+        "maxFeePerGas": hex(10**14),
+        "maxPriorityFeePerGas": hex(tip),
+    }
+
+    def within_caps(shown: Displayed) -> str | None:
+        return None if fee_shown(shown) <= 0.0001 else f"max fee shown as {fee_shown(shown)}"
+
+    nonce_before = nonce_of(wallet_run)
+    verify = QueuedBeside(wallet_run, "eth_sendTransaction", [raised], within_caps)
+    asked = TxRequest(to=RECIPIENT, value_wei=1, gas=gas, max_fee_per_gas=fee, max_priority_fee_per_gas=tip)
+    tx_hash = wallet.send_transaction(asked, sender=wallet_run.address, verify=verify)
+    assert wallet.wait_for_receipt(tx_hash, timeout=30).status == 1
+    on_chain = wallet_run.anvil.rpc("eth_getTransactionByHash", [tx_hash])
+    assert (int(on_chain["maxFeePerGas"], 16), int(on_chain["gas"], 16)) == (fee, gas)
+    assert nonce_of(wallet_run) == nonce_before + 1
+    assert [reason for reason, _text in wallet.refused_others] == ["max fee shown as 2.1"]
+    verify.assert_page_request_refused()
+
+
+def test_a_transfer_the_wallet_cannot_pay_is_refused_on_metamasks_own_alert(wallet_run: WalletRun) -> None:
+    """MetaMask marks a transfer above the balance with alerts (insufficient funds, which disables Confirm;
+    13.36 also marks the fee's speed). The driver still reads the screen, alerts included, so that the
+    verifier can refuse it (the service refuses every screen that warns); nothing is sent."""
+    balance = int(wallet_run.anvil.rpc("eth_getBalance", [wallet_run.address, "latest"]), 16)
+    nonce_before = nonce_of(wallet_run)
+
+    def no_warnings(shown: Displayed) -> str | None:
+        assert isinstance(shown, DisplayedTransaction)
+        warnings = [alert for alert in shown.alerts if not alert.informs]
+        return f"MetaMask warns: {warnings}" if warnings else None
+
+    with pytest.raises(PolicyRejected, match="MetaMask warns") as caught:
+        wallet_run.wallet.send_transaction(
+            TxRequest(to=RECIPIENT, value_wei=balance * 2), sender=wallet_run.address, verify=no_warnings
+        )
+    assert isinstance(caught.value.shown, DisplayedTransaction)
+    # The reference wallet and 13.5 mark "Network fee" as danger; 13.36 had marked "Speed" (a warning) first.
+    assert [alert for alert in caught.value.shown.alerts if not alert.informs], caught.value.shown.alerts
+    assert wallet_run.wallet.approved_in_last_request is False
     assert nonce_of(wallet_run) == nonce_before
 
 

@@ -1,12 +1,12 @@
 """A hostile dApp page and a canary wallet, on the same worker as the happy path.
 
 tamper.html rewrites and forges what passes through its own provider, and sends requests of its own beside
-every request of the service (a signature, a transfer to itself, an unlimited token approval and a Permit that
-never expires, all for itself): the service's requests must go through untouched (signed and
-sent exactly as asked), and each of the page's must be read on MetaMask's screen, refused, recorded as
-policy_rejected, and never signed or sent. The wallet is a freshly generated canary (mnemonic, password,
-private key) that must never appear in a log line (this process and the worker's output), an API response,
-an admin page, a task message or an artifact.
+every request of the service (a signature, a transfer to itself, the service's transfer with raised fees, an
+unlimited token approval and a Permit that never expires): the service's requests must go through
+untouched (signed and sent exactly as asked), and each of the page's must be read on MetaMask's screen,
+refused, recorded as policy_rejected, and never signed or sent. The wallet is a freshly generated canary
+(mnemonic, password, private key) that must never appear in a log line (this process and the worker's
+output), an API response, an admin page, a task message or an artifact.
 """
 
 from __future__ import annotations
@@ -110,10 +110,16 @@ def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
         assert signed == canary.address
 
         nonce = int(anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]), 16)
-        tx = flow.send(sid, RECIPIENT, 10**15)
+        caps = {
+            "gas": "21000",
+            "max_fee_per_gas_wei": str(3 * 10**9),
+            "max_priority_fee_per_gas_wei": str(10**9),
+        }
+        tx = flow.send(sid, RECIPIENT, 10**15, **caps)
         assert tx["status"] == "confirmed", tx
         mined = anvil_chain.rpc("eth_getTransactionByHash", [tx["tx_hash"]])
         assert (mined["to"].lower(), int(mined["value"], 16)) == (RECIPIENT.lower(), 10**15)
+        assert int(mined["maxFeePerGas"], 16) == 3 * 10**9  # the service's caps, not the page's raised ones
         assert int(anvil_chain.rpc("eth_getTransactionCount", [canary.address, "latest"]), 16) == nonce + 1
         assert int(anvil_chain.rpc("eth_getBalance", [ATTACKER, "latest"]), 16) == 0
 
@@ -122,8 +128,12 @@ def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
         assert events.exists()
         for event in events:
             shown = json.dumps(event.details.get("shown", {})).lower()
-            # The page's message, its own address, or the token its approval is for ("0x5FbDB...0aa3").
-            assert any(mark in shown for mark in ("tampered", "dead", "0x5fbdb")), event.details
+            # The page's message, its own address, the token its approval is for ("0x5FbDB...0aa3"), or the
+            # recipient of its copy of the service's transfer (the service's own is never refused here): read
+            # in full, its raised max fee; refused as left pending, the screen's text, where the recipient is
+            # shortened as "0x70997...c79C8" (13.5) or "0x70997970C518…0d17dc79C8" (13.36).
+            marks = ("tampered", "dead", "0x5fbdb", "max fee 2.1", "0x70997...c79c8", "…0d17dc79c8")
+            assert any(mark in shown for mark in marks), event.details
 
         # The session survives the rejections...
         assert flow.call("get", f"/sessions/{sid}/")["status"] == "ready"

@@ -105,10 +105,10 @@ class Flow:
             timeout=OPERATION_TIMEOUT,
         )
 
-    def send(self, session_id: str, to: str, value_wei: int) -> dict[str, Any]:
-        accepted = self.call(
-            "post", f"/sessions/{session_id}/transactions/", {"to": to, "value_wei": str(value_wei)}, 202
-        )
+    def send(self, session_id: str, to: str, value_wei: int, **fields: str) -> dict[str, Any]:
+        """``fields``: the transaction's other fields (gas, fee caps), as the API takes them."""
+        body = {"to": to, "value_wei": str(value_wei), **fields}
+        accepted = self.call("post", f"/sessions/{session_id}/transactions/", body, 202)
         return poll(
             lambda: self.call("get", f"/sessions/{session_id}/transactions/{accepted['id']}/"),
             done=lambda body: body["status"] in FINAL_TX,

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation import (
+    Alert,
     DisplayedConnect,
     DisplayedNetwork,
     DisplayedSignature,
@@ -326,3 +327,81 @@ def test_a_transaction_screen_passes_only_with_exactly_the_requested_calldata(
         tx(data=shown_hex), dapp_origin=ORIGIN, to=TO, value_wei=10**15, data=_hex(requested) or "0x"
     )
     assert (got is None) == (shown == requested), got
+
+
+GWEI = 10**9
+
+
+@pytest.mark.parametrize(
+    ("shown", "l1", "cap_wei", "reason"),
+    [
+        ("Max fee 0.0021 ETH", None, 21_000 * 100 * GWEI, None),  # exactly the cap
+        ("Max fee 0.0001 ETH", None, 21_000 * 3 * GWEI, None),  # 0.000063 rounds up to what is shown
+        ("Max fee 0 ETH", None, 21_000 * GWEI, None),  # below 0.00005: MetaMask shows 0
+        ("Max fee < 0.0001", None, 21_000 * GWEI, None),
+        ("Max fee 0.0002 ETH", None, 21_000 * 3 * GWEI, "the request allows 0.0001"),
+        ("Max fee 2.1 ETH $5,000.00", None, 21_000 * 3 * GWEI, "max fee shown as 2.1 ETH"),
+        ("Max fee 0.0023 ETH", "L1 fee 0.0001 ETH", 21_000 * 100 * GWEI, None),  # a rollup's L1 fee beside it
+        ("Max fee 0.0025 ETH", "L1 fee 0.0001 ETH", 21_000 * 100 * GWEI, "allows 0.0023"),
+        (None, None, 21_000 * GWEI, "does not show the maximum fee"),
+        ("Max fee", None, 21_000 * GWEI, "cannot be read"),
+        ("Max fee 9 ETH", None, None, None),  # no cap asked: MetaMask chose the fee
+    ],
+)
+def test_the_max_fee_shown_is_within_the_requested_caps(
+    shown: str | None, l1: str | None, cap_wei: int | None, reason: str | None
+) -> None:
+    got = v.max_fee_reason(shown, l1, max_fee_wei=cap_wei)
+    if reason is None:
+        assert got is None
+    else:
+        assert reason in (got or ""), got
+
+
+@given(st.integers(min_value=21_000, max_value=3_000_000), st.integers(min_value=1, max_value=10**13))
+def test_a_max_fee_passes_when_metamask_rounds_the_caps_and_not_once_raised_past_rounding(
+    gas: int, fee_per_gas: int
+) -> None:
+    """MetaMask shows gas times max fee per gas rounded to 4 decimals: the caps asked pass, and a screen
+    showing one more unit past what the caps round up to does not."""
+    cap = gas * fee_per_gas
+    rounded = Decimal(cap) / ETH
+    shown = f"Max fee {rounded.quantize(Decimal('0.0001')):f} ETH"
+    assert v.max_fee_reason(shown, None, max_fee_wei=cap) is None
+    ceiling = -(-cap // 10**14)
+    raised = f"Max fee {Decimal(ceiling + 1) / 10**4:f} ETH"
+    assert v.max_fee_reason(raised, None, max_fee_wei=cap) is not None
+
+
+def test_a_transaction_above_its_fee_caps_is_refused() -> None:
+    raised = dataclasses.replace(tx(), max_fee_text="Max fee 2.1 ETH")
+    reason = v.transaction_reason(
+        raised, dapp_origin=ORIGIN, to=TO, value_wei=10**15, max_fee_wei=63 * 10**12
+    )
+    assert "max fee shown as 2.1 ETH" in (reason or "")
+    assert v.transaction_reason(raised, dapp_origin=ORIGIN, to=TO, value_wei=10**15) is None  # no caps asked
+
+
+def test_an_alert_other_than_information_refuses_any_screen() -> None:
+    danger = Alert("danger", "Network fee: Alert")
+    for screen in (tx(), DisplayedSignature(method="personal_sign", origin="127.0.0.1:8080", text="hi")):
+        assert v.alerts_reason(screen) is None
+        assert v.alerts_reason(dataclasses.replace(screen, alerts=(Alert("info", "Heads up"),))) is None
+        warned = v.alerts_reason(dataclasses.replace(screen, alerts=(Alert("info", "x"), danger)))
+        assert warned == "MetaMask warns: danger: Network fee: Alert"
+    # A severity the build does not name MetaMask's way counts as a warning.
+    assert v.alerts_reason(dataclasses.replace(tx(), alerts=(Alert("", "Review this"),))) is not None
+    assert v.alerts_reason(DisplayedConnect(origin="127.0.0.1")) is None
+
+
+def test_fee_advice_passes_only_for_a_request_that_sets_its_own_fee() -> None:
+    high_site_fee = Alert("warning", "Network fee:", about="fee")
+    screen = dataclasses.replace(tx(), alerts=(high_site_fee,))
+    assert v.alerts_reason(screen) is not None  # MetaMask chose the fee: a site's fee is not the request's
+    assert v.alerts_reason(screen, own_fee=True) is None
+    # Danger on a fee row (insufficient funds) and a warning elsewhere are never advice.
+    for alert in (
+        Alert("danger", "Network fee: Alert", about="fee"),
+        Alert("warning", "Request from: Alert"),
+    ):
+        assert v.alerts_reason(dataclasses.replace(tx(), alerts=(alert,)), own_fee=True) is not None

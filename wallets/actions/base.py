@@ -57,9 +57,17 @@ class Action(Generic[R, S]):
         """None if MetaMask shows exactly what was asked, else the reason to reject."""
         raise NotImplementedError
 
+    def sets_own_fee(self, asked: Asked[R]) -> bool:
+        """Whether the request sets its own fee caps (MetaMask's advice on the fee is then expected)."""
+        return False
+
     def verifier(self, asked: Asked[R]) -> Verifier:
         def check_all(shown: Any) -> str | None:
-            return verification.shown_network_reason(shown, asked.network_name) or self.check(shown, asked)
+            return (
+                verification.alerts_reason(shown, own_fee=self.sets_own_fee(asked))
+                or verification.shown_network_reason(shown, asked.network_name)
+                or self.check(shown, asked)
+            )
 
         check: Any = check_all
         return verification.verifier(self.shown, check)

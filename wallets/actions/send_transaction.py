@@ -13,6 +13,12 @@ def _wei(value: object) -> int | None:
     return None if value is None else int(str(value))
 
 
+def _max_fee(row: Transaction) -> int | None:
+    """The most the request lets the transaction pay for gas, where it caps both factors."""
+    fee = _wei(row.max_fee_per_gas_wei)
+    return row.gas * fee if row.gas and fee is not None else None
+
+
 class SendTransaction(Action[Transaction, DisplayedTransaction]):
     name = "send_transaction"
     key = "eth_sendTransaction"
@@ -30,6 +36,9 @@ class SendTransaction(Action[Transaction, DisplayedTransaction]):
         )
         return requests.send_transaction(tx, asked.address)
 
+    def sets_own_fee(self, asked: Asked[Transaction]) -> bool:
+        return asked.row.max_fee_per_gas_wei is not None
+
     def check(self, shown: DisplayedTransaction, asked: Asked[Transaction]) -> str | None:
         return verification.transaction_reason(
             shown,
@@ -37,5 +46,6 @@ class SendTransaction(Action[Transaction, DisplayedTransaction]):
             to=asked.row.to,
             value_wei=int(asked.row.value_wei),
             data=asked.row.data or None,
+            max_fee_wei=_max_fee(asked.row),
             currency_symbol=asked.currency_symbol,
         )

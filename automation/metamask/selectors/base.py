@@ -154,7 +154,15 @@ SENDER = "sender-address"  # (not read) "Account 1"
 # MetaMask rounds it, a tooltip over it holds the full value ("0.001234567890123456"): the title MetaMask's
 # tooltip keeps in `data-original-title` on the <h2>'s wrapper.
 TX_AMOUNT_CSS = "h2"
-CONFIRM_BANNER_ALERT = "confirm-banner-alert"  # offline "couldn't check for security alerts"; does not block
+# Alerts (docs/metamask.md section 6, *Alerts*). READ: a banner over the confirmation, severity in its
+# `mm-banner-alert--severity-<danger|warning|info>` class (offline with security alerts on: "couldn't check
+# for security alerts", a warning); and a mark on one row (`inline-alert__<danger|warning|info>`, text
+# "Alert"), e.g. on "Network fee" for insufficient funds, where MetaMask also disables Confirm.
+CONFIRM_BANNER_ALERT = "confirm-banner-alert"
+CONFIRM_INLINE_ALERT = "inline-alert"
+# The fee rows, whose marks are MetaMask's advice on the fee (13.36 on a fee the request set itself: "High
+# site fee" on "Network fee"; "Slow speed" or "Inaccurate fee" on "Speed").
+FEE_ROW_IDS = ("edit-gas-fees-row", "gas-fee-details-speed", "gas-fee-details-max-fee")
 # Advanced details of a transaction (docs/metamask.md section 6, *Calldata*). The header's toggle sets a
 # preference MetaMask keeps (later transaction screens show them too); while shown, the nonce section is.
 ADVANCED_DETAILS_TOGGLE = "header-advanced-details-button"
@@ -165,6 +173,10 @@ ADVANCED_NONCE = "advanced-details-displayed-nonce"  # READ: the nonce MetaMask 
 ADVANCED_DATA_SECTION = "advanced-details-data-section"
 ADVANCED_DATA_HEX = "advanced-details-transaction-hex"
 ADVANCED_DATA_FUNCTION = "advanced-details-data-function"  # a decoded function's name (not read)
+# READ: the fee rows the advanced details add: "Max fee 0.0021 ETH" (gas limit times max fee per gas, in
+# the native currency, rounded to 4 decimals); on rollups also an "L1 fee" the max fee includes.
+ADVANCED_MAX_FEE = "gas-fee-details-max-fee"
+ADVANCED_L1_FEE = "gas-fee-details-l1"
 
 # Several pending approvals: signature and transaction confirmations show where they are in MetaMask's queue
 # (absent with only one pending) and buttons to the others.

@@ -13,7 +13,7 @@ from typing import Any
 from automation.metamask.pages.base import BasePage, tid
 from automation.metamask.selectors import base as S
 from automation.metamask.selectors import redesign as R
-from automation.models import Displayed
+from automation.models import Alert, Displayed
 
 # Rows of the redesigned confirmations: a `.confirm-info-row` whose first NON-EMPTY p/span/h6 is the label
 # (copy/collapse icon buttons come first in the DOM).
@@ -45,15 +45,44 @@ _THROTTLE_REFUSE_JS = """
 """
 
 
+# The alerts a confirmation shows, as [severity, text, row test id]: banners over it (their severity in an
+# `mm-banner-alert--severity-<s>` class on the banner or inside it) and marks on its rows
+# (`inline-alert__<s>`, the text prefixed with the row's label).
+_ALERTS_JS = """
+(banner, inline) => {
+  const severity = (el, prefix) => {
+    for (const node of [el, ...el.querySelectorAll('*')]) {
+      const cls = [...node.classList].find((c) => c.startsWith(prefix));
+      if (cls) return cls.slice(prefix.length);
+    }
+    return '';
+  };
+  const out = [];
+  for (const el of document.querySelectorAll(`[data-testid="${banner}"]`)) {
+    out.push([severity(el, 'mm-banner-alert--severity-'), __mmsa.collapse(el.innerText), '']);
+  }
+  for (const el of document.querySelectorAll(`[data-testid="${inline}"]`)) {
+    const row = el.closest('.confirm-info-row');
+    const labelEl = row && [...row.querySelectorAll('p, span, h6')].find((p) => (p.innerText || '').trim());
+    const label = labelEl ? __mmsa.collapse(labelEl.innerText) : '';
+    const text = __mmsa.collapse(el.innerText);
+    const rowId = row ? row.getAttribute('data-testid') || '' : '';
+    out.push([severity(el, 'inline-alert__'), label ? `${label}: ${text}` : text, rowId]);
+  }
+  return out;
+}
+"""
+
+
 # Everything a read needs from the screen in one isolated-world call: rows, whether the approve button is
 # enabled, the texts of the named locators (key -> [locator, visible only]), the text and attribute values of
 # others (key -> locator: some builds keep a full address only in an attribute), the tooltip over others (key
 # -> locator: the title of the element or of its nearest ancestors, where MetaMask keeps a rounded amount's
-# full value) and the page's text. While
+# full value), the alerts it shows and the page's text. While
 # MetaMask renders a confirmation, every call waits for the extension's renderer thread, so a read that
 # took one call per field cost 0.1-0.5 s per field on 13.36.
 _SNAPSHOT_JS = (
-    "(css, approve, wanted, withAttrs, withTitles) => {"
+    "(css, approve, wanted, withAttrs, withTitles, banner, inline) => {"
     " const rows = (" + _ROWS_JS.strip() + ")(css);"
     " const btn = __mmsa.find('testid:' + approve, true);"
     " const enabled = !!btn && !btn.disabled && btn.getAttribute('aria-disabled') !== 'true';"
@@ -73,7 +102,8 @@ _SNAPSHOT_JS = (
     "  for (let up = 0; el && up < 4; up += 1, el = el.parentElement) {"
     "   const t = el.getAttribute('data-original-title') || el.getAttribute('title');"
     "   if (t) { titles[key] = t; break; } } }"
-    " return {rows, enabled, texts, attrs, titles,"
+    " const alerts = (" + _ALERTS_JS.strip() + ")(banner, inline);"
+    " return {rows, enabled, texts, attrs, titles, alerts,"
     "  body: __mmsa.collapse(document.body ? document.body.innerText : '')};"
     "}"
 )
@@ -93,6 +123,12 @@ class Snapshot:
     attrs: dict[str, str | None]
     titles: dict[str, str | None]
     body: str
+    alerts: tuple[Alert, ...] = ()
+
+    @property
+    def warns(self) -> bool:
+        """Whether an alert shows that is more than information (MetaMask may disable Confirm for it)."""
+        return any(not alert.informs for alert in self.alerts)
 
     def row(self, label: str) -> str | None:
         for row_label, value in self.rows:
@@ -126,7 +162,14 @@ class ApprovalPage(BasePage):
     ) -> Snapshot:
         wanted = {**_NETWORK_KEYS, **(texts or {})}
         raw: dict[str, Any] = self.dom.call(
-            _SNAPSHOT_JS, S.CONFIRM_ROW_CSS, self.APPROVE, wanted, attrs or {}, titles or {}
+            _SNAPSHOT_JS,
+            S.CONFIRM_ROW_CSS,
+            self.APPROVE,
+            wanted,
+            attrs or {},
+            titles or {},
+            S.CONFIRM_BANNER_ALERT,
+            S.CONFIRM_INLINE_ALERT,
         )
 
         def strings(values: dict[str, Any]) -> dict[str, str | None]:
@@ -139,6 +182,10 @@ class ApprovalPage(BasePage):
             attrs=strings(raw["attrs"]),
             titles=strings(raw["titles"]),
             body=str(raw["body"]),
+            alerts=tuple(
+                Alert(str(severity), str(text), "fee" if row in S.FEE_ROW_IDS else "")
+                for severity, text, row in raw["alerts"]
+            ),
         )
 
     def wait_snapshot(
@@ -149,11 +196,12 @@ class ApprovalPage(BasePage):
         attrs: dict[str, str] | None = None,
         titles: dict[str, str] | None = None,
     ) -> Snapshot:
-        """The first snapshot with the approve button enabled and ``ready`` true."""
+        """The first snapshot with ``ready`` true and the approve button enabled, or disabled beside an alert
+        (MetaMask disables it for some: the alert is then what the verifier refuses)."""
 
         def probe() -> Snapshot | None:
             snap = self.snapshot(texts, attrs, titles)
-            return snap if snap.approve_enabled and ready(snap) else None
+            return snap if (snap.approve_enabled or snap.warns) and ready(snap) else None
 
         return self.wait_for(what, probe)
 

@@ -28,5 +28,9 @@ class SignaturePage(ApprovalPage):
         else:
             text = " ".join(p for p in (snap.texts["request"], snap.texts["message"]) if p)
         return DisplayedSignature(
-            method=method, origin=snap.origin(), text=collapse(text), network=snap.network()
+            method=method,
+            origin=snap.origin(),
+            text=collapse(text),
+            network=snap.network(),
+            alerts=snap.alerts,
         )

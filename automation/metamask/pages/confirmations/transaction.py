@@ -1,9 +1,11 @@
-"""Transaction confirmations (#confirm-transaction/<id>): recipient, amount, origin, calldata, nonce."""
+"""Transaction confirmations (#confirm-transaction/<id>): recipient, amount, origin, calldata, nonce, fees,
+alerts."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from automation.errors import MetaMaskUIError
@@ -17,21 +19,33 @@ from automation.models import DisplayedTransaction
 _ADVANCED_WAIT = 10.0
 
 # The advanced details in one call: null while they do not show; else the nonce's text, whether the Data
-# section shows, its calldata when shown as hex (whitespace removed), and whether it shows a decoded function.
+# section shows, its calldata when shown as hex (whitespace removed), whether it shows a decoded function,
+# and the texts of the max fee and L1 fee rows (null where absent).
 _ADVANCED_JS = """
-(nonceSection, nonceId, sectionId, hexId, functionId) => {
+(nonceSection, nonceId, sectionId, hexId, functionId, maxFeeId, l1FeeId) => {
   const q = (id) => document.querySelector(`[data-testid="${id}"]`);
   if (!q(nonceSection)) return null;
   const nonce = q(nonceId);
   const hex = q(hexId);
+  const shown = (id) => (q(id) ? __mmsa.collapse(q(id).innerText) : null);
   return {
     nonce: nonce ? __mmsa.collapse(nonce.innerText) : '',
     section: !!q(sectionId),
     hex: hex ? (hex.textContent || '').replace(/\\s+/g, '') : null,
     decoded: !!q(functionId),
+    maxFee: shown(maxFeeId),
+    l1Fee: shown(l1FeeId),
   };
 }
 """
+
+
+@dataclass(frozen=True)
+class _Advanced:
+    data: str | None = None
+    nonce: int | None = None
+    max_fee: str | None = None
+    l1_fee: str | None = None
 
 
 def abbreviation_matches(shown: str, full: str) -> bool:
@@ -82,16 +96,19 @@ class TransactionPage(ApprovalPage):
                 to = self._full_recipient(to) or to
         if not to:
             to = collapse(snap.row(S.ROW_LABEL_TO) or "")
-        data, nonce = self._advanced_details()
+        advanced = self._advanced_details()
         return DisplayedTransaction(
             origin=snap.origin(),
             to=to,
             value_text=snap.texts["amount"] or "",
             raw_text=snap.body,
             network=snap.network(),
-            data=data,
-            nonce=nonce,
+            data=advanced.data,
+            nonce=advanced.nonce,
             value_exact=snap.titles["amount"],
+            max_fee_text=advanced.max_fee,
+            l1_fee_text=advanced.l1_fee,
+            alerts=snap.alerts,
         )
 
     def _advanced(self) -> dict[str, Any] | None:
@@ -102,16 +119,18 @@ class TransactionPage(ApprovalPage):
             S.ADVANCED_DATA_SECTION,
             S.ADVANCED_DATA_HEX,
             S.ADVANCED_DATA_FUNCTION,
+            S.ADVANCED_MAX_FEE,
+            S.ADVANCED_L1_FEE,
         )
         return state
 
-    def _advanced_details(self) -> tuple[str | None, int | None]:
-        """(calldata, nonce) as the advanced details show them, turned on first when they are off: calldata
-        "" when the transaction carries none, None when it is not shown in full (decoded into a function and
-        its parameters, or still decoding after the wait); nonce None when not shown as a number."""
+    def _advanced_details(self) -> _Advanced:
+        """What the advanced details show, turned on first when they are off: calldata "" when the
+        transaction carries none, None when it is not shown in full (decoded into a function and its
+        parameters, or still decoding after the wait); nonce None when not shown as a number."""
         first = self._advanced()
         if first is None and not self.try_click_testid(S.ADVANCED_DETAILS_TOGGLE):
-            return None, None  # a screen without the toggle: nothing read, so calldata counts as not shown
+            return _Advanced()  # a screen without the toggle: nothing read, so calldata counts as not shown
         # The read that found them already on is the wait's first probe, not a call of its own.
         unread = [first] if first is not None else []
 
@@ -128,8 +147,19 @@ class TransactionPage(ApprovalPage):
         except MetaMaskUIError:
             state = self._advanced() or {}
         nonce_text = str(state.get("nonce") or "")
-        nonce = int(nonce_text) if nonce_text.isdigit() else None
-        if not state.get("section", True):
-            return "", nonce
         hex_text = state.get("hex")
-        return (hex_text.lower() if isinstance(hex_text, str) else None), nonce
+        if not state.get("section", True):
+            data: str | None = ""
+        else:
+            data = hex_text.lower() if isinstance(hex_text, str) else None
+
+        def text(key: str) -> str | None:
+            value = state.get(key)
+            return str(value) if value is not None else None
+
+        return _Advanced(
+            data=data,
+            nonce=int(nonce_text) if nonce_text.isdigit() else None,
+            max_fee=text("maxFee"),
+            l1_fee=text("l1Fee"),
+        )

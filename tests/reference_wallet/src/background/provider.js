@@ -167,7 +167,16 @@ async function sendTransaction(origin, params, requestKey) {
       // MetaMask still shows the confirmation when estimation fails; sending will then fail loudly.
     }
   }
-  await requestApproval(origin, 'transaction', { txParams, chainId: net.chainId, networkName: net.name, symbol: net.symbol }, requestKey);
+  // What MetaMask knows before it draws the screen: the sender's balance (for its insufficient-funds alert)
+  // and the fee per gas it would bid when the dApp names none.
+  const [balance, gasPrice] = await Promise.all([
+    rpcCall(net, 'eth_getBalance', [from, 'latest']).catch(() => null),
+    rpcCall(net, 'eth_gasPrice', []).catch(() => null),
+  ]);
+  const feePerGas = txParams.maxFeePerGas || txParams.gasPrice || (gasPrice ? toBeHex(BigInt(gasPrice) * 2n) : null);
+  await requestApproval(origin, 'transaction', {
+    txParams, chainId: net.chainId, networkName: net.name, symbol: net.symbol, balance, feePerGas,
+  }, requestKey);
   const wallet = await vault.signer();
   if (!wallet) throw unauthorized();
   const signer = wallet.connect(providerFor(net));

@@ -311,6 +311,7 @@ export function transaction(approval, state, nav) {
   const tx = approval.data.txParams;
   const symbol = approval.data.symbol || 'ETH';
   const hasData = tx.data && tx.data !== '0x';
+  const cannotPay = insufficientFunds(approval.data);
   const body = [
     h('div', { class: 'mm-box mm-box--padding-4 mm-box--display-flex' },
       h('div', { class: 'mm-box mm-text mm-avatar-base mm-avatar-token' }, symbol.charAt(0)),
@@ -323,19 +324,53 @@ export function transaction(approval, state, nav) {
       row('Network', h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' },
         text('p', 'mm-box mm-text mm-text--body-md mm-box--color-text-default', approval.data.networkName || state.network.name))),
       h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes)),
-    section('gas-fee-section', row('Network fee', plain(tx.gas ? `${BigInt(tx.gas)} gas` : 'Unavailable'))),
-    ...(advancedOn(state) ? advancedDetails(tx, hasData) : []),
+    section('gas-fee-section', networkFeeRow(approval.data, cannotPay)),
+    ...(advancedOn(state) ? advancedDetails(tx, hasData, approval.data) : []),
   ];
+  // As MetaMask for an alert that blocks: Confirm stays disabled, Cancel works.
+  if (cannotPay) setDisabled(ok, true);
   return page(state, nav, body, [cancel, ok], { advancedToggle: true });
 }
 
-// MetaMask's advanced details: the nonce (filled in once the wallet has asked the chain), then, for a
+// The most the transaction can cost: gas limit times fee per gas (null when either is unknown).
+function maxFeeWei({ txParams, feePerGas }) {
+  return txParams.gas && feePerGas ? BigInt(txParams.gas) * BigInt(feePerGas) : null;
+}
+
+// Insufficient funds, as MetaMask marks it: a danger alert on the "Network fee" row.
+function insufficientFunds(data) {
+  if (!data.balance) return false;
+  return BigInt(data.balance) < BigInt(data.txParams.value || 0) + (maxFeeWei(data) ?? 0n);
+}
+
+function networkFeeRow(data, cannotPay) {
+  const tx = data.txParams;
+  const value = row('Network fee', plain(tx.gas ? `${BigInt(tx.gas)} gas` : 'Unavailable'));
+  if (cannotPay) {
+    value.querySelector('.mm-box--display-flex').append(
+      h('div', { class: 'inline-flex rounded-sm inline-alert inline-alert__danger', testid: 'inline-alert' },
+        text('p', 'mm-box mm-text mm-text--body-sm', 'Alert')));
+  }
+  return value;
+}
+
+// A fee in the native currency as MetaMask's fee rows show it: rounded to 4 decimals, no trailing zeros.
+function feeText(wei, symbol) {
+  const units = (wei + 5n * 10n ** 13n) / 10n ** 14n; // rounded to 0.0001
+  const whole = units / 10000n;
+  const frac = String(units % 10000n).padStart(4, '0').replace(/0+$/, '');
+  return `${whole}${frac ? `.${frac}` : ''} ${symbol}`;
+}
+
+// MetaMask's advanced details: the nonce (filled in once the wallet has asked the chain), the max fee, then, for a
 // transaction with calldata, a "Data" section that shows a spinner while decoding and then the calldata in
 // full as hex (MetaMask shows a decoded function instead when it can decode; offline it cannot).
-function advancedDetails(tx, hasData) {
+function advancedDetails(tx, hasData, data) {
   const nonce = h('p', { class: P, testid: 'advanced-details-displayed-nonce' }, 'undefined');
   send('getNonce', { from: tx.from }).then((n) => { if (n) nonce.textContent = String(BigInt(n)); }).catch(() => {});
   const parts = [section('advanced-details-nonce-section', row('Nonce', nonce))];
+  const maxFee = maxFeeWei(data);
+  if (maxFee !== null) parts.push(section(undefined, row('Max fee', plain(feeText(maxFee, data.symbol || 'ETH')), 'gas-fee-details-max-fee')));
   if (hasData) {
     const spinner = h('div', { class: 'preloader__icon' });
     const data = section('advanced-details-data-section', row('Data', h('div', { class: 'mm-box' }, spinner)));

@@ -24,7 +24,9 @@ export function appHeader(state, go) {
       h('div', { class: 'mm-box' },
         button(h('span', { class: 'mm-box mm-text multichain-account-picker__label' }, 'Account 1'), { testid: 'account-menu-icon' }),
         button(h('span', { class: 'mm-box mm-text' }, h('span', { class: 'mm-box mm-text' }, shortAddress(address))), {
-          testid: 'app-header-copy-button', onclick: () => navigator.clipboard?.writeText(address).catch(() => {}),
+          // As MetaMask's copy (document.execCommand('copy')): only a real click copies, not a script's click().
+          testid: 'app-header-copy-button',
+          onclick: () => { if (navigator.userActivation?.isActive) navigator.clipboard?.writeText(address).catch(() => {}); },
         })),
       h('div', { class: 'mm-box' },
         button('', { class: 'mm-button-icon', 'aria-label': 'Account options', testid: 'account-options-menu-button', onclick: openMenu }),
