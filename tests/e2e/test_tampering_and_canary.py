@@ -131,8 +131,9 @@ def test_tampering_dapp_is_rejected_and_canary_secrets_never_leak(
             # The page's message, its own address, the token its approval is for ("0x5FbDB...0aa3"), or the
             # recipient of its copy of the service's transfer (the service's own is never refused here): read
             # in full, its raised max fee; refused as left pending, the screen's text, where the recipient is
-            # shortened as "0x70997...c79C8" (13.5) or "0x70997970C518…0d17dc79C8" (13.36).
-            marks = ("tampered", "dead", "0x5fbdb", "max fee 2.1", "0x70997...c79c8", "…0d17dc79c8")
+            # shortened as "0x70997...c79C8" (13.5) or "0x70997970C518…0d17dc79C8" (13.36; "…" is escaped
+            # in this JSON, so only the hex after it is looked for).
+            marks = ("tampered", "dead", "0x5fbdb", "max fee 2.1", "0x70997...c79c8", "0d17dc79c8")
             assert any(mark in shown for mark in marks), event.details
 
         # The session survives the rejections...
