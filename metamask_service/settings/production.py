@@ -11,6 +11,10 @@ from metamask_service.settings.env import env
 _SECRET_KEY = env.required("DJANGO_SECRET_KEY")
 _JWT_SIGNING_KEY = env.required("JWT_SIGNING_KEY")
 env.required("FIELD_ENCRYPTION_KEYS")
+# Without them base falls back to a SQLite file and a filesystem broker inside the pod: each replica would
+# keep its own state and queue, silently. A production process refuses instead.
+env.required("DATABASE_URL")
+env.required("REDIS_URL")
 _FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 for _key in _FIELD_ENCRYPTION_KEYS:
     try:

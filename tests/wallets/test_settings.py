@@ -15,10 +15,17 @@ SECRETS = {
     "JWT_SIGNING_KEY": "y" * 50,
     "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
 }
+# Not secrets of the service's own, but production must not start without them either (no connection is
+# made by these probes).
+SERVERS = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+REQUIRED = {**SECRETS, **SERVERS}
 
 
 def run(code, *, settings, env_extra, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in SECRETS and not k.endswith("_FILE")}
+    env = {k: v for k, v in os.environ.items() if k not in REQUIRED and not k.endswith("_FILE")}
     env.update({"DJANGO_SETTINGS_MODULE": settings, "VAR_DIR": str(tmp_path / "var"), **env_extra})
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -34,9 +41,9 @@ def run(code, *, settings, env_extra, tmp_path):
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
-@pytest.mark.parametrize("missing", sorted(SECRETS))
-def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
-    env = {k: v for k, v in SECRETS.items() if k != missing}
+@pytest.mark.parametrize("missing", sorted(REQUIRED))
+def test_production_refuses_to_start_without_each_secret_or_server(tmp_path, missing):
+    env = {k: v for k, v in REQUIRED.items() if k != missing}
     result = run(PROBE, settings="metamask_service.settings.production", env_extra=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -45,7 +52,7 @@ def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
 
 
 def test_production_rejects_a_malformed_fernet_key_without_printing_it(tmp_path):
-    env = {**SECRETS, "FIELD_ENCRYPTION_KEYS": "not-a-fernet-key-but-secret"}
+    env = {**REQUIRED, "FIELD_ENCRYPTION_KEYS": "not-a-fernet-key-but-secret"}
     result = run(PROBE, settings="metamask_service.settings.production", env_extra=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "is not a Fernet key" in result.stderr
@@ -53,7 +60,7 @@ def test_production_rejects_a_malformed_fernet_key_without_printing_it(tmp_path)
 
 
 def test_production_starts_with_secrets_from_files(tmp_path):
-    env = {}
+    env = dict(SERVERS)
     for name, value in SECRETS.items():
         path = tmp_path / name
         path.write_text(value + "\n")
