@@ -227,6 +227,11 @@ class IsolatedDom:
     def body_text(self) -> str:
         return str(self.call("() => __mmsa.collapse(document.body ? document.body.innerText : '')"))
 
+    def body_source_text(self) -> str:
+        """The text the page's DOM holds, rendered or not (``textContent``): for a screen caught while its
+        content is still hidden, whose ``innerText`` is empty."""
+        return str(self.call("() => __mmsa.collapse(document.body ? document.body.textContent : '')"))
+
     # ---- acting ------------------------------------------------------------------------------------------
     def click(self, locator: str) -> bool:
         """Click the first visible match with a real mouse event at its centre; False when there is none."""

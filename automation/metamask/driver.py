@@ -55,6 +55,7 @@ _FOLLOWED_ROUTES = (*APPROVAL_ROUTES, S.ROUTE_UNLOCK)
 _CLOSE_POLL = 0.03  # seconds between looks at an approved screen's route (the browser's: no script runs)
 # Seconds a refused screen may stay before the driver looks for the modal that holds a refusal up (13.36).
 _THROTTLE_LOOK = 1.0
+_RECORD_TEXT_WAIT = 2.0  # seconds a refused screen is given to show its text before it is recorded
 
 
 class MetaMaskDriver:
@@ -306,10 +307,19 @@ class MetaMaskDriver:
         assert screen.page is not None
         page: ApprovalPage = self.page(screen.page)
         # For the record only, so not read field by field (that waits for a layout this screen may not have).
-        text = self.dom.body_text()[:1000]
+        text = self._record_text()[:1000]
         logger.warning("rejecting a %s confirmation: %s", screen.kind, reason, extra=_LOG)
         self.reject_shown(page)
         self.refused_others.append((reason, f"{screen.kind}: {text}"))
+
+    def _record_text(self) -> str:
+        """What the screen says, for a refusal's record. A screen caught as it renders (13.36, right after a
+        browser restart) can already be recognised by its elements while its text is not shown yet: wait a
+        moment for some, else take the text its DOM holds."""
+        try:
+            return wait_until("the screen's text", lambda: self.dom.body_text() or None, _RECORD_TEXT_WAIT)
+        except MetaMaskUIError:
+            return self.dom.body_source_text()
 
     def follow_approvals_elsewhere(self) -> None:
         """When the build shows approvals on another of its pages (the side panel), show that page in our tab.

@@ -450,8 +450,14 @@ def test_restart_restores_a_connection_that_did_not_survive_it(
     assert wallet.operations == 0
 
 
-def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_run: WalletRun) -> None:
-    """One approval per request: whatever is pending when a request starts is not its own."""
+@pytest.mark.parametrize("hidden_ms", [0, 700], ids=["shown", "text-shown-late"])
+def test_a_confirmation_left_pending_is_rejected_before_the_next_request(
+    wallet_run: WalletRun, hidden_ms: int
+) -> None:
+    """One approval per request: whatever is pending when a request starts is not its own, and its refusal
+    records what it said. With ``hidden_ms``, its text is hidden for that long as the next request starts
+    (its DOM there, its rendered text empty): 13.36 showed such a screen right after a browser restart, its
+    route already naming it, and the record once held no text."""
     wallet = wallet_run.wallet
     dapp = wallet.dapp
     assert dapp is not None
@@ -461,11 +467,18 @@ def test_a_confirmation_left_pending_is_rejected_before_the_next_request(wallet_
     mm = wallet.mm
     mm.focus(mm.notification_handle)
     until("the page's confirmation on screen", lambda: recognise(shown(mm.dom)).kind == "signature", 30)
+    if hidden_ms:
+        mm.dom.call(
+            "(ms) => { document.body.style.visibility = 'hidden';"
+            " setTimeout(() => { document.body.style.visibility = ''; }, ms); }",
+            hidden_ms,
+        )
+        assert mm.dom.body_text() == ""
     signature = wallet.personal_sign("the request", address=wallet_run.address, verify=lambda _s: None)
     assert Account.recover_message(encode_defunct(text="the request"), signature=signature) == wallet.address
-    refused = wallet.refused_others
-    assert [reason for reason, _text in refused] == ["left pending before personal_sign was sent"]
-    assert "left behind by the page" in refused[0][1]
+    [(reason, text)] = wallet.refused_others
+    assert reason == "left pending before personal_sign was sent"
+    assert "left behind by the page" in text
     outcome = dapp.poll(stale)
     assert outcome is not None
     assert (outcome["state"], outcome.get("code")) == ("error", 4001)
