@@ -105,6 +105,32 @@ def _services(settings: Any) -> None:
     settings.RATELIMIT_DEFAULT = "100000/m"
 
 
+@pytest.fixture(autouse=True)
+def _close_what_the_test_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that fails half-way leaves its session, and so a browser, open on the shared worker; the next
+    test would then fail on a browser count that is not its own. Close such sessions through the service,
+    as a caller would, and wait until the worker holds no browser. Runs before the database is flushed:
+    pytest-django's autouse database fixture is set up first, so it is torn down after this one."""
+    yield
+    if "worker" not in request.fixturenames:
+        return
+    from wallets.models import WalletSession
+    from wallets.services import session_request_close
+
+    shared: Worker = request.getfixturevalue("worker")
+    for session in WalletSession.objects.filter(
+        status__in=(WalletSession.Status.OPENING, WalletSession.Status.READY)
+    ).select_related("wallet__owner"):
+        session_request_close(user=session.wallet.owner, session_id=session.id)
+    until(
+        "the sessions the test left open closed, and their browsers with them",
+        lambda: shared.browsers_running() == 0,
+        90,
+        interval=0.5,
+        process=shared.process,
+    )
+
+
 @pytest.fixture(scope="package")
 def tamper_server() -> Iterator[StaticServer]:
     with StaticServer(PAGES_DIR) as server:
