@@ -41,6 +41,8 @@ if [[ -z "${DATABASE_URL:-}" || -z "${REDIS_URL:-}" ]]; then
 fi
 # .ci/run creates its database with createdb/psql.
 if ! command -v psql >/dev/null 2>&1; then apt_needed+=(postgresql-client); fi
+# promtool (alert-rule unit tests) and prometheus (the scrape test) come from Debian's prometheus package.
+if ! command -v promtool >/dev/null 2>&1 || [[ ! -x /usr/bin/prometheus ]]; then apt_needed+=(prometheus); fi
 
 if ((${#apt_needed[@]})); then
     if [[ "${BOOTSTRAP_SKIP_APT:-0}" == 1 ]]; then
@@ -52,8 +54,14 @@ if ((${#apt_needed[@]})); then
     log "installing Debian packages: ${apt_needed[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
+    # Packages that ship a service (prometheus) must not start it: the tests start their own, on loopback.
+    # policy-rc.d answering 101 forbids any start during this install; one that was there already stays.
+    own_policy=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
     apt-get install -y -q --no-install-recommends "${apt_needed[@]}" </dev/null
-    # Debian's postgresql package starts a cluster on 5432 on a box without one; that is harmless here.
+    if ((own_policy)); then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # --- Python virtualenv -----------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""Security events: the audit row and its JSON log line. A leaf module (it imports only the models), so that
-selectors, services and the API can all record events without importing each other."""
+"""Security events: the audit row, its JSON log line and its counter. A leaf module (it imports only the
+models and metrics), so that selectors, services and the API can all record events without importing each
+other."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from wallets import metrics
 from wallets.models import SecurityEvent, Wallet, WalletSession
 
 security_logger = logging.getLogger("wallets.security")
@@ -36,6 +38,7 @@ def security_event_record(
         ip=ip,
         details=details or {},
     )
+    metrics.security_events_total.labels(kind=str(kind), severity=str(severity)).inc()
     security_logger.warning(
         "security_event",
         extra={

@@ -102,7 +102,7 @@ def check_broker(_options: Options) -> Finding:
         conn.ensure_connection(max_retries=1, timeout=3)
         transport = conn.transport.driver_type
         for name in queues:
-            depths[name] = _queue_depth(conn, name)
+            depths[name] = health.queue_depth(conn, name)
     stranded = {
         name: n
         for name, n in depths.items()
@@ -271,18 +271,6 @@ def run_checks(options: Options | None = None) -> tuple[Status, dict[str, Findin
             first_line = next(iter(str(exc).splitlines()), "")[:200]
             findings[name] = Finding("fail", f"check failed: {type(exc).__name__}: {first_line}")
     return _worst(*(f.status for f in findings.values())), findings
-
-
-def _queue_depth(conn: Any, name: str) -> int:
-    """Messages waiting in one queue, without creating it: a passive declare, on a channel of its own (on
-    AMQP a refused declare closes its channel). A queue the broker does not know holds nothing."""
-    channel = conn.channel()
-    try:
-        return int(channel.queue_declare(queue=name, passive=True).message_count)
-    except conn.channel_errors:
-        return 0
-    finally:
-        channel.close()
 
 
 def _live_workers() -> list[BrowserWorker]:

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 
 from wallets import metrics
+from wallets.dispatch import SHARED_QUEUE
 from wallets.selectors import browser_workers_live, session_metamask_versions
 
 CheckResult = tuple[bool, dict[str, Any]]
@@ -40,11 +41,27 @@ def check_cache() -> CheckResult:
 
 
 def check_broker() -> CheckResult:
+    """The broker answers; also how many sessions wait on the shared queue for a worker (a backlog alert)."""
     from celery_app import app
 
+    conn: Any  # kombu's Connection; its stubs leave out .channel_errors
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)
-        return True, {"transport": str(getattr(conn, "transport_cls", ""))}
+        waiting = queue_depth(conn, SHARED_QUEUE)
+        metrics.broker_queue_messages.labels(queue=SHARED_QUEUE).set(waiting)
+        return True, {"transport": str(getattr(conn, "transport_cls", "")), "shared_queue_messages": waiting}
+
+
+def queue_depth(conn: Any, name: str) -> int:
+    """Messages waiting in one queue, without creating it: a passive declare, on a channel of its own (on
+    AMQP a refused declare closes its channel). A queue the broker does not know holds nothing."""
+    channel = conn.channel()
+    try:
+        return int(channel.queue_declare(queue=name, passive=True).message_count)
+    except conn.channel_errors:
+        return 0
+    finally:
+        channel.close()
 
 
 def check_workers() -> CheckResult:
@@ -59,6 +76,7 @@ def check_workers() -> CheckResult:
         for worker in rows
     ]
     # The API process has no browsers; it reports the fleet's numbers from the heartbeats it just read.
+    metrics.browser_workers_live.set(len(rows))
     metrics.sessions_open.set(sum(w.sessions_open for w in rows))
     metrics.browsers_running.set(sum(w.browsers_running for w in rows))
     return bool(workers), {"live": workers, "stale_after_seconds": settings.WORKER_HEARTBEAT_STALE_SECONDS}

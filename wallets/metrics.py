@@ -42,6 +42,22 @@ metamask_extension_info = Gauge(
     ["version"],
     multiprocess_mode="livemostrecent",
 )
+# Set by the API's health check (the readiness probe calls it every few seconds): the fleet as the database
+# and the broker see it, whichever API process answered last.
+browser_workers_live = Gauge(
+    "mm_browser_workers_live",
+    "Browser workers whose heartbeat is fresh",
+    multiprocess_mode="livemostrecent",
+)
+broker_queue_messages = Gauge(
+    "mm_broker_queue_messages",
+    "Messages waiting on a broker queue (the shared browser queue: sessions waiting for a worker)",
+    ["queue"],
+    multiprocess_mode="livemostrecent",
+)
+security_events_total = Counter(
+    "mm_security_events_total", "Security events recorded, by kind", ["kind", "severity"]
+)
 _extension_version: str | None = None
 
 

@@ -98,3 +98,26 @@ def test_a_manifest_without_a_readable_version_is_present_with_a_null_version(an
     assert response.status_code == 200, response.json()
     extension = response.json()["checks"]["extension"]
     assert (extension["ok"], extension["present"], extension["version"]) == (True, True, None)
+
+
+def test_the_fleet_and_the_shared_queue_backlog_are_exported(anon_client, browser_paths):
+    from prometheus_client import REGISTRY
+
+    from celery_app import app
+    from wallets.dispatch import SHARED_QUEUE
+
+    BrowserWorkerFactory.create_batch(2)
+    BrowserWorkerFactory.create(last_seen=timezone.now() - timedelta(minutes=5))
+    with app.connection_for_write() as conn:
+        waiting = conn.SimpleQueue(SHARED_QUEUE)
+        try:
+            waiting.clear()
+            for n in range(3):
+                waiting.put({"waiting": n})
+            body = anon_client.get(URL).json()
+        finally:
+            waiting.clear()
+            waiting.close()
+    assert body["checks"]["broker"]["shared_queue_messages"] == 3
+    assert REGISTRY.get_sample_value("mm_broker_queue_messages", {"queue": SHARED_QUEUE}) == 3
+    assert REGISTRY.get_sample_value("mm_browser_workers_live") == 2

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import pytest
@@ -26,37 +25,29 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import require_services
-from tests.support.live_app import running
+from tests.support.live_app import celery_worker_argv, exporter_env, gunicorn_argv, running, service_env
 from tests.support.polling import until
 from tests.support.servers import free_port, port_open
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_TIMEOUT = 60.0
+# The servers use the test database: pytest-django creates it only when a collected test is marked, and
+# flushes what the servers wrote only for transactional tests. (Unmarked, this module passed only after
+# some other marked test had created the database.)
+pytestmark = pytest.mark.django_db(transaction=True)
 REQUESTS = "django_http_requests_total_by_method_total"
 FAILURES = "mm_metamask_action_failures_total"
 
 
 @pytest.fixture(scope="module")
-def service_env(django_db_setup: Any, django_db_blocker: Any) -> dict[str, str]:
+def test_env(django_db_setup: Any, django_db_blocker: Any) -> dict[str, str]:
     """Environment for the servers: test settings and database, no inherited metrics variables."""
     require_services()
     from django.db import connection
 
     with django_db_blocker.unblock():
-        test_db = connection.settings_dict["NAME"]
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "prometheus_"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "metamask_service.settings.test",
-            "DATABASE_URL": urlunsplit(
-                (parts.scheme, parts.netloc, "/" + test_db, parts.query, parts.fragment)
-            ),
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+        return service_env(connection.settings_dict["NAME"])
 
 
 def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -108,18 +99,6 @@ def _leave_stale_counter(env: dict[str, str], name: str, doc: str, **labels: str
     assert list(Path(env["PROMETHEUS_MULTIPROC_DIR"]).glob("counter_*.db"))
 
 
-def _gunicorn(workers: int, app_port: int) -> list[str]:
-    return [
-        str(BIN / "gunicorn"),
-        "-c",
-        "metamask_service/gunicorn.conf.py",
-        "metamask_service.wsgi:application",
-        f"--bind=127.0.0.1:{app_port}",
-        f"--workers={workers}",
-        "--timeout=60",
-    ]
-
-
 def _answers(url: str) -> Callable[[], bool]:
     def check() -> bool:
         try:
@@ -132,23 +111,19 @@ def _answers(url: str) -> Callable[[], bool]:
 
 
 def test_gunicorn_workers_are_summed_on_the_masters_exporter(
-    tmp_path: Path, service_env: dict[str, str]
+    tmp_path: Path, test_env: dict[str, str]
 ) -> None:
     multiproc = tmp_path / "prom"
     multiproc.mkdir()
     app_port, metrics_port = free_port(), free_port()
-    env = {
-        **service_env,
-        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
-        "PROMETHEUS_METRICS_PORT": str(metrics_port),
-    }
+    env = exporter_env(test_env, multiproc, metrics_port)
     # What an earlier run of the pod left behind: must not be counted (the master clears the directory).
     _leave_stale_counter(
         env, "django_http_requests_total_by_method", "Count of requests by method.", method="GET"
     )
 
     log = tmp_path / "gunicorn.log"
-    with running(_gunicorn(2, app_port), env, log) as master:
+    with running(gunicorn_argv(app_port, 2), env, log) as master:
         _wait("exporter", lambda: port_open(metrics_port), master, log)
         _wait("API", _answers(f"http://127.0.0.1:{app_port}/api/schema/?warmup"), master, log)
         _wait("second worker", lambda: len(psutil.Process(master.pid).children()) == 2, master, log)
@@ -199,12 +174,12 @@ def test_gunicorn_workers_are_summed_on_the_masters_exporter(
 
 
 def test_without_multiproc_dir_nothing_listens_and_the_app_serves_its_process(
-    tmp_path: Path, service_env: dict[str, str]
+    tmp_path: Path, test_env: dict[str, str]
 ) -> None:
     app_port, metrics_port = free_port(), free_port()
-    env = {**service_env, "PROMETHEUS_METRICS_PORT": str(metrics_port)}
+    env = {**test_env, "PROMETHEUS_METRICS_PORT": str(metrics_port)}
     log = tmp_path / "gunicorn.log"
-    with running(_gunicorn(1, app_port), env, log) as master:
+    with running(gunicorn_argv(app_port), env, log) as master:
         _wait("API", _answers(f"http://127.0.0.1:{app_port}/api/schema/"), master, log)
         _get(f"http://127.0.0.1:{app_port}/api/schema/")
         body = _get(f"http://127.0.0.1:{app_port}/metrics")
@@ -214,31 +189,14 @@ def test_without_multiproc_dir_nothing_listens_and_the_app_serves_its_process(
 
 
 def test_celery_pool_child_metrics_reach_the_worker_exporter(
-    tmp_path: Path, service_env: dict[str, str]
+    tmp_path: Path, test_env: dict[str, str]
 ) -> None:
     multiproc = tmp_path / "prom"
     multiproc.mkdir()
     metrics_port = free_port()
     queue = f"metrics-probe-{secrets.token_hex(4)}"
-    env = {
-        **service_env,
-        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
-        "PROMETHEUS_METRICS_PORT": str(metrics_port),
-    }
-    argv = [
-        str(BIN / "celery"),
-        "-A",
-        "celery_app",
-        "worker",
-        "--pool=prefork",
-        "--concurrency=1",
-        f"--queues={queue}",
-        f"--hostname={queue}@%h",
-        "--include=tests.metrics.probe_tasks",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel=INFO",
-    ]
+    env = exporter_env(test_env, multiproc, metrics_port)
+    argv = celery_worker_argv(queue, "--include=tests.metrics.probe_tasks")
     _leave_stale_counter(env, FAILURES, "stale", action="metrics_probe", kind="probe")
     log = tmp_path / "worker.log"
     with running(argv, env, log) as main:
@@ -306,13 +264,13 @@ print("port free after django.setup()")
 
 @pytest.mark.parametrize("settings_module", ["base", "test", "production"])
 def test_loading_django_opens_no_metrics_listener(
-    tmp_path: Path, service_env: dict[str, str], settings_module: str
+    tmp_path: Path, test_env: dict[str, str], settings_module: str
 ) -> None:
     from cryptography.fernet import Fernet
 
     port = free_port()
     env = {
-        **service_env,
+        **test_env,
         "DJANGO_SETTINGS_MODULE": f"metamask_service.settings.{settings_module}",
         "VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(32),

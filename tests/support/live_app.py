@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psutil
+import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -46,6 +50,75 @@ def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 3
             return Response(int(answer.status), answer.headers, answer.read())
     except urllib.error.HTTPError as exc:
         return Response(int(exc.code), exc.headers, exc.read())
+
+
+def service_env(test_db: str, **extra: str) -> dict[str, str]:
+    """Environment for a server process of the service on the test settings and the given (pytest-django)
+    test database, without inherited metrics variables; ``extra`` on top."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "prometheus_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "metamask_service.settings.test",
+            "DATABASE_URL": urlunsplit(
+                (parts.scheme, parts.netloc, "/" + test_db, parts.query, parts.fragment)
+            ),
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
+    return env
+
+
+def gunicorn_argv(app_port: int, workers: int = 1) -> list[str]:
+    """The API as the pod runs it (gunicorn.conf.py: the pod exporter in the master), on a loopback port."""
+    return [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        "metamask_service/gunicorn.conf.py",
+        "metamask_service.wsgi:application",
+        f"--bind=127.0.0.1:{app_port}",
+        f"--workers={workers}",
+        "--timeout=60",
+    ]
+
+
+def celery_worker_argv(queue: str, *extra: str) -> list[str]:
+    """A Celery worker as the browser-worker pod runs it (prefork, one child), on a queue of its own."""
+    return [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "celery_app",
+        "worker",
+        "--pool=prefork",
+        "--concurrency=1",
+        f"--queues={queue}",
+        f"--hostname={queue}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel=INFO",
+        *extra,
+    ]
+
+
+def exporter_env(env: dict[str, str], multiproc_dir: Path, metrics_port: int) -> dict[str, str]:
+    """``env`` plus the pod exporter's settings (its multiprocess directory and port)."""
+    return {
+        **env,
+        "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
+        "PROMETHEUS_METRICS_PORT": str(metrics_port),
+    }
+
+
+def debian_tool(name: str, package: str) -> str:
+    """The path of a command from a Debian package that `make bootstrap` installs; a missing one fails under
+    CI=true and skips elsewhere."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} not found (Debian package {package}; `make bootstrap` installs it)")
+        pytest.skip(f"{name} not installed (Debian package {package})")
+    return found
 
 
 def log_tail(log: Path, chars: int = 3000) -> str:
