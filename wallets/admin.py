@@ -17,6 +17,7 @@ from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_
 from wallets.exceptions import ValidationFailed
 from wallets.models import (
     BrowserWorker,
+    OutboxEvent,
     SecurityEvent,
     SignatureRequest,
     Transaction,
@@ -262,3 +263,12 @@ class BrowserWorkerAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True)
     def live(self, obj: BrowserWorker) -> bool:
         return obj.is_live
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    """Events waiting for Kafka (published_at empty) and why the last try failed."""
+
+    list_display = ("id", "type", "key", "created_at", "published_at", "attempts", "last_error")
+    list_filter = ("type", ("published_at", admin.EmptyFieldListFilter))
+    search_fields = ("key", "event_id")

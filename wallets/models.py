@@ -376,3 +376,31 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.response_status or 'in progress'})"
+
+
+class OutboxEvent(models.Model):
+    """An operation or security event waiting to be published to Kafka (wallets/outbox.py), written in the
+    same database transaction as the change it reports, so none is lost and none is reported that did not
+    happen. Written only while KAFKA_BOOTSTRAP_SERVERS is set."""
+
+    # Publication order: rows are published by id, and every event of one session carries that session as
+    # its Kafka key (one partition), so a session's events arrive in the order they happened.
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # consumers' idempotency key
+    type = models.CharField(max_length=64)  # e.g. "transaction.status", "security_event"
+    key = models.CharField(max_length=64, blank=True)  # the session's id (else the wallet's)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="outbox_unpublished", condition=models.Q(published_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.id} ({'published' if self.published_at else 'pending'})"

@@ -260,6 +260,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Events out (Kafka) ---------------------------------------------------------------------------------
+# Unset: no outbox rows are written and nothing is published. Set: every operation status change and
+# security event is written to an outbox in its own transaction and published by `manage.py publish_events`
+# (wallets/outbox.py), at least once, in order per session.
+KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", "")
+KAFKA_TOPIC = env.str("KAFKA_TOPIC", "metamask-service.events")
+KAFKA_SECURITY_PROTOCOL = env.str("KAFKA_SECURITY_PROTOCOL", "")  # e.g. SASL_SSL; empty: librdkafka's own
+KAFKA_SASL_MECHANISM = env.str("KAFKA_SASL_MECHANISM", "")
+KAFKA_SASL_USERNAME = env.str("KAFKA_SASL_USERNAME", "")
+KAFKA_SASL_PASSWORD = env.str("KAFKA_SASL_PASSWORD", "")
+KAFKA_DELIVERY_TIMEOUT_SECONDS = env.float("KAFKA_DELIVERY_TIMEOUT_SECONDS", 30.0)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", 7)  # published rows older than this are deleted
+
 # --- Browser / MetaMask ---------------------------------------------------------------------------------
 METAMASK_EXTENSION_PATH = env.str("METAMASK_EXTENSION_PATH", "/opt/metamask")
 CHROMIUM_BINARY = env.str("CHROMIUM_BINARY", "/usr/bin/chromium")

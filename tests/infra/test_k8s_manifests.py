@@ -124,6 +124,7 @@ def test_every_pod_is_found_by_the_guides_label_and_has_its_own_component() -> N
         "metamask-beat": "beat",
         "metamask-flower": "flower",
         "metamask-migrate": "migrate",
+        "metamask-events-publisher": "events-publisher",
     }
     for doc in workloads():
         assert {"app": APP, "component": components[doc["metadata"]["name"]]}.items() <= doc["metadata"][

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+from wallets import outbox
 
 
 def transition(
@@ -38,7 +40,16 @@ def transition(
         values.setdefault("updated_at", now)
         if "finished_at" in fields and to in model.FINAL_STATUSES:  # type: ignore[attr-defined]
             values.setdefault("finished_at", now)
-    return int(model._default_manager.filter(**(where or {}), status__in=sources).update(status=to, **values))
+    rows = model._default_manager.filter(**(where or {}), status__in=sources)
+    if not outbox.enabled():
+        return int(rows.update(status=to, **values))
+    # With events going out, the moved rows must be known to report them, in the moving transaction: they
+    # are locked first (PostgreSQL), so the UPDATE moves exactly them and nobody moves them meanwhile.
+    with transaction.atomic():
+        ids = list(rows.select_for_update().values_list("id", flat=True))
+        moved = int(model._default_manager.filter(id__in=ids, status__in=sources).update(status=to, **values))
+        outbox.record_transitions(model, ids, to, values)
+    return moved
 
 
 def transition_one(model: type[models.Model], *, row_id: Any, to: str, **kwargs: Any) -> bool:
