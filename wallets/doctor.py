@@ -26,6 +26,7 @@ from django.utils import timezone
 from wallets import health
 from wallets.dispatch import SHARED_QUEUE, worker_queue
 from wallets.models import BrowserWorker, SecurityEvent, WalletSession
+from wallets.selectors import browser_workers_live
 
 Status = Literal["ok", "warn", "fail"]
 _RANK: dict[Status, int] = {"ok": 0, "warn": 1, "fail": 2}
@@ -94,7 +95,7 @@ def check_broker(_options: Options) -> Finding:
     stopped heart-beating is stranded there (its browsers are gone): a warning naming the queue."""
     from celery_app import app
 
-    live = {w.hostname for w in _live_workers()}
+    live = set(browser_workers_live().values_list("hostname", flat=True))
     queues = [SHARED_QUEUE] + [worker_queue(w.hostname) for w in BrowserWorker.objects.all()]
     depths: dict[str, int] = {}
     conn: Any  # kombu's Connection; its stubs leave out .transport
@@ -149,7 +150,7 @@ def check_browsers(_options: Options) -> Finding:
     limit = int(settings.BROWSER_MAX_RSS_MB) * 2**20
     rows: list[dict[str, Any]] = []
     near: list[str] = []
-    for worker in _live_workers():
+    for worker in browser_workers_live():
         per_browser = worker.rss_bytes // worker.browsers_running if worker.browsers_running else 0
         rows.append(
             {
@@ -271,10 +272,6 @@ def run_checks(options: Options | None = None) -> tuple[Status, dict[str, Findin
             first_line = next(iter(str(exc).splitlines()), "")[:200]
             findings[name] = Finding("fail", f"check failed: {type(exc).__name__}: {first_line}")
     return _worst(*(f.status for f in findings.values())), findings
-
-
-def _live_workers() -> list[BrowserWorker]:
-    return [w for w in BrowserWorker.objects.all() if w.is_live]
 
 
 def _redis_client() -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -160,21 +160,20 @@ def _prune() -> int:
     return int(deleted)
 
 
-class _publisher_lock:
+@contextlib.contextmanager
+def _publisher_lock() -> Iterator[bool]:
     """A session-level PostgreSQL advisory lock, so that two publishers (a rolling update) never interleave
-    their batches; elsewhere (SQLite, one process) nothing to take."""
-
-    def __enter__(self) -> bool:
-        self.postgres = connection.vendor == "postgresql"
-        if not self.postgres:
-            return True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_ID])
-            self.held = bool(cursor.fetchone()[0])
-        return self.held
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.postgres and self.held:
+    their batches; yields whether this one holds it. Elsewhere (SQLite, one process) nothing to take."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_ID])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_ID])
 
