@@ -2,9 +2,10 @@
 
     gunicorn -c metamask_service/gunicorn.conf.py metamask_service.wsgi:application --bind ... --workers N
 
-Bind, workers, threads and timeouts stay on the command line (k8s/api.yaml). With PROMETHEUS_MULTIPROC_DIR
-set, the master clears the directory before any worker exists and serves the aggregate of every worker on
-PROMETHEUS_METRICS_PORT (see metamask_service/metrics_server.py); without it the hooks do nothing.
+Bind, workers, threads and timeouts stay on the command line (k8s/base/api.yaml). With
+PROMETHEUS_MULTIPROC_DIR set, the master clears the directory before any worker exists and serves the
+aggregate of every worker on PROMETHEUS_METRICS_PORT (see metamask_service/metrics_server.py); without
+it the hooks do nothing.
 """
 
 from __future__ import annotations

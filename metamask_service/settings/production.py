@@ -43,8 +43,9 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Static files: `manage.py collectstatic --noinput` fills STATIC_ROOT before gunicorn starts (the API pod's
-# init container, k8s/api.yaml); WhiteNoise serves that tree only: content-hashed names cached as immutable,
-# precompressed copies. A template naming a file that was not collected fails instead of linking a 404.
+# init container, k8s/base/api.yaml); WhiteNoise serves that tree only: content-hashed names cached as
+# immutable, precompressed copies. A template naming a file that was not collected fails instead of
+# linking a 404.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

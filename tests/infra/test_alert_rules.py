@@ -1,4 +1,4 @@
-"""k8s/prometheus-rules.yaml checked and unit-tested with Prometheus' own promtool (Debian's prometheus
+"""k8s/base/prometheus-rules.yaml checked and unit-tested with Prometheus' own promtool (Debian's prometheus
 package, installed by `make bootstrap`): every alert has a firing and a silent case
 (alert_rules.test.yaml)."""
 
@@ -13,7 +13,7 @@ import yaml
 from tests.support.live_app import debian_tool
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-RULES = REPO_ROOT / "k8s" / "prometheus-rules.yaml"
+RULES = REPO_ROOT / "k8s" / "base" / "prometheus-rules.yaml"
 TESTS = Path(__file__).resolve().parent / "alert_rules.test.yaml"
 
 

@@ -1,5 +1,5 @@
-"""Flower as k8s/flower.yaml runs it (`celery --app=celery_app flower`, basic auth from FLOWER_BASIC_AUTH)
-against the real broker, beside a real worker that sends task events as the ConfigMap asks
+"""Flower as k8s/base/flower.yaml runs it (`celery --app=celery_app flower`, basic auth from
+FLOWER_BASIC_AUTH) against the real broker, beside a real worker that sends task events as the ConfigMap asks
 (CELERY_WORKER_SEND_TASK_EVENTS=true): a browser task the worker finished shows in Flower's API, and
 Flower answers nobody without the password."""
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-K8S = REPO_ROOT / "k8s"
+K8S = REPO_ROOT / "k8s" / "base"
 NAMESPACE = "trading-system"
 # The label the operators' guide selects every pod and the ServiceMonitor's Services by.
 APP = "metamask-integration"

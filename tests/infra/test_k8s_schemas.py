@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-K8S = REPO_ROOT / "k8s"
+K8S = REPO_ROOT / "k8s" / "base"
 VERSIONS = ("1.30.0", "1.35.0")
 # Custom resources (Prometheus Operator) and kustomize's own file are not in the Kubernetes schemas; their
 # shape is checked in test_k8s_manifests.py and test_alert_rules.py.

@@ -1,6 +1,6 @@
 """A real Prometheus (Debian's package) scrapes the real exporters of an API (gunicorn) and a browser worker
-(Celery), as the ServiceMonitor does in k8s, with the alert rules of k8s/prometheus-rules.yaml loaded. The
-operators' guide's series must be there (rate_limit, session, db_connections, browser and memory), every
+(Celery), as the ServiceMonitor does in k8s, with the alert rules of k8s/base/prometheus-rules.yaml loaded.
+The operators' guide's series must be there (rate_limit, session, db_connections, browser and memory), every
 rule must evaluate without error, and every panel of the Grafana dashboard must be a query Prometheus
 accepts."""
 
@@ -36,8 +36,8 @@ from tests.support.servers import free_port, port_open
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-RULES = REPO / "k8s" / "prometheus-rules.yaml"
-DASHBOARD = REPO / "k8s" / "grafana" / "metamask-service.json"
+RULES = REPO / "k8s" / "base" / "prometheus-rules.yaml"
+DASHBOARD = REPO / "k8s" / "base" / "grafana" / "metamask-service.json"
 API_JOB, WORKER_JOB = "metamask-integration-service", "metamask-browser-worker-metrics"
 
 

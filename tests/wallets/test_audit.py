@@ -1,4 +1,4 @@
-"""Security events: each one recorded is also counted for the alert rules (k8s/prometheus-rules.yaml)."""
+"""Security events: each one recorded is also counted for the alert rules (k8s/base/prometheus-rules.yaml)."""
 
 from __future__ import annotations
 

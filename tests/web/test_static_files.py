@@ -9,7 +9,8 @@ render every operation of the schema) and with plain HTTP requests for every /st
 - ``demo``: gunicorn with the embedded defaults, as ``make demo`` starts the API (fresh VAR_DIR, no
   collectstatic);
 - ``production``: production settings on PostgreSQL/Redis after ``manage.py collectstatic --noinput`` into
-  STATIC_ROOT (what the API pod's init container in k8s/api.yaml runs), gunicorn as k8s/api.yaml starts it.
+  STATIC_ROOT (what the API pod's init container in k8s/base/api.yaml runs), gunicorn as k8s/base/api.yaml
+  starts it.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _production_env(tmp: Path, request: pytest.FixtureRequest, django_db_blocker
 
 
 def _gunicorn(port: int, *, k8s: bool) -> list[str]:
-    if k8s:  # k8s/api.yaml
+    if k8s:  # k8s/base/api.yaml
         return [
             str(BIN / "gunicorn"),
             "--config=metamask_service/gunicorn.conf.py",
