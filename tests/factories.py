@@ -11,7 +11,7 @@ from django.utils import timezone
 from eth_account import Account
 
 from wallets import crypto
-from wallets.models import BrowserWorker, SignatureRequest, Transaction, Wallet, WalletSession
+from wallets.models import BrowserWorker, NetworkChange, SignatureRequest, Transaction, Wallet, WalletSession
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -81,8 +81,24 @@ class TransactionFactory(factory.django.DjangoModelFactory[Transaction]):
         model = Transaction
 
     session = factory.SubFactory(WalletSessionFactory)
+    network = factory.LazyAttribute(lambda tx: tx.session.network)  # as the API stores it
     to = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     value_wei = 10**15
+
+
+class NetworkChangeFactory(factory.django.DjangoModelFactory[NetworkChange]):
+    class Meta:
+        model = NetworkChange
+
+    session = factory.SubFactory(WalletSessionFactory)
+    network = factory.LazyFunction(
+        lambda: {
+            "chain_id": 31390,
+            "rpc_url": "http://127.0.0.1:8546",
+            "name": "Other Anvil",
+            "currency_symbol": "ETH",
+        }
+    )
 
 
 class SignatureRequestFactory(factory.django.DjangoModelFactory[SignatureRequest]):

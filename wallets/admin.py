@@ -17,6 +17,7 @@ from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_
 from wallets.exceptions import ValidationFailed
 from wallets.models import (
     BrowserWorker,
+    NetworkChange,
     OutboxEvent,
     SecurityEvent,
     SignatureRequest,
@@ -177,8 +178,13 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
     def operations(self, obj: WalletSession) -> str:
         tx_url = reverse("admin:wallets_transaction_changelist") + f"?session__id__exact={obj.pk}"
         sig_url = reverse("admin:wallets_signaturerequest_changelist") + f"?session__id__exact={obj.pk}"
+        net_url = reverse("admin:wallets_networkchange_changelist") + f"?session__id__exact={obj.pk}"
         return format_html(
-            '<a href="{}">transactions</a> · <a href="{}">signature requests</a>', tx_url, sig_url
+            '<a href="{}">transactions</a> · <a href="{}">signature requests</a> · '
+            '<a href="{}">network changes</a>',
+            tx_url,
+            sig_url,
+            net_url,
         )
 
 
@@ -205,7 +211,7 @@ class TransactionAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_select_related = ("session",)
     readonly_fields = ("session_link", "artifact")
     fields = (
-        *("session_link", "status", "to", "value_wei", "data", "gas"),
+        *("session_link", "status", "network", "to", "value_wei", "data", "gas"),
         *("tx_hash", "block_number", "receipt_status", "gas_used"),
         *_OPERATION_BOOKKEEPING,
         *("submitted_at", "finished_at", "updated_at"),
@@ -232,6 +238,28 @@ class SignatureRequestAdmin(ArtifactMixin, ReadOnlyAdmin):
     @admin.display(description="session")
     def session_link(self, obj: SignatureRequest) -> str:
         return _link(obj.session, str(obj.session_id))
+
+
+@admin.register(NetworkChange)
+class NetworkChangeAdmin(ArtifactMixin, ReadOnlyAdmin):
+    list_display = ("id", "session_link", "status", "requested_chain", "chain_id", "created_at", "artifact")
+    list_filter = ("status", "error_kind")
+    search_fields = ("id", "task_id", "session__id")
+    list_select_related = ("session",)
+    readonly_fields = ("session_link", "artifact")
+    fields = (
+        *("session_link", "status", "network", "chain_id"),
+        *_OPERATION_BOOKKEEPING,
+        *("finished_at", "updated_at"),
+    )
+
+    @admin.display(description="session")
+    def session_link(self, obj: NetworkChange) -> str:
+        return _link(obj.session, str(obj.session_id))
+
+    @admin.display(description="requested chain")
+    def requested_chain(self, obj: NetworkChange) -> str:
+        return f"{obj.network.get('name', '')} ({obj.network.get('chain_id')})"
 
 
 @admin.register(SecurityEvent)

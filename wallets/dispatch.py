@@ -20,6 +20,7 @@ TASK_SESSION_OPEN = "wallets.session_open"
 TASK_SESSION_CLOSE = "wallets.session_close"
 TASK_SIGNATURE_EXECUTE = "wallets.signature_execute"
 TASK_TRANSACTION_EXECUTE = "wallets.transaction_execute"
+TASK_NETWORK_CHANGE_EXECUTE = "wallets.network_change_execute"
 TASK_SESSIONS_CLEANUP = "wallets.sessions_cleanup"
 TASK_TRANSACTIONS_RECONCILE = "wallets.transactions_reconcile"
 
@@ -45,6 +46,12 @@ def signature_execute_enqueue(*, signature_request: Any) -> str:
 def transaction_execute_enqueue(*, transaction_row: Any) -> str:
     return _enqueue(
         transaction_row, name=TASK_TRANSACTION_EXECUTE, queue=worker_queue(transaction_row.session.worker)
+    )
+
+
+def network_change_execute_enqueue(*, network_change: Any) -> str:
+    return _enqueue(
+        network_change, name=TASK_NETWORK_CHANGE_EXECUTE, queue=worker_queue(network_change.session.worker)
     )
 
 

@@ -1,8 +1,8 @@
 """Evidence export for incident response (`manage.py export_evidence`, docs/operations.md).
 
 One gzipped tar holds, for a time window (and optionally some sessions): the security events, the sessions
-and their wallets and policies, the signature requests and transactions, their failure artifacts, and the
-matching lines of the log files given, plus a manifest with each file's size and SHA-256.
+and their wallets and policies, the signature requests, transactions and network changes, their failure
+artifacts, and the matching lines of the log files given, plus a manifest with each file's size and SHA-256.
 
 Secrets never go in, by two separate means. Rows are written from an allow-list of fields (no encrypted_*
 field is ever read). Then every file, rows, artifacts and log lines alike, is scrubbed of the secrets of
@@ -32,7 +32,15 @@ from django.utils.dateparse import parse_datetime
 
 from wallets import crypto
 from wallets.artifacts import ArtifactNotFound, artifact_resolve
-from wallets.models import SecurityEvent, SignatureRequest, Transaction, Wallet, WalletPolicy, WalletSession
+from wallets.models import (
+    NetworkChange,
+    SecurityEvent,
+    SignatureRequest,
+    Transaction,
+    Wallet,
+    WalletPolicy,
+    WalletSession,
+)
 
 REDACTED = "[redacted]"
 # Celery's own lines: "[2026-12-02 16:19:03,685: ERROR/MainProcess] ...".
@@ -98,10 +106,11 @@ _OPERATION_FIELDS = (
     "created_at", "updated_at", "claimed_at", "finished_at",
 )  # fmt: skip
 _SIGNATURE_FIELDS = (*_OPERATION_FIELDS, "method", "payload", "signature")
+_NETWORK_CHANGE_FIELDS = (*_OPERATION_FIELDS, "network", "chain_id")
 _TRANSACTION_FIELDS = (
     *_OPERATION_FIELDS, "to", "value_wei", "data", "gas", "max_fee_per_gas_wei",
-    "max_priority_fee_per_gas_wei", "nonce", "tx_hash", "block_number", "receipt_status", "gas_used",
-    "submitted_at",
+    "max_priority_fee_per_gas_wei", "network", "nonce", "tx_hash", "block_number", "receipt_status",
+    "gas_used", "submitted_at",
 )  # fmt: skip
 _EVENT_FIELDS = (
     "id", "kind", "severity", "actor_id", "actor_repr", "wallet_id", "session_id", "ip", "details",
@@ -195,6 +204,7 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
     wallets = Wallet.objects.filter(id__in=wallet_ids)
     signatures = _rows(_operations(SignatureRequest, session_ids, scope), _SIGNATURE_FIELDS)
     transactions = _rows(_operations(Transaction, session_ids, scope), _TRANSACTION_FIELDS)
+    network_changes = _rows(_operations(NetworkChange, session_ids, scope), _NETWORK_CHANGE_FIELDS)
     policies: list[dict[str, Any]] = [
         dict(p) for p in WalletPolicy.objects.filter(wallet_id__in=wallet_ids).values()
     ]
@@ -207,9 +217,12 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
         "wallet_policies.jsonl": _jsonl(policies),
         "signature_requests.jsonl": _jsonl(signatures),
         "transactions.jsonl": _jsonl(transactions),
+        "network_changes.jsonl": _jsonl(network_changes),
     }
     stored = [
-        row["artifact_path"] for row in (*session_rows, *signatures, *transactions) if row["artifact_path"]
+        row["artifact_path"]
+        for row in (*session_rows, *signatures, *transactions, *network_changes)
+        if row["artifact_path"]
     ]
     for name, path in _artifact_files(stored):
         files[name] = path.read_bytes()
@@ -229,6 +242,7 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
             "sessions": len(session_rows),
             "signature_requests": len(signatures),
             "transactions": len(transactions),
+            "network_changes": len(network_changes),
             "log_lines": sum(len(lines) for lines in logs.values()),
         },
         "redactions": scrubber.redactions,

@@ -228,6 +228,9 @@ class Transaction(Operation):
     # The sender's pending nonce read from the session's RPC just before the request was fired: the
     # transaction that consumes it is this row's (reconciliation when the hash is unknown or forged).
     nonce = models.BigIntegerField(null=True, blank=True)
+    # The session's network when the request was accepted: the chain it is for, whose RPC checks and
+    # reconciles it even after the session moved to another network (a NetworkChange).
+    network = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"tx {self.id} ({self.status})"
@@ -265,6 +268,40 @@ class SignatureRequest(Operation):
 
     def __str__(self) -> str:
         return f"{self.method} {self.id} ({self.status})"
+
+
+class NetworkChange(Operation):
+    """Add a network to MetaMask if it lacks it, and switch the session's dApp to it. Once switched, the
+    session's network and chain id are the new ones: later transactions are checked against its RPC."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SWITCHED = "switched"
+        REJECTED = "rejected"
+        BLOCKED = "blocked"  # refused by the wallet's policy before MetaMask was asked
+        FAILED = "failed"
+
+    FINAL_STATUSES = (Status.SWITCHED, Status.REJECTED, Status.BLOCKED, Status.FAILED)
+    # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
+    TRANSITIONS = {
+        Status.RUNNING: (Status.PENDING,),
+        Status.SWITCHED: (Status.RUNNING,),
+        Status.REJECTED: (Status.PENDING, Status.RUNNING),
+        Status.BLOCKED: (Status.RUNNING,),
+        Status.FAILED: (Status.PENDING, Status.RUNNING),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="network_changes")
+    network = models.JSONField(help_text="requested: chain_id, rpc_url, name, currency_symbol")
+    chain_id = models.BigIntegerField(
+        null=True, blank=True, help_text="chain MetaMask has selected for the dApp when the change ended"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+
+    def __str__(self) -> str:
+        return f"network change {self.id} ({self.status})"
 
 
 class AppendOnlyError(Exception):

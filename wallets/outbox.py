@@ -31,7 +31,12 @@ from wallets.models import OutboxEvent
 logger = logging.getLogger("wallets.outbox")
 _LOG = {"component": "outbox"}
 # Status changes of these models are events; the value names the event type's prefix.
-EVENT_MODELS = {"WalletSession": "session", "Transaction": "transaction", "SignatureRequest": "signature"}
+EVENT_MODELS = {
+    "WalletSession": "session",
+    "Transaction": "transaction",
+    "SignatureRequest": "signature",
+    "NetworkChange": "network_change",
+}
 # Values of a status change that are published with it (nothing else of the row: payloads are secret-free).
 _PUBLISHED_VALUES = {
     "tx_hash",
@@ -41,6 +46,7 @@ _PUBLISHED_VALUES = {
     "receipt_status",
     "gas_used",
     "worker",
+    "chain_id",
 }
 _LOCK_ID = 0x6D6D6F7574  # "mmout": one publisher at a time on PostgreSQL (order across batches)
 

@@ -5,7 +5,8 @@ contract or method selector that is not listed is refused, a value above a cap i
 to every wallet: an unlimited ERC-20 / Permit2 approval, a Permit-style signature without a deadline (or
 above the policy's cap), and typed data whose domain names another chain than the session's.
 
-``transaction_decision`` and ``signature_decision`` return None (allowed) or the reason it is blocked.
+``transaction_decision``, ``signature_decision`` and ``network_decision`` return None (allowed) or the reason
+it is blocked.
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ class SignatureAsk:
     chain_id: int | None
     method: str
     typed_data: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class NetworkAsk:
+    origin: str
+    chain_id: int  # the chain the session's dApp would be switched to
 
 
 def _common(policy: Policy, origin: str, chain_id: int | None) -> str | None:
@@ -183,3 +190,9 @@ def signature_decision(policy: Policy, ask: SignatureAsk) -> str | None:
     if ask.typed_data is not None:
         return _typed_bans(policy, ask.typed_data, ask.chain_id)
     return None
+
+
+def network_decision(policy: Policy, ask: NetworkAsk) -> str | None:
+    """A switch to a chain the policy does not allow is refused before MetaMask is asked: every later
+    request would be made on it."""
+    return _common(policy, ask.origin, ask.chain_id)

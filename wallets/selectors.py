@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from wallets.audit import security_event_record
 from wallets.exceptions import NotFound
-from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, Wallet, WalletSession
+from wallets.models import (
+    BrowserWorker,
+    NetworkChange,
+    SecurityEvent,
+    SignatureRequest,
+    Transaction,
+    Wallet,
+    WalletSession,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -92,6 +100,19 @@ def transaction_get_for_user(
 ) -> Transaction:
     return _session_operation_or_404(
         Transaction, user=user, session_id=session_id, object_id=transaction_id, what="transaction", ip=ip
+    )
+
+
+def network_change_get_for_user(
+    *, user: Any, session_id: Any, network_change_id: Any, ip: str | None = None
+) -> NetworkChange:
+    return _session_operation_or_404(
+        NetworkChange,
+        user=user,
+        session_id=session_id,
+        object_id=network_change_id,
+        what="network change",
+        ip=ip,
     )
 
 

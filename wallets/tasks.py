@@ -57,6 +57,13 @@ def transaction_execute(self: Task, transaction_id: str) -> str:
     ).outcome
 
 
+@shared_task(name=dispatch.TASK_NETWORK_CHANGE_EXECUTE, **_OPTIONS)
+def network_change_execute(self: Task, network_change_id: str) -> str:
+    return execution.network_change_execute(
+        network_change_id=network_change_id, worker=_worker(self), browsers=process_browsers()
+    ).outcome
+
+
 @shared_task(name=dispatch.TASK_SESSIONS_CLEANUP, **_OPTIONS)
 def sessions_cleanup(self: Task) -> dict[str, int]:
     return execution.sessions_cleanup()

@@ -35,6 +35,7 @@ OPERATION_TIMEOUT = 150.0
 FINAL_SIGNATURE = {"signed", "rejected", "failed"}
 FINAL_TX = {"confirmed", "reverted", "rejected", "failed", "unknown"}  # unknown: reconciled later
 FINAL_SESSION = {"ready", "failed", "lost", "closed", "expired"}
+FINAL_NETWORK_CHANGE = {"switched", "rejected", "blocked", "failed"}
 
 
 def api_for(user: Any) -> APIClient:
@@ -112,6 +113,14 @@ class Flow:
         return poll(
             lambda: self.call("get", f"/sessions/{session_id}/transactions/{accepted['id']}/"),
             done=lambda body: body["status"] in FINAL_TX,
+            timeout=OPERATION_TIMEOUT,
+        )
+
+    def change_network(self, session_id: str, network: dict[str, Any]) -> dict[str, Any]:
+        accepted = self.call("post", f"/sessions/{session_id}/network-changes/", {"network": network}, 202)
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/network-changes/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_NETWORK_CHANGE,
             timeout=OPERATION_TIMEOUT,
         )
 

@@ -18,6 +18,7 @@ from celery_app import app
 from tests.factories import (
     WORKER,
     BrowserWorkerFactory,
+    NetworkChangeFactory,
     SignatureRequestFactory,
     TransactionFactory,
     WalletSessionFactory,
@@ -25,7 +26,15 @@ from tests.factories import (
 from wallets import dispatch, execution, runtime, services, worker
 from wallets.execution.common import Operation, operation_failed
 from wallets.execution.sessions import open_failed
-from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction, WalletSession
+from wallets.models import (
+    BrowserWorker,
+    NetworkChange,
+    SecurityEvent,
+    SignatureRequest,
+    Transaction,
+    WalletPolicy,
+    WalletSession,
+)
 from wallets.runtime import SessionBrowsers
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +52,10 @@ def sign(row: SignatureRequest) -> execution.Outcome:
 
 def send(row: Transaction) -> str:
     return execution.transaction_execute(transaction_id=str(row.id), worker=WORKER, browsers=BROWSERS).outcome
+
+
+def change_network(row: NetworkChange) -> execution.Outcome:
+    return execution.network_change_execute(network_change_id=str(row.id), worker=WORKER, browsers=BROWSERS)
 
 
 @pytest.fixture
@@ -66,6 +79,7 @@ def test_tasks_are_registered_with_late_ack_and_time_limits() -> None:
         dispatch.TASK_SESSION_CLOSE,
         dispatch.TASK_SIGNATURE_EXECUTE,
         dispatch.TASK_TRANSACTION_EXECUTE,
+        dispatch.TASK_NETWORK_CHANGE_EXECUTE,
         dispatch.TASK_SESSIONS_CLEANUP,
         dispatch.TASK_TRANSACTIONS_RECONCILE,
     ):
@@ -135,6 +149,72 @@ def test_an_operation_for_a_browser_not_in_this_process_loses_the_session() -> N
     assert (session.status, session.error_kind) == ("lost", "browser_lost")
     assert (queued.status, queued.error_kind) == ("failed", "session_lost")
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SESSION_LOST, session=session).count() == 1
+
+
+def test_a_network_change_without_its_browser_fails_and_fails_the_queued_changes() -> None:
+    session = WalletSessionFactory()
+    row, queued = NetworkChangeFactory(session=session), NetworkChangeFactory(session=session)
+    assert change_network(row).outcome == "failed"
+    row.refresh_from_db()
+    queued.refresh_from_db()
+    session.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "session_unavailable")
+    assert (queued.status, queued.error_kind) == ("failed", "session_lost")
+    assert (session.status, session.network["chain_id"], session.chain_id) == ("lost", 31337, 31337)
+
+
+def test_a_network_change_is_claimed_once_and_a_running_one_redelivered_is_failed() -> None:
+    switched = NetworkChangeFactory(status=NetworkChange.Status.SWITCHED, chain_id=31390)
+    running = NetworkChangeFactory(status=NetworkChange.Status.RUNNING, attempts=1)
+    assert change_network(switched).outcome == "skipped"
+    assert change_network(running).outcome == "interrupted"
+    switched.refresh_from_db()
+    running.refresh_from_db()
+    assert (switched.status, switched.attempts) == ("switched", 0)
+    assert (running.status, running.error_kind) == ("failed", "interrupted")
+
+
+def test_a_network_change_to_a_chain_the_policy_does_not_allow_is_blocked_before_metamask() -> None:
+    session = WalletSessionFactory()
+    WalletPolicy.objects.create(wallet=session.wallet, allowed_chain_ids=[31337])
+    row = NetworkChangeFactory(session=session)
+    outcome = change_network(row)  # no browser in BROWSERS: reaching it would fail the row instead
+    assert (outcome.outcome, outcome.detail) == ("blocked", "policy_blocked")
+    row.refresh_from_db()
+    session.refresh_from_db()
+    assert (row.status, row.error_kind) == ("blocked", "policy_blocked")
+    assert "chain 31390" in row.error
+    assert (session.status, session.chain_id) == ("ready", 31337)
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.POLICY_BLOCKED, session=session)
+    assert event.details["action"] == "network_change"
+
+
+def test_a_switch_moves_the_session_and_a_transaction_accepted_before_it_is_not_sent() -> None:
+    """Accepted on chain 31337, run after the session moved to 31390 (its message was late): failed, never
+    sent on either; one accepted after the switch is for 31390 and checked against its RPC."""
+    session = WalletSessionFactory()
+    before = services.transaction_request_create(
+        user=session.wallet.owner, session_id=session.id, to=session.wallet.address, value_wei=1
+    )
+    row = NetworkChangeFactory(session=session)
+    assert services.network_change_claim(network_change_id=row.id)
+    assert services.network_change_mark_switched(network_change_id=row.id, chain_id=31390)
+    assert not services.network_change_mark_switched(network_change_id=row.id, chain_id=31390)
+    session.refresh_from_db()
+    row.refresh_from_db()
+    assert (row.status, row.chain_id) == ("switched", 31390)
+    assert (session.network, session.chain_id) == (row.network, 31390)
+    assert send(before) == "failed"
+    before.refresh_from_db()
+    assert (before.status, before.error_kind, before.nonce) == ("failed", "network_changed", None)
+    after = services.transaction_request_create(
+        user=session.wallet.owner, session_id=session.id, to=session.wallet.address, value_wei=1
+    )
+    assert after.network == row.network
+    from wallets.execution.transactions import chain_of
+
+    assert chain_of(before).rpc_url == "http://127.0.0.1:8545"  # type: ignore[union-attr]
+    assert chain_of(after).rpc_url == "http://127.0.0.1:8546"  # type: ignore[union-attr]
 
 
 def test_an_operation_on_a_closed_session_fails_without_touching_the_session() -> None:

@@ -45,6 +45,7 @@ class SignatureOutput(serializers.Serializer):
 class TransactionOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
+    network = serializers.JSONField(help_text="the session's network when the transaction was accepted")
     to = serializers.CharField()
     value_wei = serializers.SerializerMethodField()
     data = serializers.CharField()  # type: ignore[assignment]

@@ -3,6 +3,7 @@ from django.urls import path
 from wallets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
 from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
 from wallets.api.health import HealthApi
+from wallets.api.networks import NetworkChangeCreateApi, NetworkChangeDetailApi
 from wallets.api.operations import (
     SignatureCreateApi,
     SignatureDetailApi,
@@ -35,5 +36,15 @@ urlpatterns = [
         "sessions/<uuid:session_id>/transactions/<uuid:transaction_id>/",
         TransactionDetailApi.as_view(),
         name="transaction-detail",
+    ),
+    path(
+        "sessions/<uuid:session_id>/network-changes/",
+        NetworkChangeCreateApi.as_view(),
+        name="network-change-create",
+    ),
+    path(
+        "sessions/<uuid:session_id>/network-changes/<uuid:network_change_id>/",
+        NetworkChangeDetailApi.as_view(),
+        name="network-change-detail",
     ),
 ]

@@ -4,12 +4,13 @@ One public function per task (wallets/tasks.py). Each one first claims its row w
 (wallets/services/), so a redelivered task does nothing twice; a transaction that reached `running` or
 `submitted` is never sent again. Secrets are decrypted here, in the worker, and only handed to the browser.
 
-sessions.py opens and closes sessions (and expires them, on beat); signatures.py and transactions.py run
-operations on a ready session; common.py holds what they share, notably how a row ends when the browser
-raises.
+sessions.py opens and closes sessions (and expires them, on beat); signatures.py, transactions.py and
+networks.py run operations on a ready session; common.py holds what they share, notably how a row ends when
+the browser raises.
 """
 
 from wallets.execution.common import Outcome
+from wallets.execution.networks import network_change_execute
 from wallets.execution.sessions import StepFailed, session_close, session_open, sessions_cleanup
 from wallets.execution.signatures import signature_execute
 from wallets.execution.transactions import transaction_execute, transactions_reconcile
@@ -17,6 +18,7 @@ from wallets.execution.transactions import transaction_execute, transactions_rec
 __all__ = [
     "Outcome",
     "StepFailed",
+    "network_change_execute",
     "session_close",
     "session_open",
     "sessions_cleanup",

@@ -12,7 +12,16 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from automation import AutomationError, Displayed, PolicyRejected, RequestRejected, WalletBrowser
+from automation import (
+    AutomationError,
+    Displayed,
+    DisplayedNetwork,
+    NetworkSpec,
+    PolicyRejected,
+    RequestRejected,
+    Verifier,
+    WalletBrowser,
+)
 from wallets import audit, metrics, services, verification
 from wallets.models import SecurityEvent, WalletSession
 from wallets.runtime import BrowserPool
@@ -59,6 +68,24 @@ def step(row: Any, name: str, action: str) -> Iterator[None]:
         metrics.metamask_action_failures_total.labels(action=action, kind=kind).inc()
         raise
     services.progress_append(row=row, step=name, ok=True, seconds=time.monotonic() - started)
+
+
+def network_spec(network: dict[str, Any]) -> NetworkSpec:
+    """A session's or a network change's network (validators.validate_network's shape) for the driver."""
+    return NetworkSpec(
+        chain_id=int(network["chain_id"]),
+        rpc_url=str(network["rpc_url"]),
+        name=str(network.get("name") or f"Chain {network['chain_id']}"),
+        currency_symbol=str(network.get("currency_symbol") or "ETH"),
+    )
+
+
+def network_verifier(spec: NetworkSpec, *, dapp_origin: str) -> Verifier:
+    """MetaMask's add-network, switch and chain-permission screens, checked against ``spec``."""
+    return verification.verifier(
+        DisplayedNetwork,
+        lambda shown: verification.network_reason(shown, dapp_origin=dapp_origin, network=spec),
+    )
 
 
 def set_gauges(browsers: BrowserPool) -> None:

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from wallets import dispatch, services
 from wallets.execution.common import LOG_EXTRA, logger
-from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.models import NetworkChange, SignatureRequest, Transaction, WalletSession
 
 
 def _last_sent(row: Any) -> datetime:
@@ -42,6 +42,11 @@ _PENDING: tuple[tuple[Any, Any, Callable[[Any], str]], ...] = (
         Transaction,
         Transaction.Status.PENDING,
         lambda row: dispatch.transaction_execute_enqueue(transaction_row=row),
+    ),
+    (
+        NetworkChange,
+        NetworkChange.Status.PENDING,
+        lambda row: dispatch.network_change_execute_enqueue(network_change=row),
     ),
 )
 

@@ -11,8 +11,6 @@ from django.conf import settings
 from automation import (
     AutomationError,
     DisplayedConnect,
-    DisplayedNetwork,
-    NetworkSpec,
     PolicyRejected,
     WalletBrowser,
 )
@@ -23,6 +21,8 @@ from wallets.execution.common import (
     Outcome,
     error_text,
     logger,
+    network_spec,
+    network_verifier,
     record_metamask_version,
     set_gauges,
     step,
@@ -136,15 +136,9 @@ def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[
     # Network first: on real MetaMask offline, connecting while Mainnet is selected made every later
     # eth_sendTransaction fail with "circuit breaker is open" (automation's driver suite found this).
     if session.network:
-        spec = _network_spec(session.network)
+        spec = network_spec(session.network)
         with step(session, "network", "ensure_network"):
-            chain_id = browser.ensure_network(
-                spec,
-                verify=verification.verifier(
-                    DisplayedNetwork,
-                    lambda shown: verification.network_reason(shown, dapp_origin=origin, network=spec),
-                ),
-            )
+            chain_id = browser.ensure_network(spec, verify=network_verifier(spec, dapp_origin=origin))
     with step(session, "connect", "connect"):
         accounts = browser.connect(
             verify=verification.verifier(
@@ -156,15 +150,6 @@ def _open_browser(session: WalletSession, browser: WalletBrowser) -> tuple[list[
     if chain_id is None:
         chain_id = browser.chain_id()
     return accounts, chain_id
-
-
-def _network_spec(network: dict[str, Any]) -> NetworkSpec:
-    return NetworkSpec(
-        chain_id=int(network["chain_id"]),
-        rpc_url=str(network["rpc_url"]),
-        name=str(network.get("name") or f"Chain {network['chain_id']}"),
-        currency_symbol=str(network.get("currency_symbol") or "ETH"),
-    )
 
 
 def session_close(*, session_id: str, browsers: BrowserPool) -> Outcome:

@@ -48,6 +48,14 @@ def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome
     if not services.transaction_claim(transaction_id=row.id):
         return _redelivered(row)
     action = action_for(SendTransaction.key)
+    if row.network is not None and _chain_id(row.network) != _chain_id(row.session.network):
+        # Accepted on one network, run after the session moved to another: nothing is sent on either.
+        services.transaction_mark_failed(
+            transaction_id=row.id,
+            error="the session moved to another network after this transaction was accepted; not sent",
+            error_kind="network_changed",
+        )
+        return Outcome("failed", "network_changed")
     # The wallet's policy first: a blocked request never reaches MetaMask.
     if (reason := services.transaction_policy_reason(row=row)) is not None:
         services.operation_mark_blocked(row=row, reason=reason, action=action.name)
@@ -65,8 +73,14 @@ def _execute(row: Transaction, *, worker: str, browsers: BrowserPool) -> Outcome
     )
 
 
+def _chain_id(network: dict[str, Any] | None) -> int | None:
+    return None if not network else int(network["chain_id"])
+
+
 def chain_of(row: Transaction) -> Chain | None:
-    rpc_url = (row.session.network or {}).get("rpc_url")
+    """The RPC of the network the transaction was accepted on (rows from before network changes existed
+    have none of their own: their session's)."""
+    rpc_url = (row.network or row.session.network or {}).get("rpc_url")
     return Chain(str(rpc_url)) if rpc_url else None
 
 

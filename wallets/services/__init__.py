@@ -3,6 +3,14 @@
 functions; the browser worker calls the *_claim and *_mark_* functions. All arguments are keyword-only.
 Status changes are declared in each model's TRANSITIONS and applied by services.transitions only."""
 
+from wallets.services.networks import (
+    network_change_claim,
+    network_change_create,
+    network_change_mark_failed,
+    network_change_mark_rejected,
+    network_change_mark_switched,
+    session_set_chain_id,
+)
 from wallets.services.operations import (
     progress_append,
     signature_mark_failed,
@@ -20,6 +28,7 @@ from wallets.services.operations import (
     transaction_request_create,
 )
 from wallets.services.policies import (
+    network_change_policy_reason,
     operation_mark_blocked,
     signature_policy_reason,
     transaction_policy_reason,
@@ -55,6 +64,12 @@ __all__ = [
     "WalletSecrets",
     "browser_worker_heartbeat",
     "browser_worker_remove",
+    "network_change_claim",
+    "network_change_create",
+    "network_change_mark_failed",
+    "network_change_mark_rejected",
+    "network_change_mark_switched",
+    "network_change_policy_reason",
     "operation_mark_blocked",
     "progress_append",
     "session_claim",
@@ -67,6 +82,7 @@ __all__ = [
     "session_mark_ready",
     "session_request_close",
     "session_request_open",
+    "session_set_chain_id",
     "session_set_metamask_version",
     "sessions_mark_lost_for_worker",
     "signature_mark_failed",

@@ -66,6 +66,7 @@ def transaction_request_create(
             raise ValidationFailed("max_priority_fee_per_gas_wei cannot exceed max_fee_per_gas_wei")
         row = Transaction.objects.create(
             session=session,
+            network=session.network,
             to=to,
             value_wei=Decimal(value_wei),
             data=data,

@@ -13,8 +13,24 @@ from django.utils import timezone
 
 from wallets.audit import security_event_record
 from wallets.exceptions import ValidationFailed
-from wallets.models import SecurityEvent, SignatureRequest, Transaction, Wallet, WalletPolicy, WalletSession
-from wallets.policy import Policy, SignatureAsk, TransactionAsk, signature_decision, transaction_decision
+from wallets.models import (
+    NetworkChange,
+    SecurityEvent,
+    SignatureRequest,
+    Transaction,
+    Wallet,
+    WalletPolicy,
+    WalletSession,
+)
+from wallets.policy import (
+    NetworkAsk,
+    Policy,
+    SignatureAsk,
+    TransactionAsk,
+    network_decision,
+    signature_decision,
+    transaction_decision,
+)
 from wallets.services.transitions import transition_one
 from wallets.validators import url_origin, validate_address
 
@@ -156,7 +172,15 @@ def signature_policy_reason(*, row: SignatureRequest) -> str | None:
     return signature_decision(wallet_policy(wallet=session.wallet), ask)
 
 
-def operation_mark_blocked(*, row: SignatureRequest | Transaction, reason: str, action: str) -> bool:
+def network_change_policy_reason(*, row: NetworkChange) -> str | None:
+    session: WalletSession = row.session
+    ask = NetworkAsk(origin=session.dapp_origin, chain_id=int(row.network["chain_id"]))
+    return network_decision(wallet_policy(wallet=session.wallet), ask)
+
+
+def operation_mark_blocked(
+    *, row: SignatureRequest | Transaction | NetworkChange, reason: str, action: str
+) -> bool:
     """Ends the row `blocked` and records policy_blocked; nothing was asked of MetaMask."""
     moved = transition_one(
         type(row),
