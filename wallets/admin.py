@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from wallets.admin_display import SCREENSHOT, memory_text, screenshot_html, timeline_html
 from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_resolve
 from wallets.exceptions import ValidationFailed
 from wallets.models import (
@@ -48,7 +49,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class ArtifactMixin:
-    """Adds an 'artifact' link and a staff-only view streaming the file from ARTIFACTS_DIR."""
+    """Adds an 'artifact' link, the failure screenshot inline, the row's steps as a timeline, and a
+    staff-only view streaming the artifact's files from ARTIFACTS_DIR."""
 
     model: type[Model]
     admin_site: admin.AdminSite
@@ -64,6 +66,19 @@ class ArtifactMixin:
             return "-"
         url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_artifact", args=[obj.pk])
         return format_html('<a href="{}">open</a>', url)
+
+    @admin.display(description="failure screenshot")
+    def failure_screenshot(self, obj: Any) -> str:
+        try:
+            artifact_resolve(stored_path=obj.artifact_path, file_name=SCREENSHOT)
+        except ArtifactNotFound:
+            return "-"
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_artifact", args=[obj.pk])
+        return screenshot_html(f"{url}?file={SCREENSHOT}")
+
+    @admin.display(description="timeline")
+    def timeline(self, obj: Any) -> str:
+        return timeline_html(obj.progress or [])
 
     def artifact_view(self, request: HttpRequest, pk: Any) -> HttpResponseBase:
         if not self.has_view_permission(request):  # type: ignore[attr-defined]
@@ -160,6 +175,7 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
         "dapp_origin",
         "worker",
         "metamask_version",
+        "browser_memory",
         "created_at",
         "expires_at",
         "artifact",
@@ -167,8 +183,27 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_filter = ("status", "worker", "metamask_version", "error_kind")
     search_fields = ("id", "dapp_url", "wallet__address", "wallet__label", "task_id")
     list_select_related = ("wallet",)
-    readonly_fields = ("wallet_link", "operations", "metamask_version", "artifact")
-    exclude = ("wallet",)
+    readonly_fields = (
+        "wallet_link",
+        "operations",
+        "metamask_version",
+        "browser_memory",
+        "timeline",
+        "artifact",
+        "failure_screenshot",
+    )
+    # What happened first (state, build, memory, steps, failure), then what was asked, then bookkeeping.
+    fields = (
+        *("status", "metamask_version", "browser_memory", "timeline", "error", "error_kind"),
+        *("failure_screenshot", "artifact", "artifact_path"),
+        *("wallet_link", "operations", "dapp_url", "dapp_origin", "network", "chain_id", "accounts"),
+        *("worker", "task_id", "ttl_seconds", "created_at", "opened_at", "last_activity_at"),
+        *("expires_at", "closed_at"),
+    )
+
+    @admin.display(description="browser memory")
+    def browser_memory(self, obj: WalletSession) -> str:
+        return memory_text(obj.browser_rss_bytes, obj.browser_rss_at)
 
     @admin.display(description="wallet")
     def wallet_link(self, obj: WalletSession) -> str:
@@ -193,14 +228,16 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
 _OPERATION_BOOKKEEPING = (
     "error",
     "error_kind",
+    "timeline",
     "artifact",
+    "failure_screenshot",
     "artifact_path",
     "task_id",
     "attempts",
-    "progress",
     "created_at",
     "claimed_at",
 )
+_OPERATION_DISPLAYS = ("session_link", "timeline", "artifact", "failure_screenshot")
 
 
 @admin.register(Transaction)
@@ -209,7 +246,7 @@ class TransactionAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_filter = ("status", "error_kind")
     search_fields = ("id", "tx_hash", "to", "task_id", "session__id")
     list_select_related = ("session",)
-    readonly_fields = ("session_link", "artifact")
+    readonly_fields = _OPERATION_DISPLAYS
     fields = (
         *("session_link", "status", "network", "to", "value_wei", "data", "gas"),
         *("tx_hash", "block_number", "receipt_status", "gas_used"),
@@ -228,7 +265,7 @@ class SignatureRequestAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_filter = ("status", "method", "error_kind")
     search_fields = ("id", "task_id", "session__id")
     list_select_related = ("session",)
-    readonly_fields = ("session_link", "artifact")
+    readonly_fields = _OPERATION_DISPLAYS
     fields = (
         *("session_link", "status", "method", "payload", "signature"),
         *_OPERATION_BOOKKEEPING,
@@ -246,7 +283,7 @@ class NetworkChangeAdmin(ArtifactMixin, ReadOnlyAdmin):
     list_filter = ("status", "error_kind")
     search_fields = ("id", "task_id", "session__id")
     list_select_related = ("session",)
-    readonly_fields = ("session_link", "artifact")
+    readonly_fields = _OPERATION_DISPLAYS
     fields = (
         *("session_link", "status", "network", "chain_id"),
         *_OPERATION_BOOKKEEPING,

@@ -132,6 +132,9 @@ class WalletSession(models.Model):
     )
     task_id = models.CharField(max_length=64, blank=True)
     progress = models.JSONField(default=list, blank=True)
+    # The session's Chromium (browser process and its children), as its worker's heartbeat last measured it.
+    browser_rss_bytes = models.BigIntegerField(null=True, blank=True)
+    browser_rss_at = models.DateTimeField(null=True, blank=True)
     ttl_seconds = models.PositiveIntegerField(default=_default_ttl)
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -171,6 +171,29 @@ def kill_orphaned_browsers(session_ids: list[str]) -> int:
     return len(victims)
 
 
+def browser_rss_by_session(pid: int) -> dict[str, int]:
+    """Session id -> RSS bytes of its Chromium (the browser process and everything under it), for the
+    browsers descending from ``pid``. A browser is its session's by the profile directory in its argv."""
+    marker = f"--user-data-dir={Path(settings.BROWSER_PROFILES_DIR).resolve()}/{PROFILE_PREFIX}"
+    found: dict[str, int] = {}
+    try:
+        descendants = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return found
+    for proc in descendants:
+        with contextlib.suppress(psutil.Error):
+            arg = next((a for a in proc.cmdline() if a.startswith(marker)), None)
+            if arg is None or any(a.startswith("--type=") for a in proc.cmdline()):
+                continue
+            rss = proc.memory_info().rss
+            for child in proc.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    rss += child.memory_info().rss
+            session_id = arg[len(marker) :]
+            found[session_id] = found.get(session_id, 0) + rss
+    return found
+
+
 def browser_processes_under(pid: int) -> tuple[int, int]:
     """(browsers, rss bytes) of Chromium processes descending from ``pid`` (the worker's main process).
 

@@ -94,6 +94,9 @@ def beat_once(name: str) -> None:
     services.browser_worker_heartbeat(
         hostname=name, sessions_open=sessions_open, browsers_running=browsers, rss_bytes=rss
     )
+    services.sessions_record_browser_memory(
+        worker=name, rss_by_session=runtime.browser_rss_by_session(os.getpid())
+    )
     metrics.sessions_open.set(sessions_open)
     metrics.browsers_running.set(browsers)
 

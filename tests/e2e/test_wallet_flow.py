@@ -212,6 +212,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
         timeout=25,
     )
     assert beat["rss_bytes"] > 50 * 2**20
+    # ... and the session its browser's memory: that browser alone, so no more than the worker's total.
+    measured = poll(
+        lambda: flow.call("get", f"/sessions/{sid}/"),
+        done=lambda body: (body["browser_rss_bytes"] or 0) > 50 * 2**20,
+        timeout=25,
+    )
+    assert measured["browser_rss_at"]
+    assert measured["browser_rss_bytes"] <= beat["rss_bytes"] * 1.5  # both move between beats
 
     # Redelivered messages for finished rows do nothing: no second signature, no second transaction.
     offset = len(worker.log_text())

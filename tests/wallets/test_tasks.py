@@ -284,6 +284,46 @@ def test_heartbeat_reports_this_workers_sessions() -> None:
     assert row.is_live
 
 
+def test_heartbeat_records_each_sessions_browser_memory(tmp_path: Any, settings: Any) -> None:
+    """A browser is its session's by the profile in its argv; its memory counts its child processes too.
+    Stand-in browser: a real process tree (a Python process with a child), named like the worker's."""
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    from tests.support.polling import until
+
+    settings.BROWSER_PROFILES_DIR = str(tmp_path)
+    mine = WalletSessionFactory(worker="hb@host")
+    without_browser = WalletSessionFactory(worker="hb@host", browser_rss_bytes=1)
+    elsewhere = WalletSessionFactory(worker="other@host", browser_rss_bytes=5)
+    marker = f"--user-data-dir={tmp_path.resolve()}/{runtime.profile_id(mine.id)}"
+    child = (
+        "import subprocess, sys, time; "
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", child, marker])
+    try:
+        parent = psutil.Process(proc.pid)
+        until("the stand-in browser's child", lambda: parent.children(), 10)
+        found = runtime.browser_rss_by_session(os.getpid())
+        assert set(found) == {str(mine.id)}
+        assert found[str(mine.id)] > parent.memory_info().rss  # the child is counted as well
+        worker.beat_once("hb@host")
+    finally:
+        for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
+            p.kill()
+        proc.wait()
+    for row in (mine, without_browser, elsewhere):
+        row.refresh_from_db()
+    assert (mine.browser_rss_bytes or 0) > 0
+    assert mine.browser_rss_at is not None
+    assert (without_browser.browser_rss_bytes, without_browser.browser_rss_at) == (None, None)
+    assert elsewhere.browser_rss_bytes == 5
+
+
 @override_settings(
     METAMASK_EXTENSION_PATH="/ext",
     BROWSER_PROFILES_DIR="/profiles",

@@ -28,6 +28,10 @@ class SessionOutput(serializers.Serializer):
     metamask_version = serializers.CharField(
         read_only=True, help_text="manifest version of the MetaMask build the session's browser loaded"
     )
+    browser_rss_bytes = serializers.IntegerField(
+        allow_null=True, help_text="RSS of the session's Chromium, as its worker last measured it"
+    )
+    browser_rss_at = serializers.DateTimeField(allow_null=True)
     task_id = serializers.CharField()
     progress = serializers.JSONField()
     error = serializers.CharField()

@@ -57,7 +57,11 @@ from wallets.services.wallets import (
     wallet_keys_rotate,
     wallet_secrets,
 )
-from wallets.services.workers import browser_worker_heartbeat, browser_worker_remove
+from wallets.services.workers import (
+    browser_worker_heartbeat,
+    browser_worker_remove,
+    sessions_record_browser_memory,
+)
 
 __all__ = [
     "DERIVATION_PATH",
@@ -85,6 +89,7 @@ __all__ = [
     "session_set_chain_id",
     "session_set_metamask_version",
     "sessions_mark_lost_for_worker",
+    "sessions_record_browser_memory",
     "signature_mark_failed",
     "signature_mark_rejected",
     "signature_mark_signed",
