@@ -4,44 +4,22 @@
 
 Per session: open (POST -> ready), then `rounds` x (personal_sign, eth_signTypedData_v4, ETH transfer to its
 receipt), each timed from the POST to the final status as a client polling every 0.1 s sees it, then
-close. One API (gunicorn) and one browser worker (prefork, concurrency 1, so one Chromium at a time).
-DATABASE_URL / REDIS_URL are used when set (their database is migrated and gets a bench user), else
-throwaway servers are started. Rate limiting is off for the API under test (it would throttle the bench,
-not the worker). Wallet: reference wallet, or real MetaMask with METAMASK_EXTENSION_PATH. Prints and writes
-one JSON result with every sample.
+close. One API (gunicorn) and one browser worker (prefork, concurrency 1, so one Chromium at a time), set up
+by bench/stack.py (servers, wallet, rate limits off). Prints and writes one JSON result with every sample.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from metamask_service.devstack.anvil import DEFAULT_MNEMONIC, Anvil
-from metamask_service.devstack.demo import (
-    RECIPIENT,
-    Api,
-    Processes,
-    choose_extension,
-    demo_typed_data,
-    wait_http,
-)
-from metamask_service.devstack.ports import LOOPBACK, free_port
-from metamask_service.devstack.static_server import StaticServer, repo_root, test_dapp_dir
+from bench.stack import provenance, service_stack
+from metamask_service.devstack.demo import RECIPIENT, Api, demo_typed_data
 
 FINAL = {
     "ready",
@@ -72,20 +50,6 @@ def timed(
         time.sleep(0.1)
 
 
-def servers(stack: contextlib.ExitStack) -> dict[str, str]:
-    from tests.support.servers import ThrowawayPostgres, ThrowawayRedis
-
-    urls = {}
-    for var, cls in (("DATABASE_URL", ThrowawayPostgres), ("REDIS_URL", ThrowawayRedis)):
-        if os.environ.get(var):
-            urls[var] = os.environ[var]
-        else:
-            server = cls()
-            urls[var] = server.start()
-            stack.callback(server.stop)
-    return urls
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=2)
@@ -93,71 +57,13 @@ def main() -> int:
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     samples: dict[str, list[float]] = {}
-    workdir = Path(tempfile.mkdtemp(prefix="mm-bench-"))
-    procs = Processes(workdir)
-    with contextlib.ExitStack() as stack:
-        extension, wallet_kind = choose_extension()
-        urls = servers(stack)
-        anvil = stack.enter_context(Anvil(mnemonic=DEFAULT_MNEMONIC))
-        dapp = stack.enter_context(StaticServer(test_dapp_dir()))
-        env = {
-            **os.environ,
-            **urls,
-            "DJANGO_SETTINGS_MODULE": "metamask_service.settings.base",
-            "VAR_DIR": str(workdir / "var"),
-            "METAMASK_EXTENSION_PATH": extension,
-            "RATELIMIT_ENABLE": "0",
-            # Offline loopback stack: measured with MetaMask's online-only safety calls off (settings docs).
-            "METAMASK_DISABLE_NETWORK_FEATURES": "true",
-            "BROWSER_LOOPBACK_ONLY": "true",
-            "PYTHONUNBUFFERED": "1",
-        }
-        python = sys.executable
-        subprocess.run(
-            [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=repo_root(), env=env, check=True
-        )
-        username, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
-        subprocess.run(
-            [
-                python,
-                "manage.py",
-                "createsuperuser",
-                "--noinput",
-                "--username",
-                username,
-                "--email",
-                "b@localhost",
-            ],
-            cwd=repo_root(),
-            env={**env, "DJANGO_SUPERUSER_PASSWORD": password},
-            check=True,
-        )
-        port = free_port()
-        stack.callback(procs.stop_all)
-        gunicorn, celery = str(Path(python).with_name("gunicorn")), str(Path(python).with_name("celery"))
-        bind = f"{LOOPBACK}:{port}"
-        api_proc = procs.start(
-            "api", [gunicorn, "metamask_service.wsgi", "-b", bind, "--workers", "1", "--threads", "4"], env
-        )
-        procs.start(
-            "worker", [celery, "-A", "celery_app", "worker", "--pool", "prefork", "--concurrency", "1",
-                       "-Q", "browser", "-n", f"bench-{secrets.token_hex(3)}@%h", "--loglevel", "WARNING",
-                       "--without-mingle", "--without-gossip"], env)  # fmt: skip
-        api = Api(f"http://{LOOPBACK}:{port}/api/v1")
-        wait_http(f"{api.base}/health", api_proc, timeout=60)
-        api.token = api.call("POST", "/auth/token/", {"username": username, "password": password})["access"]
-        wallet = api.call(
-            "POST",
-            "/wallets/",
-            {"label": "bench", "mnemonic": DEFAULT_MNEMONIC, "password": "bench-" + secrets.token_hex(8)},
-            expect=(201,),
-        )
-        network = {"chain_id": anvil.chain_id, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
+    with service_stack() as stack:
+        api, wallet = stack.api, stack.wallet
         for s in range(args.sessions):
             seconds, session = timed(
                 api,
                 "/sessions/",
-                {"wallet_id": wallet["id"], "dapp_url": dapp.url, "network": network},
+                {"wallet_id": wallet["id"], "dapp_url": stack.dapp_url, "network": stack.network},
                 "/sessions/{id}/",
             )
             if session["status"] != "ready":
@@ -193,20 +99,9 @@ def main() -> int:
             while api.call("GET", f"/sessions/{sid}/")["status"] == "closing":
                 time.sleep(0.1)
             samples.setdefault("session_close", []).append(time.monotonic() - started)
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo_root(), capture_output=True, text=True
-    ).stdout
+        extension, wallet_kind = stack.extension, stack.wallet_kind
     result = {
-        "bench": "worker_latency",
-        "command": " ".join(["python -m bench.worker_latency", *sys.argv[1:]]),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": commit.strip(),
-        "machine": {
-            "cores": psutil.cpu_count(),
-            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-        },
+        **provenance("worker_latency"),
         "wallet": wallet_kind,
         "extension_path": extension,
         "sessions": args.sessions,
@@ -218,7 +113,6 @@ def main() -> int:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text + "\n", encoding="utf-8")
-    shutil.rmtree(workdir, ignore_errors=True)
     print(text)
     return 0
 

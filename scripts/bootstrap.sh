@@ -43,6 +43,12 @@ fi
 if ! command -v psql >/dev/null 2>&1; then apt_needed+=(postgresql-client); fi
 # promtool (alert-rule unit tests) and prometheus (the scrape test) come from Debian's prometheus package.
 if ! command -v promtool >/dev/null 2>&1 || [[ ! -x /usr/bin/prometheus ]]; then apt_needed+=(prometheus); fi
+# The overlay test renders k8s/overlays with kubectl's built-in kustomize (v4 or newer: kubectl 1.21+). No
+# registry this project installs from has one that new (Debian's kubernetes-client is 1.20), so it is
+# expected on PATH, as on this machine kind; without it that test fails under CI=true (skips otherwise).
+if ! command -v kubectl >/dev/null 2>&1; then
+    log "warning: kubectl not on PATH; tests/infra/test_k8s_overlays.py needs it"
+fi
 
 if ((${#apt_needed[@]})); then
     if [[ "${BOOTSTRAP_SKIP_APT:-0}" == 1 ]]; then

@@ -87,3 +87,25 @@ def test_worker_latency_bench_one_round(tmp_path: Path) -> None:
     assert all(len(report["seconds"][step]) == 1 for step in steps)
     assert report["wallet"] == "reference"
     assert len(report["commit"]) == 40
+
+
+def test_footprint_bench_one_round(tmp_path: Path) -> None:
+    """Memory of the API and worker trees, with one session, on throw-away servers of its own."""
+    out = tmp_path / "footprint.json"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("METAMASK_EXTENSION_PATH")
+    }
+    run_bench(["bench.footprint", "--sessions", "1", "--requests", "20", "--out", str(out)], env, 900)
+    report = json.loads(out.read_text())
+    phases = {"idle", "opening_1", "sessions_1", "api_load", "after_load", "closed"}
+    assert phases <= set(report["phases"]), sorted(report["phases"])
+    for phase in ("idle", "sessions_1"):
+        assert report["phases"][phase]["api"]["median_mib"] > 0
+        assert report["phases"][phase]["worker"]["median_mib"] > 0
+    assert all(all(v > 0 for v in trees["worker"]) for trees in report["pss_bytes"].values() if trees)
+    assert len(report["worker_growth_per_session_mib"]) == 1
+    assert set(report["suggested"]["api"]) == {"request_mib", "limit_mib"}
+    assert report["wallet"] == "reference"
+    assert len(report["commit"]) == 40

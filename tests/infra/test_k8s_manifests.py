@@ -269,7 +269,7 @@ def test_browser_worker_shape() -> None:
     assert "-d browser@$HOSTNAME" in probe
     assert "--pool=prefork" in args
     assert "--concurrency=1" in args
-    assert container["resources"]["limits"]["memory"] == "4Gi"
+    assert container["resources"]["limits"]["memory"] == "5504Mi"
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes[mounts["/dev/shm"]]["emptyDir"]["medium"] == "Memory"
