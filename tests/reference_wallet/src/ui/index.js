@@ -37,6 +37,7 @@ for (const type of ['pointerdown', 'mousedown', 'mouseup', 'click']) {
 }
 
 let state = null;
+const CHAIN_PERMISSION_AS_CONNECT_MS = 600;
 // MetaMask tabs that show #unlock stay there when the wallet is unlocked from another tab, until reloaded or
 // until the password is entered here too (docs/metamask.md section 5).
 let staleUnlock = false;
@@ -46,7 +47,9 @@ let rendered = null; // key of what is on screen; re-render only when it changes
 export function routeFor(a) {
   switch (a.type) {
     case 'connect': return `#connect/${a.id}`;
-    case 'chainPermission': return `#connect/${a.id}/confirm-permissions`;
+    // 13.36 shows a chain permission on #connect/<id> first (for a moment as a connect screen), then moves it
+    // to #connect/<id>/confirm-permissions (docs/metamask.md section 6, Chain permission).
+    case 'chainPermission': return `#connect/${a.id}`;
     case 'unlock': return '#unlock';
     case 'personal_sign':
     case 'eth_signTypedData_v4': return `#confirm-transaction/${a.id}/signature-request`;
@@ -99,7 +102,8 @@ function redirect(route) {
   if (route === 'unlock') return followsApprovals() && state.approvals.length ? routeFor(state.approvals[0]) : '#';
   if (followsApprovals()) {
     const pending = state.approvals.filter((a) => a.type !== 'unlock');
-    const current = pending.find((a) => route === routeFor(a).slice(1));
+    const current = pending.find((a) => route === routeFor(a).slice(1)
+      || (a.type === 'chainPermission' && route === `${routeFor(a).slice(1)}/confirm-permissions`));
     if (current) return null;
     return pending.length ? routeFor(pending[0]) : route === '' || route.startsWith('settings') || route === 'networks' ? null : '#';
   }
@@ -130,6 +134,11 @@ function screen(route) {
     if (!approval) return home.home(state, go);
     const nav = confirm.navigation(approval, state.approvals, go, routeFor);
     if (approval.type === 'connect') return confirm.connect(approval, state);
+    if (approval.type === 'chainPermission' && !route.endsWith('/confirm-permissions')) {
+      // The moment 13.36 renders it as a connect screen (its buttons act on this approval, as there).
+      setTimeout(() => { if (location.hash === `#${route}`) go(`#${route}/confirm-permissions`); }, CHAIN_PERMISSION_AS_CONNECT_MS);
+      return confirm.connect(approval, state);
+    }
     if (approval.type === 'chainPermission') return confirm.chainPermission(approval);
     if (approval.type === 'addEthereumChain') return confirm.addNetwork(approval, state);
     if (approval.type === 'transaction') return confirm.transaction(approval, state, nav);
