@@ -212,6 +212,11 @@ class WalletBrowser:
             return self._send(request, verify)
 
     def _send(self, request: DappRequest, verify: Verifier) -> Any:
+        # What the latest request did starts here, before anything can refuse it: a request refused before
+        # it is fired must not report the previous request's approval (a transfer would end `unknown`
+        # instead of refused) or its refusals as its own.
+        self.mm.approved_in_last_request = False
+        self.mm.refused_others = []
         pinned = None
         if self._network is not None and {SIGNATURE, TRANSACTION} & set(request.approvals):
             # A page of the origin can switch its network without an approval; what is signed is made for

@@ -864,6 +864,26 @@ def test_a_network_switched_by_the_page_refuses_the_transaction(wallet_run: Wall
                 assert wallet.approved_in_last_request is False
         finally:
             wallet.ensure_network(anvil, verify=lambda _s: None)
+        # Refused before it is sent, right after an approved request: the refusal is this request's own
+        # (nothing approved for it, nothing else refused), not the previous request's approval.
+        wallet.personal_sign("approved just before", address=wallet_run.address, verify=lambda _s: None)
+        assert wallet.approved_in_last_request is True
+        try:
+            with hostile_page(wallet_run, ""):
+                page_request_later(
+                    wallet_run, "wallet_switchEthereumChain", [{"chainId": hex(31390)}], delay_ms=0
+                )
+                until("the page's switch", lambda: wallet.chain_id() == 31390, 15)
+                with pytest.raises(PolicyRejected, match="not sent"):
+                    wallet.send_transaction(
+                        TxRequest(to=RECIPIENT, value_wei=10**15),
+                        sender=wallet_run.address,
+                        verify=lambda _s: None,
+                    )
+                assert wallet.approved_in_last_request is False
+                assert wallet.refused_others == []
+        finally:
+            wallet.ensure_network(anvil, verify=lambda _s: None)
         after = (
             nonce_of(wallet_run),
             other_chain.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]),
