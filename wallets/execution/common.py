@@ -187,6 +187,21 @@ def _session_browser(
     return browser, ""
 
 
+def not_claimed(row: Any, *, task: str, what: str, mark_failed: Callable[..., bool]) -> Outcome:
+    """The claim moved nothing: the message was a redelivery. A row still running was left by a worker that
+    died mid-operation: whether MetaMask acted is unknown, so it is failed, never retried (a transaction is
+    not handled here: it becomes unknown and is reconciled from the chain)."""
+    row.refresh_from_db()
+    if row.status == "running":
+        mark_failed(
+            error=f"interrupted: the worker stopped while this {what} was running; not retried",
+            error_kind="interrupted",
+        )
+        return Outcome("interrupted")
+    logger.info("%s: %s is %s; nothing to do", task, what, row.status, extra=LOG_EXTRA)
+    return Outcome("skipped")
+
+
 def operation_failed(op: Operation, exc: Exception) -> Outcome:
     """Finishes the row after the browser operation raised, and records the matching security event (a
     policy rejection records the screen it was about)."""

@@ -16,6 +16,7 @@ from wallets.execution.common import (
     maybe_restart,
     network_spec,
     network_verifier,
+    not_claimed,
     operation_failed,
     run_on_session,
     step,
@@ -35,18 +36,14 @@ def network_change_execute(*, network_change_id: str, worker: str, browsers: Bro
 
 def _execute(row: NetworkChange, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.network_change_claim(network_change_id=row.id):
-        row.refresh_from_db()
-        if row.status == NetworkChange.Status.RUNNING:
-            # Redelivered after the worker died mid-change: where MetaMask stands is unknown; the caller
-            # asks again (a change to the network already selected costs nothing).
-            services.network_change_mark_failed(
-                network_change_id=row.id,
-                error="interrupted: the worker stopped while this change was running; not retried",
-                error_kind="interrupted",
-            )
-            return Outcome("interrupted")
-        logger.info("network_change_execute: change is %s; nothing to do", row.status, extra=LOG_EXTRA)
-        return Outcome("skipped")
+        # Where MetaMask stands after an interrupted change is unknown: the caller asks again (a change to
+        # the network already selected costs nothing).
+        return not_claimed(
+            row,
+            task="network_change_execute",
+            what="change",
+            mark_failed=functools.partial(services.network_change_mark_failed, network_change_id=row.id),
+        )
     if (reason := services.network_change_policy_reason(row=row)) is not None:
         services.operation_mark_blocked(row=row, reason=reason, action=ACTION)
         logger.warning("network change blocked by policy: %s", reason, extra=LOG_EXTRA)

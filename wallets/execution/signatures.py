@@ -14,6 +14,7 @@ from wallets.execution.common import (
     Outcome,
     logger,
     maybe_restart,
+    not_claimed,
     operation_failed,
     run_on_session,
     step,
@@ -31,17 +32,12 @@ def signature_execute(*, signature_id: str, worker: str, browsers: BrowserPool) 
 
 def _execute(row: SignatureRequest, *, worker: str, browsers: BrowserPool) -> Outcome:
     if not services.signature_request_claim(signature_id=row.id):
-        row.refresh_from_db()
-        if row.status == SignatureRequest.Status.RUNNING:
-            # Redelivered after the worker died mid-request: signed or not is unknown; never retry.
-            services.signature_mark_failed(
-                signature_id=row.id,
-                error="interrupted: the worker stopped while this request was running; not retried",
-                error_kind="interrupted",
-            )
-            return Outcome("interrupted")
-        logger.info("signature_execute: request is %s; nothing to do", row.status, extra=LOG_EXTRA)
-        return Outcome("skipped")
+        return not_claimed(  # signed or not is unknown after an interruption: never retried
+            row,
+            task="signature_execute",
+            what="request",
+            mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
+        )
     action = action_for(row.method)
     assert isinstance(action, SignatureAction), row.method
     # The wallet's policy first: a blocked request never reaches MetaMask.
