@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +141,25 @@ def health_report() -> tuple[bool, dict[str, Any]]:
         checks[name] = {"ok": ok, **details}
     failed = [name for name, result in checks.items() if not result["ok"]]
     return not failed, {"status": "ok" if not failed else "unhealthy", "failed": failed, "checks": checks}
+
+
+_cached: dict[str, Any] = {}  # "at" (monotonic seconds), "result": the last full report of this process
+_cache_lock = threading.Lock()
+
+
+def health_report_cached() -> tuple[bool, dict[str, Any]]:
+    """health_report(), run at most once per HEALTH_CACHE_SECONDS in this process: under load (probes of
+    several kubelets, load balancers, monitoring) the checks' own cost - a broker connection, database and
+    cache round trips - would otherwise grow with the callers. Callers that arrive while a report is being
+    made wait for it rather than start their own. The body says how old it is (``age_seconds``)."""
+    max_age = float(settings.HEALTH_CACHE_SECONDS)
+    if max_age <= 0:
+        healthy, body = health_report()
+        return healthy, {**body, "age_seconds": 0.0}
+    with _cache_lock:
+        now = time.monotonic()
+        if "at" not in _cached or now - _cached["at"] >= max_age:
+            _cached["result"] = health_report()
+            _cached["at"] = time.monotonic()
+        at, (healthy, body) = _cached["at"], _cached["result"]
+    return healthy, {**body, "age_seconds": round(max(0.0, time.monotonic() - at), 3)}

@@ -307,6 +307,8 @@ BROWSER_LOOPBACK_ONLY = env.bool("BROWSER_LOOPBACK_ONLY", False)
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", 3600)
 WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", 10)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", 30)
+# GET /api/v1/health runs its checks at most once per this many seconds per process (0: on every call).
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", 1.0)
 TX_RECEIPT_TIMEOUT_SECONDS = env.int("TX_RECEIPT_TIMEOUT_SECONDS", 120)
 # Idempotency-Key (wallets/api/idempotency.py): how long keys are kept; how long a duplicate waits.
 IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", 86400)

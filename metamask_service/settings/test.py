@@ -20,3 +20,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast use
 METAMASK_DISABLE_NETWORK_FEATURES = True
 # Tests talk to loopback only; MetaMask's own lookups then fail at once instead of waiting on DNS.
 BROWSER_LOOPBACK_ONLY = True
+# Each health test sees its own state; tests/api/test_health.py turns the cache on where it is the subject.
+HEALTH_CACHE_SECONDS = 0.0

@@ -1,4 +1,5 @@
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -121,3 +122,22 @@ def test_the_fleet_and_the_shared_queue_backlog_are_exported(anon_client, browse
     assert body["checks"]["broker"]["shared_queue_messages"] == 3
     assert REGISTRY.get_sample_value("mm_broker_queue_messages", {"queue": SHARED_QUEUE}) == 3
     assert REGISTRY.get_sample_value("mm_browser_workers_live") == 2
+
+
+def test_health_runs_its_checks_at_most_once_per_window(anon_client, browser_paths):
+    """Probes and monitors in between get the last report (with its age); after the window, a fresh one."""
+    worker = BrowserWorkerFactory.create(hostname="browser@cached")
+    with override_settings(HEALTH_CACHE_SECONDS=0.5):
+        time.sleep(0.5)  # a report another test may have left in this process has expired
+        first = anon_client.get(URL)
+        assert first.status_code == 200, first.json()
+        worker.delete()
+        cached = anon_client.get(URL)
+        assert cached.status_code == 200
+        assert cached.json()["checks"]["workers"] == first.json()["checks"]["workers"]
+        assert cached.json()["age_seconds"] >= first.json()["age_seconds"]
+        time.sleep(0.55)
+        fresh = anon_client.get(URL)
+    assert fresh.status_code == 503
+    assert fresh.json()["failed"] == ["workers"]
+    assert fresh.json()["age_seconds"] < 0.5

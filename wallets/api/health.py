@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wallets.health import health_report
+from wallets.health import health_report_cached
 
 
 class HealthApi(APIView):
@@ -19,5 +19,5 @@ class HealthApi(APIView):
         responses={200: OpenApiResponse(description="healthy"), 503: OpenApiResponse(description="unhealthy")}
     )
     def get(self, request: Request) -> Response:
-        healthy, body = health_report()
+        healthy, body = health_report_cached()
         return Response(body, status=200 if healthy else 503)
