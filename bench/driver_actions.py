@@ -54,6 +54,7 @@ from automation import (
     requests,
 )
 from bench.bare_metamask import bare_ensure_network, bare_request, bare_transfer
+from bench.stack import no_orphans
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
 from metamask_service.devstack.anvil import DEFAULT_MNEMONIC
 from metamask_service.devstack.static_server import repo_root
@@ -300,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-driver-") as work:
             print(f"[bench] {build}: {args.rounds} round(s)", flush=True)
             results.append(run_build(build, args.rounds, args.restarts, Path(work)))
+            no_orphans(work)
     report = {
         "bench": "driver_actions",
         "command": " ".join([sys.executable, "-m", "bench.driver_actions", *(argv or sys.argv[1:])]),

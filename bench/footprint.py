@@ -58,11 +58,14 @@ class Sampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        phase = self.samples.setdefault(self.phase, {})
+        for name, pid in self.pids.items():
+            phase.setdefault(name, []).append(tree_pss(pid))
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            phase = self.samples.setdefault(self.phase, {})
-            for name, pid in self.pids.items():
-                phase.setdefault(name, []).append(tree_pss(pid))
+            self._sample()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> Sampler:
@@ -74,7 +77,10 @@ class Sampler:
         self._thread.join()
 
     def during(self, phase: str, seconds: float = 0.0) -> None:
+        """Enter ``phase``, sampled at once (a phase shorter than the interval still has a sample), and stay
+        ``seconds``."""
         self.phase = phase
+        self._sample()
         time.sleep(seconds)
 
 
@@ -122,12 +128,13 @@ def main() -> int:
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     with service_stack(api_workers=2, api_threads=4) as stack:
+        assert stack.worker_process is not None
         pids = {"api": stack.api_process.pid, "worker": stack.worker_process.pid}
         sessions: list[str] = []
         with Sampler(pids) as sampler:
             sampler.during("idle", 5)
             for n in range(1, args.sessions + 1):
-                sampler.phase = f"opening_{n}"
+                sampler.during(f"opening_{n}")
                 accepted = stack.api.call(
                     "POST",
                     "/sessions/",
@@ -154,7 +161,7 @@ def main() -> int:
                 )
                 sampler.during(f"sessions_{n}", 5)
                 print(f"[bench] {n} session(s) open", flush=True)
-            sampler.phase = "api_load"
+            sampler.during("api_load")
             load_api(stack, args.requests, sessions[0])
             sampler.during("after_load", 2)
             for sid in sessions:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,12 +35,40 @@ from metamask_service.devstack.static_server import StaticServer, repo_root, tes
 class Stack:
     api: Api
     api_process: subprocess.Popen[bytes]
-    worker_process: subprocess.Popen[bytes]
+    worker_process: subprocess.Popen[bytes] | None
     wallet: dict[str, Any]
     network: dict[str, Any]
     dapp_url: str
     extension: str
     wallet_kind: str
+    env: dict[str, str]  # the service's environment (for manage.py commands against the same servers)
+    processes: Processes
+
+
+def _named(marker: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if proc.pid != os.getpid() and any(marker in arg for arg in proc.info["cmdline"] or []):
+                found.append(proc)
+    return found
+
+
+def no_orphans(marker: str, *, grace: float = 10.0) -> None:
+    """After a bench run: nothing it started may still run. Processes whose command line names ``marker``
+    (the run's own work directory, which every browser profile of the run is under) get ``grace`` seconds to
+    finish exiting; then any left are killed and the run fails: a Chromium left behind is a leak the service
+    would have too."""
+    deadline = time.monotonic() + grace
+    left = _named(marker)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = _named(marker)
+    for proc in left:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    if left:
+        raise RuntimeError(f"{len(left)} process(es) outlived the bench run: pids {[p.pid for p in left]}")
 
 
 def _servers(stack: contextlib.ExitStack) -> dict[str, str]:
@@ -57,13 +86,21 @@ def _servers(stack: contextlib.ExitStack) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def service_stack(*, api_workers: int = 1, api_threads: int = 4) -> Iterator[Stack]:
+def service_stack(
+    *,
+    api_workers: int = 1,
+    api_threads: int = 4,
+    worker: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
     """The service up, as k8s/base/api.yaml and browser-worker.yaml run it (gunicorn with ``api_workers`` x
-    ``api_threads``; one prefork worker of concurrency 1), stopped and removed on exit."""
+    ``api_threads``; one prefork worker of concurrency 1 unless ``worker`` is False), stopped and removed on
+    exit. ``extra_env`` overrides the service's settings."""
     workdir = Path(tempfile.mkdtemp(prefix="mm-bench-"))
     procs = Processes(workdir)
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        stack.callback(no_orphans, str(workdir))  # runs before the removal, after every process stopped
         extension, wallet_kind = choose_extension()
         urls = _servers(stack)
         anvil = stack.enter_context(Anvil(mnemonic=DEFAULT_MNEMONIC))
@@ -79,6 +116,7 @@ def service_stack(*, api_workers: int = 1, api_threads: int = 4) -> Iterator[Sta
             "METAMASK_DISABLE_NETWORK_FEATURES": "true",
             "BROWSER_LOOPBACK_ONLY": "true",
             "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
         }
         python = sys.executable
         manage = [python, "manage.py"]
@@ -99,10 +137,12 @@ def service_stack(*, api_workers: int = 1, api_threads: int = 4) -> Iterator[Sta
              "--workers", str(api_workers), "--threads", str(api_threads)],
             env,
         )  # fmt: skip
-        worker_process = procs.start(
-            "worker", [celery, "-A", "celery_app", "worker", "--pool", "prefork", "--concurrency", "1",
-                       "-Q", "browser", "-n", f"bench-{secrets.token_hex(3)}@%h", "--loglevel", "WARNING",
-                       "--without-mingle", "--without-gossip"], env)  # fmt: skip
+        worker_process = None
+        if worker:
+            worker_process = procs.start(
+                "worker", [celery, "-A", "celery_app", "worker", "--pool", "prefork", "--concurrency", "1",
+                           "-Q", "browser", "-n", f"bench-{secrets.token_hex(3)}@%h", "--loglevel", "WARNING",
+                           "--without-mingle", "--without-gossip"], env)  # fmt: skip
         api = Api(f"http://{LOOPBACK}:{port}/api/v1")
         wait_http(f"{api.base}/health", api_process, timeout=60)
         api.token = api.call("POST", "/auth/token/", {"username": username, "password": password})["access"]
@@ -113,7 +153,9 @@ def service_stack(*, api_workers: int = 1, api_threads: int = 4) -> Iterator[Sta
             expect=(201,),
         )
         network = {"chain_id": anvil.chain_id, "rpc_url": anvil.rpc_url, "name": "Anvil Local"}
-        yield Stack(api, api_process, worker_process, wallet, network, dapp.url, extension, wallet_kind)
+        yield Stack(
+            api, api_process, worker_process, wallet, network, dapp.url, extension, wallet_kind, env, procs
+        )
 
 
 def provenance(bench: str) -> dict[str, Any]:

@@ -29,6 +29,16 @@ def run_bench(args: list[str], env: dict[str, str], timeout: float) -> subproces
     return done
 
 
+def own_servers_env() -> dict[str, str]:
+    """The environment without the run's servers or a MetaMask build: the bench starts throw-away PostgreSQL
+    and Redis of its own (it migrates and adds a user) and uses the reference wallet."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("METAMASK_EXTENSION_PATH")
+    }
+
+
 def test_driver_actions_bench_one_round(tmp_path: Path) -> None:
     out = tmp_path / "driver.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("METAMASK_EXTENSION_PATH")}
@@ -75,11 +85,7 @@ def test_worker_latency_bench_one_round(tmp_path: Path) -> None:
     """Through the API, Celery and a browser worker, on throw-away PostgreSQL and Redis of its own (it
     migrates and adds a user: never the test run's databases)."""
     out = tmp_path / "worker.json"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("METAMASK_EXTENSION_PATH")
-    }
+    env = own_servers_env()
     run_bench(["bench.worker_latency", "--sessions", "1", "--rounds", "1", "--out", str(out)], env, 900)
     report = json.loads(out.read_text())
     steps = {"session_open", "personal_sign", "typed_data_v4", "transaction", "session_close"}
@@ -92,11 +98,7 @@ def test_worker_latency_bench_one_round(tmp_path: Path) -> None:
 def test_footprint_bench_one_round(tmp_path: Path) -> None:
     """Memory of the API and worker trees, with one session, on throw-away servers of its own."""
     out = tmp_path / "footprint.json"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("METAMASK_EXTENSION_PATH")
-    }
+    env = own_servers_env()
     run_bench(["bench.footprint", "--sessions", "1", "--requests", "20", "--out", str(out)], env, 900)
     report = json.loads(out.read_text())
     phases = {"idle", "opening_1", "sessions_1", "api_load", "after_load", "closed"}
@@ -109,3 +111,20 @@ def test_footprint_bench_one_round(tmp_path: Path) -> None:
     assert set(report["suggested"]["api"]) == {"request_mib", "limit_mib"}
     assert report["wallet"] == "reference"
     assert len(report["commit"]) == 40
+
+
+def test_api_load_bench_one_round(tmp_path: Path) -> None:
+    """The open-loop load on the floor, the health check and the enqueue, each answered as a working
+    service answers (204, 200, 202), on throw-away servers of its own."""
+    out = tmp_path / "api.json"
+    args = ["bench.api_load", "--rate", "20", "--seconds", "1", "--warmup", "0.5", "--out", str(out)]
+    done = run_bench(args, own_servers_env(), 600)
+    report = json.loads(out.read_text())
+    assert set(report["targets"]) == {"floor", "health", "enqueue"}
+    for name, ok in (("floor", "204"), ("health", "200"), ("enqueue", "202")):
+        target = report["targets"][name]
+        assert target["statuses"] == {ok: 20}, (name, target)
+        assert len(report["latency_ms"][name]) == 20
+        assert target["p99_ms"] >= target["p50_ms"] > 0
+    assert "goal_holds" in report["targets"]["enqueue"]
+    assert "| enqueue |" in done.stdout
