@@ -17,7 +17,13 @@ from django.test import override_settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tests.factories import SignatureRequestFactory, TransactionFactory, WalletFactory, WalletSessionFactory
+from tests.factories import (
+    NetworkChangeFactory,
+    SignatureRequestFactory,
+    TransactionFactory,
+    WalletFactory,
+    WalletSessionFactory,
+)
 from tests.support.canary import Canary
 from wallets import crypto
 from wallets.audit import security_event_record
@@ -63,6 +69,7 @@ def test_a_window_is_exported_with_checksums_and_no_secret_even_where_one_leaked
     (failure / "screenshot.png").write_bytes(b"\x89PNG fake")
     signature = SignatureRequestFactory.create(session=session, artifact_path=str(failure), status="failed")
     transaction = TransactionFactory.create(session=session, tx_hash="0x" + "ab" * 32, status="confirmed")
+    change = NetworkChangeFactory.create(session=session, status="switched", chain_id=31390)
     inside = security_event_record(
         kind=SecurityEvent.Kind.POLICY_REJECTED, session=session, details={"reason": "recipient differs"}
     )
@@ -113,6 +120,11 @@ def test_a_window_is_exported_with_checksums_and_no_secret_even_where_one_leaked
     assert not any(k.startswith("encrypted") for w in _jsonl(files["wallets.jsonl"]) for k in w)
     assert [s["id"] for s in _jsonl(files["signature_requests.jsonl"])] == [str(signature.id)]
     assert [t["tx_hash"] for t in _jsonl(files["transactions.jsonl"])] == [transaction.tx_hash]
+    assert [t["network"] for t in _jsonl(files["transactions.jsonl"])] == [session.network]
+    assert [(c["id"], c["chain_id"]) for c in _jsonl(files["network_changes.jsonl"])] == [
+        (str(change.id), 31390)
+    ]
+    assert manifest["counts"]["network_changes"] == 1
     assert files["artifacts/20261202T101010-sign-abc123/screenshot.png"] == b"\x89PNG fake"
     logged = files["logs/worker.log"].decode().splitlines()
     assert [json.loads(line)["message"] for line in logged] == ["approving signature", "oops [redacted]"]

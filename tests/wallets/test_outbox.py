@@ -14,10 +14,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tests.factories import TransactionFactory, WalletSessionFactory
+from tests.factories import NetworkChangeFactory, TransactionFactory, WalletSessionFactory
 from tests.support.kafka import consume_all, mock_kafka
 from tests.support.servers import free_port
-from wallets import outbox
+from wallets import outbox, services
 from wallets.audit import security_event_record
 from wallets.models import OutboxEvent, SecurityEvent, Transaction, WalletSession
 from wallets.services.transitions import transition_one
@@ -52,6 +52,11 @@ def _two_sessions_of_work() -> list[tuple[str, str]]:
     done.append((str(sessions[1].id), "security_event:policy_rejected"))
     assert transition_one(Transaction, row_id=txs[0].id, to=Transaction.Status.CONFIRMED)
     done.append((str(sessions[0].id), "transaction.status:confirmed"))
+    change = NetworkChangeFactory.create(session=sessions[1])
+    assert services.network_change_claim(network_change_id=change.id)
+    assert services.network_change_mark_switched(network_change_id=change.id, chain_id=31390)
+    done.append((str(sessions[1].id), "network_change.status:running"))
+    done.append((str(sessions[1].id), "network_change.status:switched"))
     assert transition_one(WalletSession, row_id=sessions[0].id, to=WalletSession.Status.CLOSING)
     done.append((str(sessions[0].id), "session.status:closing"))
     return done
@@ -87,6 +92,8 @@ def test_every_change_is_published_once_in_order_per_session(kafka: str, topic: 
     assert all(m["headers"]["event_id"] == m["value"]["event_id"] for m in messages)
     submitted = [m["value"] for m in messages if _what(m) == "transaction.status:submitted"]
     assert {v["tx_hash"] for v in submitted} == {"0x" + "ab" * 32}
+    switched = next(m["value"] for m in messages if _what(m) == "network_change.status:switched")
+    assert switched["chain_id"] == 31390
     rejected = next(m["value"] for m in messages if m["value"]["type"] == "security_event")
     assert rejected["details"] == {"reason": "x"}
 
