@@ -8,12 +8,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from wallets import dispatch
 from wallets.models import NetworkChange, WalletSession
 from wallets.selectors import session_get_for_user
+from wallets.services.operations import operation_claim, operation_end
 from wallets.services.sessions import session_lock_ready
 from wallets.services.transitions import transition_one
 
@@ -36,13 +35,7 @@ def network_change_create(
 # --- worker side ----------------------------------------------------------------------------------------
 def network_change_claim(*, network_change_id: Any) -> bool:
     """A redelivered task finds the row no longer pending and does nothing."""
-    return transition_one(
-        NetworkChange,
-        row_id=network_change_id,
-        to=Status.RUNNING,
-        claimed_at=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
+    return operation_claim(NetworkChange, row_id=network_change_id)
 
 
 def network_change_mark_switched(*, network_change_id: Any, chain_id: int) -> bool:
@@ -62,22 +55,12 @@ def session_set_chain_id(*, session_id: Any, chain_id: int) -> None:
     WalletSession.objects.filter(id=session_id).update(chain_id=chain_id)
 
 
-def _end(*, network_change_id: Any, to: str, error: str, error_kind: str, artifact_path: str) -> bool:
-    return transition_one(
-        NetworkChange,
-        row_id=network_change_id,
-        to=to,
-        error=error[:2000],
-        error_kind=error_kind,
-        artifact_path=artifact_path,
-    )
-
-
 def network_change_mark_rejected(
     *, network_change_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _end(
-        network_change_id=network_change_id,
+    return operation_end(
+        NetworkChange,
+        row_id=network_change_id,
         to=Status.REJECTED,
         error=error,
         error_kind=error_kind,
@@ -88,8 +71,9 @@ def network_change_mark_rejected(
 def network_change_mark_failed(
     *, network_change_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _end(
-        network_change_id=network_change_id,
+    return operation_end(
+        NetworkChange,
+        row_id=network_change_id,
         to=Status.FAILED,
         error=error,
         error_kind=error_kind,

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from wallets import dispatch
 from wallets.exceptions import NetworkRequired, ValidationFailed
-from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.models import NetworkChange, SignatureRequest, Transaction, WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services.sessions import session_lock_ready
 from wallets.services.transitions import transition_one
 
 UserLike = AbstractBaseUser | AnonymousUser
 SQLITE_DECIMAL_DIGITS = 15  # what Django's SQLite backend keeps of a DecimalField
-Operation = SignatureRequest | Transaction
+Operation = SignatureRequest | Transaction | NetworkChange
 
 
 # --- API side -------------------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def transaction_request_create(
 
 
 # --- worker side ----------------------------------------------------------------------------------------
-def _claim(model: type[Operation], *, row_id: Any) -> bool:
+def operation_claim(model: type[Operation], *, row_id: Any) -> bool:
     """A redelivered task finds the row no longer pending and does nothing."""
     return transition_one(
         model, row_id=row_id, to=model.Status.RUNNING, claimed_at=timezone.now(), attempts=F("attempts") + 1
@@ -89,11 +89,11 @@ def _claim(model: type[Operation], *, row_id: Any) -> bool:
 
 
 def signature_request_claim(*, signature_id: Any) -> bool:
-    return _claim(SignatureRequest, row_id=signature_id)
+    return operation_claim(SignatureRequest, row_id=signature_id)
 
 
 def transaction_claim(*, transaction_id: Any) -> bool:
-    return _claim(Transaction, row_id=transaction_id)
+    return operation_claim(Transaction, row_id=transaction_id)
 
 
 def progress_append(*, row: WalletSession | Operation, step: str, ok: bool, seconds: float) -> None:
@@ -107,7 +107,7 @@ def progress_append(*, row: WalletSession | Operation, step: str, ok: bool, seco
     row.progress = progress
 
 
-def _end(
+def operation_end(
     model: type[Operation], *, row_id: Any, to: str, error: str, error_kind: str, artifact_path: str
 ) -> bool:
     return transition_one(
@@ -124,7 +124,7 @@ def signature_mark_signed(*, signature_id: Any, signature: str) -> bool:
 def signature_mark_rejected(
     *, signature_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _end(
+    return operation_end(
         SignatureRequest,
         row_id=signature_id,
         to=SignatureRequest.Status.REJECTED,
@@ -135,7 +135,7 @@ def signature_mark_rejected(
 
 
 def signature_mark_failed(*, signature_id: Any, error: str, error_kind: str, artifact_path: str = "") -> bool:
-    return _end(
+    return operation_end(
         SignatureRequest,
         row_id=signature_id,
         to=SignatureRequest.Status.FAILED,
@@ -203,7 +203,7 @@ def transaction_mark_unknown(*, transaction_id: Any, error: str, error_kind: str
 def transaction_mark_rejected(
     *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _end(
+    return operation_end(
         Transaction,
         row_id=transaction_id,
         to=Transaction.Status.REJECTED,
@@ -216,7 +216,7 @@ def transaction_mark_rejected(
 def transaction_mark_failed(
     *, transaction_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:
-    return _end(
+    return operation_end(
         Transaction,
         row_id=transaction_id,
         to=Transaction.Status.FAILED,
