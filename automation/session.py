@@ -215,8 +215,7 @@ class WalletBrowser:
         # What the latest request did starts here, before anything can refuse it: a request refused before
         # it is fired must not report the previous request's approval (a transfer would end `unknown`
         # instead of refused) or its refusals as its own.
-        self.mm.approved_in_last_request = False
-        self.mm.refused_others = []
+        self._new_records()
         pinned = None
         if self._network is not None and {SIGNATURE, TRANSACTION} & set(request.approvals):
             # A page of the origin can switch its network without an approval; what is signed is made for
@@ -290,9 +289,22 @@ class WalletBrowser:
                 gas_used=int(receipt["gasUsed"], 16),
             )
 
-    def lock(self) -> None:
+    def lock(self) -> bool:
+        """Locks MetaMask: True, or False when it was locked already. A later request unlocks it first."""
         with self._action("lock", count=False):
-            self.mm.lock()
+            self._new_records()
+            return self.mm.lock()
+
+    def unlock(self) -> bool:
+        """Unlocks MetaMask: True, or False when it was unlocked already."""
+        with self._action("unlock", count=False):
+            self._new_records()
+            return self.mm.unlock()
+
+    def _new_records(self) -> None:
+        """What the latest action did starts here: no approval, no refusal of the previous request's."""
+        self.mm.approved_in_last_request = False
+        self.mm.refused_others = []
 
     def privacy_settings(self) -> dict[str, bool]:
         """MetaMask's settings as it shows them: MetaMetrics, security alerts, simulations, basic

@@ -11,7 +11,15 @@ from django.utils import timezone
 from eth_account import Account
 
 from wallets import crypto
-from wallets.models import BrowserWorker, NetworkChange, SignatureRequest, Transaction, Wallet, WalletSession
+from wallets.models import (
+    BrowserWorker,
+    NetworkChange,
+    SessionCommand,
+    SignatureRequest,
+    Transaction,
+    Wallet,
+    WalletSession,
+)
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -99,6 +107,14 @@ class NetworkChangeFactory(factory.django.DjangoModelFactory[NetworkChange]):
             "currency_symbol": "ETH",
         }
     )
+
+
+class SessionCommandFactory(factory.django.DjangoModelFactory[SessionCommand]):
+    class Meta:
+        model = SessionCommand
+
+    session = factory.SubFactory(WalletSessionFactory)
+    kind = "lock"
 
 
 class SignatureRequestFactory(factory.django.DjangoModelFactory[SignatureRequest]):

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from wallets.admin_display import SCREENSHOT, memory_text, screenshot_html, timeline_html
 from wallets.artifacts import ArtifactNotFound, artifact_content_type, artifact_resolve
@@ -21,6 +21,7 @@ from wallets.models import (
     NetworkChange,
     OutboxEvent,
     SecurityEvent,
+    SessionCommand,
     SignatureRequest,
     Transaction,
     Wallet,
@@ -211,15 +212,19 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
 
     @admin.display(description="operations")
     def operations(self, obj: WalletSession) -> str:
-        tx_url = reverse("admin:wallets_transaction_changelist") + f"?session__id__exact={obj.pk}"
-        sig_url = reverse("admin:wallets_signaturerequest_changelist") + f"?session__id__exact={obj.pk}"
-        net_url = reverse("admin:wallets_networkchange_changelist") + f"?session__id__exact={obj.pk}"
-        return format_html(
-            '<a href="{}">transactions</a> · <a href="{}">signature requests</a> · '
-            '<a href="{}">network changes</a>',
-            tx_url,
-            sig_url,
-            net_url,
+        lists = (
+            ("transaction", "transactions"),
+            ("signaturerequest", "signature requests"),
+            ("networkchange", "network changes"),
+            ("sessioncommand", "commands"),
+        )
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse(f"admin:wallets_{model}_changelist") + f"?session__id__exact={obj.pk}", label)
+                for model, label in lists
+            ),
         )
 
 
@@ -297,6 +302,24 @@ class NetworkChangeAdmin(ArtifactMixin, ReadOnlyAdmin):
     @admin.display(description="requested chain")
     def requested_chain(self, obj: NetworkChange) -> str:
         return f"{obj.network.get('name', '')} ({obj.network.get('chain_id')})"
+
+
+@admin.register(SessionCommand)
+class SessionCommandAdmin(ArtifactMixin, ReadOnlyAdmin):
+    list_display = ("id", "session_link", "kind", "status", "result", "created_at", "artifact")
+    list_filter = ("kind", "status", "error_kind")
+    search_fields = ("id", "task_id", "session__id")
+    list_select_related = ("session",)
+    readonly_fields = _OPERATION_DISPLAYS
+    fields = (
+        *("session_link", "kind", "status", "params", "result"),
+        *_OPERATION_BOOKKEEPING,
+        *("finished_at", "updated_at"),
+    )
+
+    @admin.display(description="session")
+    def session_link(self, obj: SessionCommand) -> str:
+        return _link(obj.session, str(obj.session_id))
 
 
 @admin.register(SecurityEvent)

@@ -21,6 +21,7 @@ TASK_SESSION_CLOSE = "wallets.session_close"
 TASK_SIGNATURE_EXECUTE = "wallets.signature_execute"
 TASK_TRANSACTION_EXECUTE = "wallets.transaction_execute"
 TASK_NETWORK_CHANGE_EXECUTE = "wallets.network_change_execute"
+TASK_SESSION_COMMAND_EXECUTE = "wallets.session_command_execute"
 TASK_SESSIONS_CLEANUP = "wallets.sessions_cleanup"
 TASK_TRANSACTIONS_RECONCILE = "wallets.transactions_reconcile"
 
@@ -53,6 +54,10 @@ def network_change_execute_enqueue(*, network_change: Any) -> str:
     return _enqueue(
         network_change, name=TASK_NETWORK_CHANGE_EXECUTE, queue=worker_queue(network_change.session.worker)
     )
+
+
+def session_command_execute_enqueue(*, command: Any) -> str:
+    return _enqueue(command, name=TASK_SESSION_COMMAND_EXECUTE, queue=worker_queue(command.session.worker))
 
 
 def _enqueue(row: Any, *, name: str, queue: str) -> str:

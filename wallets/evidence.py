@@ -35,6 +35,7 @@ from wallets.artifacts import ArtifactNotFound, artifact_resolve
 from wallets.models import (
     NetworkChange,
     SecurityEvent,
+    SessionCommand,
     SignatureRequest,
     Transaction,
     Wallet,
@@ -107,6 +108,7 @@ _OPERATION_FIELDS = (
 )  # fmt: skip
 _SIGNATURE_FIELDS = (*_OPERATION_FIELDS, "method", "payload", "signature")
 _NETWORK_CHANGE_FIELDS = (*_OPERATION_FIELDS, "network", "chain_id")
+_COMMAND_FIELDS = (*_OPERATION_FIELDS, "kind", "params", "result")
 _TRANSACTION_FIELDS = (
     *_OPERATION_FIELDS, "to", "value_wei", "data", "gas", "max_fee_per_gas_wei",
     "max_priority_fee_per_gas_wei", "network", "nonce", "tx_hash", "block_number", "receipt_status",
@@ -205,6 +207,7 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
     signatures = _rows(_operations(SignatureRequest, session_ids, scope), _SIGNATURE_FIELDS)
     transactions = _rows(_operations(Transaction, session_ids, scope), _TRANSACTION_FIELDS)
     network_changes = _rows(_operations(NetworkChange, session_ids, scope), _NETWORK_CHANGE_FIELDS)
+    commands = _rows(_operations(SessionCommand, session_ids, scope), _COMMAND_FIELDS)
     policies: list[dict[str, Any]] = [
         dict(p) for p in WalletPolicy.objects.filter(wallet_id__in=wallet_ids).values()
     ]
@@ -218,10 +221,11 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
         "signature_requests.jsonl": _jsonl(signatures),
         "transactions.jsonl": _jsonl(transactions),
         "network_changes.jsonl": _jsonl(network_changes),
+        "session_commands.jsonl": _jsonl(commands),
     }
     stored = [
         row["artifact_path"]
-        for row in (*session_rows, *signatures, *transactions, *network_changes)
+        for row in (*session_rows, *signatures, *transactions, *network_changes, *commands)
         if row["artifact_path"]
     ]
     for name, path in _artifact_files(stored):
@@ -243,6 +247,7 @@ def export_evidence(out: Path, scope: Scope, *, log_paths: Iterable[Path] = ()) 
             "signature_requests": len(signatures),
             "transactions": len(transactions),
             "network_changes": len(network_changes),
+            "session_commands": len(commands),
             "log_lines": sum(len(lines) for lines in logs.values()),
         },
         "redactions": scrubber.redactions,

@@ -307,6 +307,36 @@ class NetworkChange(Operation):
         return f"network change {self.id} ({self.status})"
 
 
+class SessionCommand(Operation):
+    """A wallet action on a ready session that MetaMask asks nobody to confirm (lock, unlock): what the
+    caller asked (``kind``, ``params``), what the worker found (``result``). Kinds are the registry's
+    (wallets/commands/)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    FINAL_STATUSES = (Status.DONE, Status.FAILED)
+    # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
+    TRANSITIONS = {
+        Status.RUNNING: (Status.PENDING,),
+        Status.DONE: (Status.RUNNING,),
+        Status.FAILED: (Status.PENDING, Status.RUNNING),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="commands")
+    kind = models.CharField(max_length=32, help_text="the command: lock or unlock")
+    params = models.JSONField(default=dict, blank=True, help_text="the command's parameters (no secrets)")
+    result = models.JSONField(default=dict, blank=True, help_text="what the worker found and did")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id} ({self.status})"
+
+
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""
 

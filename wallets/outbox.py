@@ -36,6 +36,7 @@ EVENT_MODELS = {
     "Transaction": "transaction",
     "SignatureRequest": "signature",
     "NetworkChange": "network_change",
+    "SessionCommand": "session_command",
 }
 # Values of a status change that are published with it (nothing else of the row: payloads are secret-free).
 _PUBLISHED_VALUES = {

@@ -17,6 +17,7 @@ from wallets.models import (
     BrowserWorker,
     NetworkChange,
     SecurityEvent,
+    SessionCommand,
     SignatureRequest,
     Transaction,
     Wallet,
@@ -113,6 +114,14 @@ def network_change_get_for_user(
         object_id=network_change_id,
         what="network change",
         ip=ip,
+    )
+
+
+def session_command_get_for_user(
+    *, user: Any, session_id: Any, command_id: Any, ip: str | None = None
+) -> SessionCommand:
+    return _session_operation_or_404(
+        SessionCommand, user=user, session_id=session_id, object_id=command_id, what="command", ip=ip
     )
 
 

@@ -64,6 +64,13 @@ def network_change_execute(self: Task, network_change_id: str) -> str:
     ).outcome
 
 
+@shared_task(name=dispatch.TASK_SESSION_COMMAND_EXECUTE, **_OPTIONS)
+def session_command_execute(self: Task, command_id: str) -> str:
+    return execution.session_command_execute(
+        command_id=command_id, worker=_worker(self), browsers=process_browsers()
+    ).outcome
+
+
 @shared_task(name=dispatch.TASK_SESSIONS_CLEANUP, **_OPTIONS)
 def sessions_cleanup(self: Task) -> dict[str, int]:
     return execution.sessions_cleanup()

@@ -357,11 +357,24 @@ def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run
 
 def test_sign_while_locked_unlocks_in_the_approval_tab(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
-    wallet.lock()
+    assert wallet.lock() is True
+    assert wallet.lock() is False  # locked already: nothing to do, and it says so
     signature = wallet.personal_sign(
         "signed after unlock", address=wallet.address or "", verify=lambda _s: None
     )
     recovered = Account.recover_message(encode_defunct(text="signed after unlock"), signature=signature)
+    assert recovered == wallet_run.expected_address
+    assert wallet.unlock() is False  # the signature unlocked it
+
+
+def test_lock_then_unlock_on_request_and_the_wallet_signs_as_before(wallet_run: WalletRun) -> None:
+    wallet = wallet_run.wallet
+    assert wallet.lock() is True
+    assert wallet.unlock() is True
+    assert wallet.unlock() is False
+    # Unlocked in the wallet tab, so the approval tab shows the signature itself: no unlock screen on the way.
+    signature = wallet.personal_sign("after unlock", address=wallet.address or "", verify=lambda _s: None)
+    recovered = Account.recover_message(encode_defunct(text="after unlock"), signature=signature)
     assert recovered == wallet_run.expected_address
 
 

@@ -36,6 +36,7 @@ FINAL_SIGNATURE = {"signed", "rejected", "failed"}
 FINAL_TX = {"confirmed", "reverted", "rejected", "failed", "unknown"}  # unknown: reconciled later
 FINAL_SESSION = {"ready", "failed", "lost", "closed", "expired"}
 FINAL_NETWORK_CHANGE = {"switched", "rejected", "blocked", "failed"}
+FINAL_COMMAND = {"done", "failed"}
 
 
 def api_for(user: Any) -> APIClient:
@@ -121,6 +122,14 @@ class Flow:
         return poll(
             lambda: self.call("get", f"/sessions/{session_id}/network-changes/{accepted['id']}/"),
             done=lambda body: body["status"] in FINAL_NETWORK_CHANGE,
+            timeout=OPERATION_TIMEOUT,
+        )
+
+    def command(self, session_id: str, kind: str) -> dict[str, Any]:
+        accepted = self.call("post", f"/sessions/{session_id}/commands/", {"kind": kind}, 202)
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/commands/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_COMMAND,
             timeout=OPERATION_TIMEOUT,
         )
 
@@ -253,3 +262,25 @@ def fresh_session(anvil: Anvil, dapp_url: str, *, rpc_url: str | None = None) ->
     session = flow.open_session(wallet["id"], dapp_url, anvil, rpc_url=rpc_url)
     assert session["status"] == "ready", session
     return account, flow, str(session["id"])
+
+
+def test_lock_and_unlock_on_request(worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer) -> None:
+    """Session commands through the API (a user of its own: five operations fill a minute's budget). A
+    signature asked while MetaMask is locked unlocks it first; each command says what it found."""
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
+    locked = flow.command(sid, "lock")
+    assert (locked["status"], locked["result"]) == ("done", {"locked": True, "was_locked": False}), locked
+    assert [p["step"] for p in locked["progress"]] == ["lock"]
+    assert locked["progress"][0]["ok"]
+    while_locked = flow.sign(sid, {"method": "personal_sign", "message": "asked while locked"})
+    assert while_locked["status"] == "signed", audit(sid)
+    recovered = Account.recover_message(
+        encode_defunct(text="asked while locked"), signature=while_locked["signature"]
+    )
+    assert recovered == account.address
+    assert flow.command(sid, "unlock")["result"] == {"locked": False, "was_locked": False}
+    assert flow.command(sid, "lock")["result"] == {"locked": True, "was_locked": False}
+    unlocked = flow.command(sid, "unlock")
+    assert (unlocked["status"], unlocked["result"]) == ("done", {"locked": False, "was_locked": True})
+    print(f"lock: {json.dumps(locked)}\nunlock: {json.dumps(unlocked)}")  # README's examples, with -s
+    assert flow.close(sid)["status"] == "closed"

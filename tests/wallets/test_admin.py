@@ -6,6 +6,8 @@ from tests.factories import (
     MNEMONIC,
     WALLET_PASSWORD,
     BrowserWorkerFactory,
+    NetworkChangeFactory,
+    SessionCommandFactory,
     SignatureRequestFactory,
     TransactionFactory,
     UserFactory,
@@ -32,11 +34,17 @@ def rows():
     sig = SignatureRequestFactory.create(session=tx.session)
     event = security_event_record(kind=SecurityEvent.Kind.POLICY_REJECTED, session=tx.session)
     BrowserWorkerFactory.create()
+    NetworkChangeFactory.create(session=tx.session)
+    SessionCommandFactory.create(session=tx.session, status="done", result={"locked": True})
     return {"tx": tx, "sig": sig, "session": tx.session, "wallet": tx.session.wallet, "event": event}
 
 
 @pytest.mark.parametrize(
-    "model", ["wallet", "walletsession", "transaction", "signaturerequest", "securityevent", "browserworker"]
+    "model",
+    [
+        *("wallet", "walletsession", "transaction", "signaturerequest", "networkchange"),
+        *("sessioncommand", "securityevent", "browserworker"),
+    ],
 )
 def test_changelists_render(staff, rows, model):
     response = staff.get(reverse(f"admin:wallets_{model}_changelist"))
@@ -68,6 +76,10 @@ def test_rows_link_to_their_parents(staff, rows):
     assert tx_list in page
     listed = staff.get(tx_list).content.decode()
     assert str(rows["tx"].id) in listed
+    commands = reverse("admin:wallets_sessioncommand_changelist")
+    commands += f"?session__id__exact={rows['session'].id}"
+    assert commands in page
+    assert "lock" in staff.get(commands).content.decode()
 
 
 def test_security_events_cannot_be_added_changed_or_deleted(staff, rows):

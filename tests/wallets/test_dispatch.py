@@ -10,7 +10,7 @@ from django.db import transaction
 
 from tests.factories import WORKER, WalletFactory, WalletSessionFactory
 from wallets import services
-from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.models import SessionCommand, SignatureRequest, Transaction, WalletSession
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,22 +125,25 @@ def test_work_whose_message_the_broker_lost_is_sent_again_once_per_interval(brok
     opening = services.session_request_open(
         user=user, wallet_id=session.wallet.id, dapp_url="http://127.0.0.1:1/"
     )
+    lock = services.session_command_create(user=user, session_id=session.id, kind="lock", params={})
     broker.delete(*QUEUES)  # the broker lost everything queued
     assert pending_redispatch() == 0  # too young: its message may just be on its way
     old = timezone.now() - timedelta(minutes=5)
     Transaction.objects.filter(id=tx.id).update(created_at=old)
     WalletSession.objects.filter(id=opening.id).update(created_at=old)
-    assert pending_redispatch() == 2
+    SessionCommand.objects.filter(id=lock.id).update(created_at=old)
+    assert pending_redispatch() == 3
     tx.refresh_from_db()
-    [resent] = messages(broker, f"browser.{WORKER}")
-    assert (resent["task"], resent["args"], resent["id"]) == (
-        "wallets.transaction_execute",
-        [str(tx.id)],
-        tx.task_id,
-    )
+    lock.refresh_from_db()
+    resent = messages(broker, f"browser.{WORKER}")
+    assert sorted((m["task"], m["args"], m["id"]) for m in resent) == [
+        ("wallets.session_command_execute", [str(lock.id)], lock.task_id),
+        ("wallets.transaction_execute", [str(tx.id)], tx.task_id),
+    ]
     assert [m["args"] for m in messages(broker, "browser")] == [[str(opening.id)]]
     assert [p["step"] for p in tx.progress] == ["redispatched"]
     assert pending_redispatch() == 0  # spaced: not again until another interval has passed
     # Work that has started is never sent again.
     services.transaction_claim(transaction_id=tx.id)
+    services.session_command_claim(command_id=lock.id)
     assert pending_redispatch(now=timezone.now() + timedelta(hours=1)) == 1  # only the still-pending session

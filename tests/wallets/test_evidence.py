@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from tests.factories import (
     NetworkChangeFactory,
+    SessionCommandFactory,
     SignatureRequestFactory,
     TransactionFactory,
     WalletFactory,
@@ -70,6 +71,9 @@ def test_a_window_is_exported_with_checksums_and_no_secret_even_where_one_leaked
     signature = SignatureRequestFactory.create(session=session, artifact_path=str(failure), status="failed")
     transaction = TransactionFactory.create(session=session, tx_hash="0x" + "ab" * 32, status="confirmed")
     change = NetworkChangeFactory.create(session=session, status="switched", chain_id=31390)
+    command = SessionCommandFactory.create(
+        session=session, status="done", result={"locked": True, "was_locked": False}
+    )
     inside = security_event_record(
         kind=SecurityEvent.Kind.POLICY_REJECTED, session=session, details={"reason": "recipient differs"}
     )
@@ -125,6 +129,10 @@ def test_a_window_is_exported_with_checksums_and_no_secret_even_where_one_leaked
         (str(change.id), 31390)
     ]
     assert manifest["counts"]["network_changes"] == 1
+    assert [(c["id"], c["kind"], c["result"]) for c in _jsonl(files["session_commands.jsonl"])] == [
+        (str(command.id), "lock", {"locked": True, "was_locked": False})
+    ]
+    assert manifest["counts"]["session_commands"] == 1
     assert files["artifacts/20261202T101010-sign-abc123/screenshot.png"] == b"\x89PNG fake"
     logged = files["logs/worker.log"].decode().splitlines()
     assert [json.loads(line)["message"] for line in logged] == ["approving signature", "oops [redacted]"]

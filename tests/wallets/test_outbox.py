@@ -14,7 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tests.factories import NetworkChangeFactory, TransactionFactory, WalletSessionFactory
+from tests.factories import (
+    NetworkChangeFactory,
+    SessionCommandFactory,
+    TransactionFactory,
+    WalletSessionFactory,
+)
 from tests.support.kafka import consume_all, mock_kafka
 from tests.support.servers import free_port
 from wallets import outbox, services
@@ -57,6 +62,11 @@ def _two_sessions_of_work() -> list[tuple[str, str]]:
     assert services.network_change_mark_switched(network_change_id=change.id, chain_id=31390)
     done.append((str(sessions[1].id), "network_change.status:running"))
     done.append((str(sessions[1].id), "network_change.status:switched"))
+    lock = SessionCommandFactory.create(session=sessions[0])
+    assert services.session_command_claim(command_id=lock.id)
+    assert services.session_command_mark_done(command_id=lock.id, result={"locked": True})
+    done.append((str(sessions[0].id), "session_command.status:running"))
+    done.append((str(sessions[0].id), "session_command.status:done"))
     assert transition_one(WalletSession, row_id=sessions[0].id, to=WalletSession.Status.CLOSING)
     done.append((str(sessions[0].id), "session.status:closing"))
     return done

@@ -19,6 +19,7 @@ from tests.factories import (
     WORKER,
     BrowserWorkerFactory,
     NetworkChangeFactory,
+    SessionCommandFactory,
     SignatureRequestFactory,
     TransactionFactory,
     WalletSessionFactory,
@@ -30,6 +31,7 @@ from wallets.models import (
     BrowserWorker,
     NetworkChange,
     SecurityEvent,
+    SessionCommand,
     SignatureRequest,
     Transaction,
     WalletPolicy,
@@ -56,6 +58,10 @@ def send(row: Transaction) -> str:
 
 def change_network(row: NetworkChange) -> execution.Outcome:
     return execution.network_change_execute(network_change_id=str(row.id), worker=WORKER, browsers=BROWSERS)
+
+
+def command(row: SessionCommand) -> execution.Outcome:
+    return execution.session_command_execute(command_id=str(row.id), worker=WORKER, browsers=BROWSERS)
 
 
 @pytest.fixture
@@ -187,6 +193,32 @@ def test_a_network_change_to_a_chain_the_policy_does_not_allow_is_blocked_before
     assert (session.status, session.chain_id) == ("ready", 31337)
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.POLICY_BLOCKED, session=session)
     assert event.details["action"] == "network_change"
+
+
+def test_a_command_without_its_browser_fails_and_fails_the_queued_work() -> None:
+    session = WalletSessionFactory()
+    row = SessionCommandFactory(session=session)
+    queued = SessionCommandFactory(session=session, kind="unlock")
+    assert command(row).outcome == "failed"
+    row.refresh_from_db()
+    queued.refresh_from_db()
+    session.refresh_from_db()
+    assert (row.status, row.error_kind, row.result) == ("failed", "session_unavailable", {})
+    assert (queued.status, queued.error_kind) == ("failed", "session_lost")
+    assert session.status == "lost"
+    # Nothing was signed or refused: a command's failure is not a security event (the lost session is).
+    assert set(SecurityEvent.objects.values_list("kind", flat=True)) == {SecurityEvent.Kind.SESSION_LOST}
+
+
+def test_a_command_is_claimed_once_and_a_running_one_redelivered_is_failed() -> None:
+    done = SessionCommandFactory(status=SessionCommand.Status.DONE, result={"locked": True})
+    running = SessionCommandFactory(status=SessionCommand.Status.RUNNING, attempts=1)
+    assert command(done).outcome == "skipped"
+    assert command(running).outcome == "interrupted"
+    done.refresh_from_db()
+    running.refresh_from_db()
+    assert (done.status, done.attempts, done.result) == ("done", 0, {"locked": True})
+    assert (running.status, running.error_kind) == ("failed", "interrupted")
 
 
 def test_a_switch_moves_the_session_and_a_transaction_accepted_before_it_is_not_sent() -> None:

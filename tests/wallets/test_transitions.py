@@ -3,10 +3,10 @@
 import pytest
 
 from tests.factories import TransactionFactory, WalletSessionFactory
-from wallets.models import SignatureRequest, Transaction, WalletSession
+from wallets.models import NetworkChange, SessionCommand, SignatureRequest, Transaction, WalletSession
 from wallets.services.transitions import transition, transition_one
 
-MODELS = (WalletSession, Transaction, SignatureRequest)
+MODELS = (WalletSession, Transaction, SignatureRequest, NetworkChange, SessionCommand)
 
 
 @pytest.mark.parametrize("model", MODELS)

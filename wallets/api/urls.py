@@ -2,6 +2,7 @@ from django.urls import path
 
 from wallets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
 from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
+from wallets.api.commands import SessionCommandCreateApi, SessionCommandDetailApi
 from wallets.api.health import HealthApi
 from wallets.api.networks import NetworkChangeCreateApi, NetworkChangeDetailApi
 from wallets.api.operations import (
@@ -46,5 +47,15 @@ urlpatterns = [
         "sessions/<uuid:session_id>/network-changes/<uuid:network_change_id>/",
         NetworkChangeDetailApi.as_view(),
         name="network-change-detail",
+    ),
+    path(
+        "sessions/<uuid:session_id>/commands/",
+        SessionCommandCreateApi.as_view(),
+        name="session-command-create",
+    ),
+    path(
+        "sessions/<uuid:session_id>/commands/<uuid:command_id>/",
+        SessionCommandDetailApi.as_view(),
+        name="session-command-detail",
     ),
 ]

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from wallets import dispatch, services
 from wallets.execution.common import LOG_EXTRA, logger
-from wallets.models import NetworkChange, SignatureRequest, Transaction, WalletSession
+from wallets.models import NetworkChange, SessionCommand, SignatureRequest, Transaction, WalletSession
 
 
 def _last_sent(row: Any) -> datetime:
@@ -47,6 +47,11 @@ _PENDING: tuple[tuple[Any, Any, Callable[[Any], str]], ...] = (
         NetworkChange,
         NetworkChange.Status.PENDING,
         lambda row: dispatch.network_change_execute_enqueue(network_change=row),
+    ),
+    (
+        SessionCommand,
+        SessionCommand.Status.PENDING,
+        lambda row: dispatch.session_command_execute_enqueue(command=row),
     ),
 )
 

@@ -3,6 +3,12 @@
 functions; the browser worker calls the *_claim and *_mark_* functions. All arguments are keyword-only.
 Status changes are declared in each model's TRANSITIONS and applied by services.transitions only."""
 
+from wallets.services.commands import (
+    session_command_claim,
+    session_command_create,
+    session_command_mark_done,
+    session_command_mark_failed,
+)
 from wallets.services.networks import (
     network_change_claim,
     network_change_create,
@@ -78,6 +84,10 @@ __all__ = [
     "progress_append",
     "session_claim",
     "session_close_claim",
+    "session_command_claim",
+    "session_command_create",
+    "session_command_mark_done",
+    "session_command_mark_failed",
     "session_lock_ready",
     "session_mark_closed",
     "session_mark_expired",

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from wallets import dispatch
 from wallets.exceptions import NetworkRequired, ValidationFailed
-from wallets.models import NetworkChange, SignatureRequest, Transaction, WalletSession
+from wallets.models import NetworkChange, SessionCommand, SignatureRequest, Transaction, WalletSession
 from wallets.selectors import session_get_for_user
 from wallets.services.sessions import session_lock_ready
 from wallets.services.transitions import transition_one
 
 UserLike = AbstractBaseUser | AnonymousUser
 SQLITE_DECIMAL_DIGITS = 15  # what Django's SQLite backend keeps of a DecimalField
-Operation = SignatureRequest | Transaction | NetworkChange
+Operation = SignatureRequest | Transaction | NetworkChange | SessionCommand
 
 
 # --- API side -------------------------------------------------------------------------------------------

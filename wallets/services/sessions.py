@@ -12,7 +12,14 @@ from django.utils import timezone
 from wallets import dispatch
 from wallets.audit import security_event_record
 from wallets.exceptions import SessionNotReady
-from wallets.models import NetworkChange, SecurityEvent, SignatureRequest, Transaction, WalletSession
+from wallets.models import (
+    NetworkChange,
+    SecurityEvent,
+    SessionCommand,
+    SignatureRequest,
+    Transaction,
+    WalletSession,
+)
 from wallets.selectors import session_get_for_user, wallet_get_for_user
 from wallets.services.transitions import transition, transition_one
 from wallets.validators import url_origin, validate_dapp_url
@@ -161,7 +168,7 @@ def session_mark_lost(*, session_id: Any, error: str, error_kind: str = "browser
         )
         # Queued work for the lost browser can never run.
         lost = {"error": "session was lost before this ran", "error_kind": "session_lost"}
-        for model in (Transaction, SignatureRequest, NetworkChange):
+        for model in (Transaction, SignatureRequest, NetworkChange, SessionCommand):
             transition(
                 model,
                 to=model.Status.FAILED,

@@ -1,0 +1,85 @@
+"""Session commands on a ready session: wallet actions MetaMask asks nobody to confirm (lock, unlock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from wallets.api.base import ApiView
+from wallets.api.fields import JsonObjectRuleField
+from wallets.api.idempotency import idempotent
+from wallets.api.payloads import AcceptedOutput, accepted, validated
+from wallets.commands import COMMANDS, command_for
+from wallets.exceptions import ValidationFailed
+from wallets.selectors import session_command_get_for_user
+from wallets.services import session_command_create
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationFailed("params must be an object")
+    return value
+
+
+class SessionCommandOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    kind = serializers.CharField()
+    params = serializers.JSONField()
+    status = serializers.CharField(help_text="pending, running, done or failed")
+    result = serializers.JSONField(
+        help_text="once done: lock and unlock give locked (now) and was_locked (before the command)"
+    )
+    error = serializers.CharField()
+    error_kind = serializers.CharField()
+    progress = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+_KINDS = "; ".join(f"`{kind}`: {command.summary}" for kind, command in sorted(COMMANDS.items()))
+
+
+class SessionCommandCreateApi(ApiView):
+    __doc__ = f"Commands run in order with the session's other operations. {_KINDS}"
+
+    ratelimit_groups = {"POST": "transaction_operations"}
+
+    class SessionCommandInput(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=sorted(COMMANDS))
+        params = JsonObjectRuleField(_object, required=False, default=dict)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            try:
+                params = command_for(attrs["kind"]).clean(attrs["params"])
+            except ValidationFailed as exc:
+                raise serializers.ValidationError({"params": exc.message}) from None
+            return {**attrs, "params": params}
+
+    @extend_schema(
+        request=SessionCommandInput,
+        responses={202: AcceptedOutput},
+        operation_id="session_commands_create",
+        examples=[
+            OpenApiExample("Lock MetaMask", value={"kind": "lock"}, request_only=True),
+            OpenApiExample("Unlock MetaMask", value={"kind": "unlock"}, request_only=True),
+        ],
+    )
+    @idempotent
+    def post(self, request: Request, session_id: str) -> Response:
+        data = validated(self.SessionCommandInput, request)
+        row = session_command_create(user=request.user, session_id=session_id, ip=self.ip(request), **data)
+        return accepted(row)
+
+
+class SessionCommandDetailApi(ApiView):
+    @extend_schema(responses=SessionCommandOutput, operation_id="session_commands_detail")
+    def get(self, request: Request, session_id: str, command_id: str) -> Response:
+        row = session_command_get_for_user(
+            user=request.user, session_id=session_id, command_id=command_id, ip=self.ip(request)
+        )
+        return Response(SessionCommandOutput(row).data)

@@ -1,0 +1,22 @@
+"""The registry of session commands: kind -> command (wallets/commands/base.py says what a command is).
+
+Adding a command: a module with a Command subclass, its entry below, the driver method it calls, and tests
+(tests/wallets/test_commands.py, the driver suite, the e2e flow). The API, the worker task, the admin, the
+metrics (action label = kind) and the evidence export take it from here.
+"""
+
+from __future__ import annotations
+
+from wallets.commands.base import Command
+from wallets.commands.lock import Lock
+from wallets.commands.unlock import Unlock
+
+COMMANDS: dict[str, type[Command]] = {command.kind: command for command in (Lock, Unlock)}
+
+
+def command_for(kind: str) -> Command:
+    """The command registered under ``kind``."""
+    return COMMANDS[kind]()
+
+
+__all__ = ["COMMANDS", "Command", "Lock", "Unlock", "command_for"]

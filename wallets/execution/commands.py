@@ -1,0 +1,64 @@
+"""A session command on a ready session (lock, unlock): the registry's command run on the session's browser.
+
+A command raises no confirmation and signs nothing, so a failure is not a security event; like every
+operation, one interrupted mid-run is failed, not run again (whether MetaMask is locked is read again by the
+next command anyway)."""
+
+from __future__ import annotations
+
+import functools
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from automation import AutomationError, WalletBrowser
+from metamask_service.logging import log_context
+from wallets import services
+from wallets.commands import command_for
+from wallets.execution.common import (
+    Operation,
+    Outcome,
+    error_text,
+    maybe_restart,
+    not_claimed,
+    run_on_session,
+    step,
+    timed,
+)
+from wallets.models import SessionCommand
+from wallets.runtime import BrowserPool
+
+
+def session_command_execute(*, command_id: str, worker: str, browsers: BrowserPool) -> Outcome:
+    row = SessionCommand.objects.select_related("session__wallet__owner").get(id=command_id)
+    with log_context(session_id=str(row.session.id), component="worker"):
+        return timed(row.kind, lambda: _execute(row, worker=worker, browsers=browsers))
+
+
+def _execute(row: SessionCommand, *, worker: str, browsers: BrowserPool) -> Outcome:
+    mark_failed = functools.partial(services.session_command_mark_failed, command_id=row.id)
+    if not services.session_command_claim(command_id=row.id):
+        return not_claimed(row, task="session_command_execute", what=row.kind, mark_failed=mark_failed)
+    # Nothing of a command can be rejected (MetaMask asks no one): both ends of the operation are failed.
+    op = Operation(row.id, row.session, row.kind, mark_rejected=mark_failed, mark_failed=mark_failed)
+    return run_on_session(op, worker=worker, browsers=browsers, perform=lambda browser: _run(row, browser))
+
+
+def _run(row: SessionCommand, browser: WalletBrowser) -> Outcome:
+    try:
+        maybe_restart(row, browser)
+        with step(row, row.kind, row.kind):
+            result = command_for(row.kind).run(browser, row.params)
+    except (AutomationError, SoftTimeLimitExceeded) as exc:
+        kind = str(getattr(exc, "kind", "timeout"))
+        artifact = getattr(exc, "artifact_path", None) or ""
+        services.session_command_mark_failed(
+            command_id=row.id, error=error_text(exc), error_kind=kind, artifact_path=artifact
+        )
+        return Outcome("failed", kind)
+    except Exception as exc:  # only the type is kept: an unexpected message could quote anything
+        services.session_command_mark_failed(
+            command_id=row.id, error=f"unexpected {type(exc).__name__}", error_kind="unexpected"
+        )
+        return Outcome("failed", "unexpected")
+    services.session_command_mark_done(command_id=row.id, result=result)
+    return Outcome("done")
