@@ -66,6 +66,21 @@ class DisplayedSignature:
 
 
 @dataclass(frozen=True)
+class DisplayedSignIn(DisplayedSignature):
+    """MetaMask's sign-in screen (EIP-4361, "Sign-in request"), which it shows instead of the message for a
+    personal_sign of a Sign-In with Ethereum message: the message's fields, each as shown. ``text`` holds them
+    all, as for any signature."""
+
+    statement: str = ""  # "" when the message has none
+    uri: str = ""
+    version: str = ""
+    chain_id: str = ""  # decimal text
+    nonce: str = ""
+    issued: str = ""  # as MetaMask formats it ("03 December 2026, 12:00", the browser's time zone)
+    account: str = ""  # as shown: the wallet's own account by its name ("Account 1")
+
+
+@dataclass(frozen=True)
 class DisplayedTransaction:
     origin: str
     to: str  # recipient as shown: full 0x address when MetaMask exposes it, else abbreviated "0x1234...abcd"
@@ -98,7 +113,9 @@ class DisplayedNetwork:
     permission: bool = False
 
 
-Displayed = Union[DisplayedConnect, DisplayedSignature, DisplayedTransaction, DisplayedNetwork]  # noqa: UP007
+Displayed = Union[  # noqa: UP007
+    DisplayedConnect, DisplayedSignature, DisplayedSignIn, DisplayedTransaction, DisplayedNetwork
+]
 Verifier = Callable[[Displayed], str | None]  # None approves; a reason string rejects
 
 

@@ -56,6 +56,12 @@ def personal_sign(message: str, address: str) -> DappRequest:
     return DappRequest("personal_sign", "personal_sign", [payload, address], (SIGNATURE,))
 
 
+def sign_in(message: str, address: str) -> DappRequest:
+    """personal_sign of an EIP-4361 message, which MetaMask shows on its sign-in screen."""
+    payload = "0x" + message.encode("utf-8").hex()
+    return DappRequest("sign_in", "personal_sign", [payload, address], (SIGNATURE,))
+
+
 def sign_typed_data_v4(typed_data: dict[str, Any], address: str) -> DappRequest:
     return DappRequest(
         "sign_typed_data_v4", "eth_signTypedData_v4", [address, json.dumps(typed_data)], (SIGNATURE,)

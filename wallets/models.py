@@ -243,6 +243,7 @@ class SignatureRequest(Operation):
     class Method(models.TextChoices):
         PERSONAL_SIGN = "personal_sign"
         SIGN_TYPED_DATA_V4 = "eth_signTypedData_v4"
+        SIGN_IN = "sign_in"  # Sign-In with Ethereum (EIP-4361): a personal_sign of the message built for it
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -265,7 +266,9 @@ class SignatureRequest(Operation):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="signature_requests")
     method = models.CharField(max_length=32, choices=Method.choices)
-    payload = models.JSONField(help_text="personal_sign: the message string; v4: the typed-data object")
+    payload = models.JSONField(
+        help_text="personal_sign: the message string; v4: the typed-data object; sign_in: the EIP-4361 text"
+    )
     signature = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
 

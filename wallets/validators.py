@@ -94,6 +94,51 @@ def validate_message(value: Any) -> str:
     return value
 
 
+_SIGN_IN_NONCE = re.compile(r"^[A-Za-z0-9]{8,64}$")  # EIP-4361: at least 8 alphanumeric characters
+_SIGN_IN_TEXT = re.compile(r"^[\x20-\x7e]{1,500}$")  # one line of printable ASCII (statement, request id)
+# RFC 3339 with a time zone, as EIP-4361's date fields take it.
+_SIGN_IN_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+SIGN_IN_FIELDS = ("nonce", "statement", "uri", "expiration_time", "not_before", "request_id", "resources")
+
+
+def validate_sign_in(value: Any) -> dict[str, Any]:
+    """The caller's part of a Sign-In with Ethereum message; the service adds the domain (the session's
+    dApp host), the address, the chain id, the version and the issue time."""
+    if not isinstance(value, dict):
+        raise ValidationFailed("sign_in must be an object")
+    unknown = sorted(set(value) - set(SIGN_IN_FIELDS))
+    if unknown:
+        raise ValidationFailed(f"sign_in takes {', '.join(SIGN_IN_FIELDS)}; not {', '.join(unknown)}")
+    nonce = value.get("nonce")
+    if not isinstance(nonce, str) or not _SIGN_IN_NONCE.match(nonce):
+        raise ValidationFailed("sign_in.nonce must be 8 to 64 letters and digits")
+    out: dict[str, Any] = {"nonce": nonce}
+    for key in ("statement", "request_id"):
+        if value.get(key) is not None:
+            if not isinstance(value[key], str) or not _SIGN_IN_TEXT.match(value[key]):
+                raise ValidationFailed(f"sign_in.{key} must be one line of printable ASCII, up to 500")
+            out[key] = value[key]
+    for key in ("expiration_time", "not_before"):
+        if value.get(key) is not None:
+            if not isinstance(value[key], str) or not _SIGN_IN_TIME.match(value[key]):
+                raise ValidationFailed(f"sign_in.{key} must be an RFC 3339 time with a zone")
+            out[key] = value[key]
+    if value.get("uri") is not None:
+        out["uri"] = _sign_in_uri(value["uri"], "sign_in.uri")
+    if value.get("resources") is not None:
+        resources = value["resources"]
+        if not isinstance(resources, list) or len(resources) > 20:
+            raise ValidationFailed("sign_in.resources must be a list of at most 20 URIs")
+        out["resources"] = [_sign_in_uri(r, "sign_in.resources[]") for r in resources]
+    return out
+
+
+def _sign_in_uri(value: Any, name: str) -> str:
+    if not isinstance(value, str) or len(value) > 2000 or not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", value):
+        raise ValidationFailed(f"{name} must be an absolute URI (no spaces), up to 2000 characters")
+    return value
+
+
 def validate_typed_data(value: Any) -> dict[str, Any]:
     """EIP-712 structure as eth_signTypedData_v4 expects it."""
     if not isinstance(value, dict):

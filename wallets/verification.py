@@ -29,9 +29,11 @@ from automation.models import (
     DisplayedConnect,
     DisplayedNetwork,
     DisplayedSignature,
+    DisplayedSignIn,
     DisplayedTransaction,
     NetworkSpec,
 )
+from wallets.signin import SignIn
 
 ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
 ABBREVIATED_RE = re.compile(r"(0x[0-9a-fA-F]{3,39})(?:\.\.\.|…)([0-9a-fA-F]{3,39})(?![0-9a-fA-F])")
@@ -253,6 +255,31 @@ def personal_sign_reason(shown: DisplayedSignature, *, message: str, dapp_origin
         return f"MetaMask shows a {shown.method} request, expected personal_sign"
     if collapse(shown.text) != collapse(message):
         return "the message MetaMask shows differs from the requested message"
+    return None
+
+
+def sign_in_reason(shown: DisplayedSignIn, *, asked: SignIn, dapp_origin: str) -> str | None:
+    """MetaMask's sign-in screen against the message asked: origin, URI, chain id, nonce, version and
+    statement as shown. The account is shown by name only; the signature's signer is checked after."""
+    if reason := _origin_reason(shown.origin, dapp_origin):
+        return reason
+    expected = {
+        "URL": asked.uri,
+        "chain id": str(asked.chain_id),
+        "nonce": asked.nonce,
+        "version": asked.version,
+        "statement": asked.statement,
+    }
+    seen = {
+        "URL": shown.uri,
+        "chain id": shown.chain_id,
+        "nonce": shown.nonce,
+        "version": shown.version,
+        "statement": shown.statement,
+    }
+    for name, value in expected.items():
+        if collapse(seen[name]) != collapse(value):
+            return f"the sign-in {name} MetaMask shows ({seen[name][:200]!r}) is not the one asked"
     return None
 
 

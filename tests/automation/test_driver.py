@@ -23,11 +23,13 @@ from automation import (
     DisplayedConnect,
     DisplayedNetwork,
     DisplayedSignature,
+    DisplayedSignIn,
     DisplayedTransaction,
     MetaMaskUIError,
     NetworkSpec,
     PolicyRejected,
     TxRequest,
+    requests,
 )
 from automation.metamask.approvals import recognise
 from automation.metamask.pages.confirmations import ApprovalPage
@@ -353,6 +355,64 @@ def test_verifier_reason_rejects_a_transaction_and_nonce_is_unchanged(wallet_run
     assert wallet_run.anvil.rpc("eth_getTransactionCount", [wallet_run.address, "latest"]) == nonce_before
     # The wallet still works after a rejection.
     assert wallet_run.wallet.chain_id() == 31337
+
+
+def sign_in_text(domain: str, address: str, uri: str, *, nonce: str = "n0nce5ign1n") -> str:
+    """An EIP-4361 message, written out as the standard lays it out."""
+    return (
+        f"{domain} wants you to sign in with your Ethereum account:\n{address}\n\n"
+        "Sign in to the driver suite.\n\n"
+        f"URI: {uri}\nVersion: 1\nChain ID: 31337\nNonce: {nonce}\nIssued At: 2026-12-03T12:00:00.000Z"
+    )
+
+
+def test_a_sign_in_shows_each_field_of_the_message_and_signs_it(wallet_run: WalletRun) -> None:
+    host = host_port(wallet_run.dapp_url)
+    message = sign_in_text(host, wallet_run.address, wallet_run.dapp_url)
+    seen: list[Displayed] = []
+
+    def verify(shown: Displayed) -> str | None:
+        seen.append(shown)
+        return None
+
+    signature = wallet_run.wallet.request(requests.sign_in(message, wallet_run.address), verify=verify)
+    assert Account.recover_message(encode_defunct(text=message), signature=signature) == wallet_run.address
+    [screen] = seen
+    assert isinstance(screen, DisplayedSignIn), screen
+    assert (screen.origin, screen.statement, screen.uri) == (
+        host,
+        "Sign in to the driver suite.",
+        wallet_run.dapp_url,
+    )
+    assert (screen.version, screen.chain_id, screen.nonce) == ("1", "31337", "n0nce5ign1n")
+    assert screen.account == "Account 1"
+    assert screen.issued.startswith("03 December 2026"), screen.issued
+    assert screen.network == "Anvil Local"
+    assert all(alert.informs for alert in screen.alerts), screen.alerts  # 13.36 marks its Network row, info
+
+
+def test_a_sign_in_for_another_domain_shows_metamasks_danger_alert_and_is_refused(
+    wallet_run: WalletRun,
+) -> None:
+    """The page asks to sign in to another site: MetaMask marks "Request from" as danger (and Confirm reads
+    "Review alert"); a verifier that refuses any warning refuses it, and nothing is signed."""
+    message = sign_in_text("evil.example", wallet_run.address, "https://evil.example/")
+    seen: list[Displayed] = []
+
+    def verify(shown: Displayed) -> str | None:
+        seen.append(shown)
+        warns = [a for a in getattr(shown, "alerts", ()) if not a.informs]
+        return f"MetaMask warns: {warns}" if warns else None
+
+    with pytest.raises(PolicyRejected) as caught:
+        wallet_run.wallet.request(requests.sign_in(message, wallet_run.address), verify=verify)
+    assert caught.value.dapp_error_code == 4001
+    [screen] = seen
+    assert isinstance(screen, DisplayedSignIn)
+    assert screen.uri == "https://evil.example/"
+    danger = [a for a in screen.alerts if a.severity == "danger"]
+    assert [a.text.split(":")[0] for a in danger] == ["Request from"], screen.alerts
+    assert wallet_run.wallet.approved_in_last_request is False
 
 
 def test_sign_while_locked_unlocks_in_the_approval_tab(wallet_run: WalletRun) -> None:

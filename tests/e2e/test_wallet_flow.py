@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from eth_account import Account
@@ -213,6 +214,23 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert on_chain["from"].lower() == address.lower()
     assert int(on_chain["blockNumber"], 16) == tx["block_number"]
     assert int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16) == nonce_before + 1
+
+    # Sign-In with Ethereum: the service builds the message for the session; MetaMask's sign-in screen is
+    # checked field by field, and the signature signs the message the detail returns.
+    mark = time.monotonic()
+    signed_in = flow.sign(
+        sid,
+        {"method": "sign_in", "sign_in": {"nonce": "e2eN0nce42", "statement": "Sign in to the e2e suite."}},
+    )
+    timings["sign_in"] = time.monotonic() - mark
+    assert signed_in["status"] == "signed", audit(sid)
+    assert signed_in["message"].startswith(f"{urlsplit(dapp_server.url).netloc} wants you to sign in")
+    assert "\nNonce: e2eN0nce42\n" in signed_in["message"]
+    recovered = Account.recover_message(
+        encode_defunct(text=signed_in["message"]), signature=signed_in["signature"]
+    )
+    assert recovered == address
+    print(f"sign_in: {json.dumps(signed_in)}")  # README's example, with -s
 
     # The worker's heartbeat row reports the open session and its browser (beats every ~10 s).
     beat = poll(

@@ -8,10 +8,11 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from automation import DisplayedConnect, DisplayedSignature, DisplayedTransaction
+from automation import DisplayedConnect, DisplayedSignature, DisplayedSignIn, DisplayedTransaction
 from automation.metamask.approvals import SIGNATURE, TRANSACTION
 from metamask_service.devstack.typed_data import typed_data
-from tests.factories import SignatureRequestFactory, TransactionFactory
+from tests.factories import SignatureRequestFactory, TransactionFactory, WalletSessionFactory
+from wallets import services
 from wallets.actions import ACTIONS, Asked, SendTransaction, SignatureAction, action_for
 from wallets.models import SignatureRequest
 
@@ -106,3 +107,67 @@ def test_send_transaction_sends_the_row_and_checks_recipient_amount_and_calldata
         verify(DisplayedTransaction(ORIGIN_SHOWN, "0x70997...c79C8", "0.001 ETH", "", "Sepolia", data=""))
         or ""
     )
+
+
+def _sign_in_row() -> SignatureRequest:
+    session = WalletSessionFactory.create()
+    return services.signature_request_create(
+        user=session.wallet.owner,
+        session_id=session.id,
+        method=SignatureRequest.Method.SIGN_IN,
+        payload={"nonce": "k3Jd92LmQp", "statement": "Sign in to the exchange."},
+    )
+
+
+def _sign_in_shown(**changes: str) -> DisplayedSignIn:
+    fields = {
+        "method": "personal_sign",
+        "origin": ORIGIN_SHOWN,
+        "text": "Sign in to the exchange. URL http://127.0.0.1:8545/dapp/ ...",
+        "network": "Anvil Local",
+        "statement": "Sign in to the exchange.",
+        "uri": "http://127.0.0.1:8545/dapp/",
+        "version": "1",
+        "chain_id": "31337",
+        "nonce": "k3Jd92LmQp",
+        "issued": "03 December 2026, 12:00",
+        "account": "Account 1",
+    }
+    return DisplayedSignIn(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def test_a_sign_in_is_built_for_the_session_and_each_field_shown_is_checked() -> None:
+    row = _sign_in_row()
+    message = str(row.payload)
+    address = row.session.wallet.address
+    assert message.startswith(f"127.0.0.1:8545 wants you to sign in with your Ethereum account:\n{address}\n")
+    for line in ("URI: http://127.0.0.1:8545/dapp/", "Chain ID: 31337", "Nonce: k3Jd92LmQp", "Version: 1"):
+        assert f"\n{line}\n" in message
+    asked = Asked(row=row, session=row.session)
+    action = action_for(row.method)
+    request = action.request(asked)
+    assert (request.name, request.method, request.approvals) == ("sign_in", "personal_sign", (SIGNATURE,))
+    assert request.params == ["0x" + message.encode().hex(), address]
+    verify = action.verifier(asked)
+    assert verify(_sign_in_shown()) is None
+    for field, other in [
+        ("uri", "http://127.0.0.1:8545/other/"),
+        ("chain_id", "1"),
+        ("nonce", "k3Jd92LmQq"),
+        ("version", "2"),
+        ("statement", "Sign in to the exchange and approve everything."),
+    ]:
+        assert "is not the one asked" in (verify(_sign_in_shown(**{field: other})) or ""), field
+    assert "coming from 'evil.example'" in (verify(_sign_in_shown(origin="evil.example")) or "")
+    assert "network shown" in (verify(_sign_in_shown(network="Ethereum Mainnet")) or "")
+    # A plain message screen is not the sign-in screen it asked for; a plain personal_sign is not let
+    # through the sign-in screen either (its text is the fields, not the message).
+    assert verify(DisplayedSignature("personal_sign", ORIGIN_SHOWN, message)) == (
+        "unexpected DisplayedSignature screen"
+    )
+    plain = SignatureRequestFactory.create(session=row.session, payload=message)
+    plain_verify = action_for(plain.method).verifier(Asked(row=plain, session=plain.session))
+    assert "differs" in (plain_verify(_sign_in_shown()) or "")
+    key = Account.from_key("0x" + "11" * 32)
+    signed = Account.sign_message(encode_defunct(text=message), key.key).signature.hex()
+    assert action.signer(asked, signed) == key.address  # recovered over the message built

@@ -13,10 +13,11 @@ from typing import Any
 from wallets.actions.base import Action, Asked, SignatureAction
 from wallets.actions.personal_sign import PersonalSign
 from wallets.actions.send_transaction import SendTransaction
+from wallets.actions.sign_in import SignIn
 from wallets.actions.typed_data_v4 import TypedDataV4
 
 ACTIONS: dict[str, type[Action[Any, Any]]] = {
-    action.key: action for action in (PersonalSign, TypedDataV4, SendTransaction)
+    action.key: action for action in (PersonalSign, TypedDataV4, SignIn, SendTransaction)
 }
 
 
@@ -31,6 +32,7 @@ __all__ = [
     "Asked",
     "PersonalSign",
     "SendTransaction",
+    "SignIn",
     "SignatureAction",
     "TypedDataV4",
     "action_for",

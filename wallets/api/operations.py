@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from wallets.validators import (
     validate_max_fee_per_gas_wei,
     validate_max_priority_fee_per_gas_wei,
     validate_message,
+    validate_sign_in,
     validate_typed_data,
     validate_value_wei,
 )
@@ -33,6 +34,10 @@ class SignatureOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
     method = serializers.CharField()
+    message = serializers.SerializerMethodField(
+        help_text="the text signed: personal_sign's message, or the EIP-4361 message the service built for "
+        "sign_in (send it with the signature to the dApp); null for typed data"
+    )
     status = serializers.CharField()
     signature = serializers.CharField()
     error = serializers.CharField()
@@ -40,6 +45,9 @@ class SignatureOutput(serializers.Serializer):
     progress = serializers.JSONField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_message(self, obj: Any) -> str | None:
+        return obj.payload if isinstance(obj.payload, str) else None
 
 
 class TransactionOutput(serializers.Serializer):
@@ -83,7 +91,18 @@ class SignatureCreateApi(ApiView):
         message = TextRuleField(validate_message, required=False)
         typed_data = JsonObjectRuleField(validate_typed_data, required=False)
 
+        sign_in = JsonObjectRuleField(validate_sign_in, required=False)
+
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            given = {key for key in ("message", "typed_data", "sign_in") if key in attrs}
+            if attrs["method"] == SignatureRequest.Method.SIGN_IN:
+                if given != {"sign_in"}:
+                    raise serializers.ValidationError(
+                        {"sign_in": "sign_in takes `sign_in` (and no message or typed_data)"}
+                    )
+                return {"method": attrs["method"], "payload": attrs["sign_in"]}
+            if "sign_in" in given:
+                raise serializers.ValidationError({"sign_in": "only method sign_in takes `sign_in`"})
             if attrs["method"] == SignatureRequest.Method.PERSONAL_SIGN:
                 if "message" not in attrs or "typed_data" in attrs:
                     raise serializers.ValidationError(
@@ -96,7 +115,26 @@ class SignatureCreateApi(ApiView):
                 )
             return {"method": attrs["method"], "payload": attrs["typed_data"]}
 
-    @extend_schema(request=SignatureInput, responses={202: AcceptedOutput}, operation_id="signatures_create")
+    @extend_schema(
+        request=SignatureInput,
+        responses={202: AcceptedOutput},
+        operation_id="signatures_create",
+        examples=[
+            OpenApiExample(
+                "personal_sign",
+                value={"method": "personal_sign", "message": "Hello from the trading system"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Sign-In with Ethereum",
+                value={
+                    "method": "sign_in",
+                    "sign_in": {"nonce": "k3Jd92LmQp", "statement": "Sign in to the exchange."},
+                },
+                request_only=True,
+            ),
+        ],
+    )
     @idempotent
     def post(self, request: Request, session_id: str) -> Response:
         data = validated(self.SignatureInput, request)

@@ -17,6 +17,7 @@ from wallets.models import NetworkChange, SessionCommand, SignatureRequest, Tran
 from wallets.selectors import session_get_for_user
 from wallets.services.sessions import session_lock_ready
 from wallets.services.transitions import transition_one
+from wallets.signin import sign_in_message
 
 UserLike = AbstractBaseUser | AnonymousUser
 SQLITE_DECIMAL_DIGITS = 15  # what Django's SQLite backend keeps of a DecimalField
@@ -30,9 +31,26 @@ def signature_request_create(
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
         session = session_lock_ready(session=owned)
+        if method == SignatureRequest.Method.SIGN_IN:
+            payload = _sign_in_message(session, payload)
         request = SignatureRequest.objects.create(session=session, method=method, payload=payload)
         dispatch.signature_execute_enqueue(signature_request=request)
     return request
+
+
+def _sign_in_message(session: WalletSession, fields: dict[str, Any]) -> str:
+    """The EIP-4361 text for the caller's fields, built once, when the request is accepted: what is signed
+    is what the detail returns, whenever the worker gets to it."""
+    chain_id = session.chain_id or (session.network or {}).get("chain_id")
+    if chain_id is None:
+        raise NetworkRequired("A sign-in names the chain: open the session with a network")
+    return sign_in_message(
+        fields,
+        dapp_url=str(session.dapp_url),
+        address=str(session.wallet.address),
+        chain_id=int(chain_id),
+        issued_at=timezone.now(),
+    )
 
 
 def transaction_request_create(

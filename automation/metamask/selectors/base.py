@@ -126,6 +126,15 @@ ROW_LABEL_REQUEST_FROM = "Request from"
 # "Message" (personal_sign): value = the message as UTF-8 text, line breaks kept (the driver collapses
 # whitespace).
 ROW_LABEL_MESSAGE = "Message"
+# Sign-in screen (a personal_sign of an EIP-4361 message, heading "Sign-in request", 13.5 and 13.36 alike):
+# the "Message" row holds the statement and then one row per field, each its own `.confirm-info-row`. A
+# screen with both a URL and a Nonce row is a sign-in screen.
+ROW_LABEL_SIGNIN_URI = "URL"
+ROW_LABEL_SIGNIN_VERSION = "Version"
+ROW_LABEL_SIGNIN_CHAIN_ID = "Chain ID"
+ROW_LABEL_SIGNIN_NONCE = "Nonce"
+ROW_LABEL_SIGNIN_ISSUED = "Issued"
+ROW_LABEL_SIGNIN_ACCOUNT = "Account"
 # "To" (transactions): fallback for the recipient when RECIPIENT is absent.
 ROW_LABEL_TO = "To"
 # READ (typed data v4): the innerText of this section = "Message Primary type: <T> <Label>: <value> ..." with

@@ -1,9 +1,11 @@
-"""Signature requests (#confirm-transaction/<id>/signature-request): personal_sign and typed data v4."""
+"""Signature requests (#confirm-transaction/<id>/signature-request): personal_sign (a message, or the sign-in
+screen of an EIP-4361 message: sign_in.py) and typed data v4."""
 
 from __future__ import annotations
 
 from automation.metamask.pages.base import tid
 from automation.metamask.pages.confirmations.base import ApprovalPage, Snapshot, collapse
+from automation.metamask.pages.confirmations.sign_in import displayed_sign_in, is_sign_in
 from automation.metamask.selectors import base as S
 from automation.models import DisplayedSignature
 
@@ -23,6 +25,8 @@ class SignaturePage(ApprovalPage):
             return bool(snap.row(S.ROW_LABEL_REQUEST_FROM)) and shown_all
 
         snap = self.wait_snapshot("signature rows", ready, wanted)
+        if not typed and is_sign_in(snap):
+            return displayed_sign_in(snap, method)
         if not typed:
             text = snap.row(S.ROW_LABEL_MESSAGE) or ""
         else:

@@ -253,7 +253,16 @@ export function signature(approval, state, nav) {
     text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Signature request'),
     text('p', 'mm-box mm-text mm-text--body-md mm-text--text-align-center', 'Review request details before you confirm.'),
   ];
-  if (approval.type === 'personal_sign') {
+  const signIn = approval.type === 'personal_sign' ? parseSignIn(personalMessageText(approval.data.message)) : null;
+  if (signIn) {
+    body.splice(0, body.length, ...signInBody(approval, signIn, state));
+    // As MetaMask for a sign-in whose domain is not the asking site: a danger mark on "Request from", and
+    // Confirm becomes "Review alert", which does not sign (here it stays disabled).
+    if (signIn.domain !== hostPortOf(approval.origin)) {
+      ok.textContent = 'Review alert';
+      setDisabled(ok, true);
+    }
+  } else if (approval.type === 'personal_sign') {
     body.push(section(undefined, originRow(approval.origin)),
       section(undefined, row('Message', plain(personalMessageText(approval.data.message)))));
   } else {
@@ -267,6 +276,57 @@ export function signature(approval, state, nav) {
         (td.types[td.primaryType] || []).map((f, i) => typedValue(td.types, f.type, td.message[f.name], f.name, i))))))));
   }
   return page(state, nav, body, [cancel, ok]);
+}
+
+// Sign-In with Ethereum (EIP-4361): MetaMask shows such a personal_sign on its sign-in screen, the message's
+// fields row by row inside the "Message" row (13.5 and 13.36 alike, seen 2026-12-03).
+const SIGN_IN_HEAD = /^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)?(\S+) wants you to sign in with your Ethereum account:\n(0x[0-9a-fA-F]{40})\n\n(?:([^\n]+)\n\n)?/;
+
+function parseSignIn(message) {
+  const head = SIGN_IN_HEAD.exec(message);
+  if (!head) return null;
+  const fields = { domain: head[1], address: head[2], statement: head[3] || '' };
+  for (const line of message.slice(head[0].length).split('\n')) {
+    const at = line.indexOf(': ');
+    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 2);
+  }
+  return fields.URI && fields.Nonce && fields['Chain ID'] ? fields : null;
+}
+
+// "03 December 2026, 12:00", in the browser's time zone, as MetaMask formats the issue time.
+function signInTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n) => String(n).padStart(2, '0');
+  const month = d.toLocaleString('en-GB', { month: 'long' });
+  return `${two(d.getDate())} ${month} ${d.getFullYear()}, ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+function signInOrigin(origin, domain) {
+  const shown = originRow(origin);
+  if (domain !== hostPortOf(origin)) {
+    shown.querySelector('.mm-box--display-flex').append(
+      h('div', { class: 'inline-flex rounded-sm inline-alert inline-alert__danger', testid: 'inline-alert' },
+        text('p', 'mm-box mm-text mm-text--body-sm', 'Alert')));
+  }
+  return shown;
+}
+
+function signInBody(approval, f, state) {
+  return [
+    text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Sign-in request'),
+    text('p', 'mm-box mm-text mm-text--body-md mm-text--text-align-center', 'A site wants you to sign in to prove you own this account.'),
+    section(undefined, signInOrigin(approval.origin, f.domain), row('Signing in with', plain(displayName(f.address)))),
+    section(undefined, row('Message', h('div', { class: 'mm-box mm-box--width-full' },
+      f.statement ? text('p', P, f.statement) : null,
+      row('URL', plain(f.URI)),
+      row('Network', plain(`0x${Number(f['Chain ID']).toString(16)}`)),
+      row('Account', plain(displayName(f.address))),
+      row('Version', plain(f.Version || '')),
+      row('Chain ID', plain(f['Chain ID'])),
+      row('Nonce', plain(f.Nonce)),
+      row('Issued', plain(signInTime(f['Issued At'])))))),
+  ];
 }
 
 // Native amounts as MetaMask shows them: up to 6 decimals, "<0.000001" below that.
