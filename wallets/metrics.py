@@ -23,6 +23,11 @@ task_duration_seconds = Histogram(
     ["action", "outcome"],
     buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300),
 )
+session_browser_pss_bytes = Histogram(
+    "mm_session_browser_pss_bytes",
+    "PSS of one session's browser (Chromium and every process under it), observed per session per heartbeat",
+    buckets=tuple(mib * 2**20 for mib in (128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096)),
+)
 rate_limit_rejections_total = Counter(
     "mm_rate_limit_rejections_total", "Requests refused with 429", ["group"]
 )

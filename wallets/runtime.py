@@ -11,6 +11,7 @@ import contextlib
 import logging
 import shutil
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -171,46 +172,56 @@ def kill_orphaned_browsers(session_ids: list[str]) -> int:
     return len(victims)
 
 
-def browser_rss_by_session(pid: int) -> dict[str, int]:
-    """Session id -> RSS bytes of its Chromium (the browser process and everything under it), for the
-    browsers descending from ``pid``. A browser is its session's by the profile directory in its argv."""
+@dataclass
+class BrowserMemory:
+    """The Chromium processes under one worker, from one walk of its process tree."""
+
+    browsers: int = 0  # browser processes (not their renderers and helpers)
+    rss_bytes: int = 0  # every Chromium process's RSS (pages shared between them counted in each)
+    rss_by_session: dict[str, int] = field(default_factory=dict)
+    # Proportional set size: shared pages split between the processes that map them, so the sessions' PSS
+    # add up to what they cost the machine together (RSS counts the shared libraries in every process).
+    pss_by_session: dict[str, int] = field(default_factory=dict)
+
+
+def browser_memory(pid: int) -> BrowserMemory:
+    """Memory of the Chromium processes descending from ``pid`` (the worker's main process, so it reports
+    what its pool child holds), by session: a browser is its session's by the profile directory in its argv,
+    and its memory is its own and that of every process under it."""
     marker = f"--user-data-dir={Path(settings.BROWSER_PROFILES_DIR).resolve()}/{PROFILE_PREFIX}"
-    found: dict[str, int] = {}
+    memory = BrowserMemory()
     try:
         descendants = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
-        return found
-    for proc in descendants:
+        return memory
+    owner: dict[int, str] = {}  # pid -> session id, for browser processes of a session
+    for proc in descendants:  # parents come before their children in psutil's walk
         with contextlib.suppress(psutil.Error):
-            arg = next((a for a in proc.cmdline() if a.startswith(marker)), None)
-            if arg is None or any(a.startswith("--type=") for a in proc.cmdline()):
+            cmdline = proc.cmdline()
+            own = next((a[len(marker) :] for a in cmdline if a.startswith(marker)), None)
+            is_browser = bool(cmdline) and not any(a.startswith("--type=") for a in cmdline)
+            session_id = own if own is not None and is_browser else owner.get(proc.ppid())
+            chromium = bool(cmdline) and "chrom" in Path(cmdline[0]).name and "chromedriver" not in cmdline[0]
+            if session_id is None and not chromium:
                 continue
-            rss = proc.memory_info().rss
-            for child in proc.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    rss += child.memory_info().rss
-            session_id = arg[len(marker) :]
-            found[session_id] = found.get(session_id, 0) + rss
-    return found
+            info = proc.memory_full_info()
+            if chromium:
+                memory.rss_bytes += info.rss
+                memory.browsers += int(is_browser)
+            if session_id is not None:
+                owner[proc.pid] = session_id
+                memory.rss_by_session[session_id] = memory.rss_by_session.get(session_id, 0) + info.rss
+                pss = int(getattr(info, "pss", None) or info.rss)  # Linux; elsewhere RSS stands in
+                memory.pss_by_session[session_id] = memory.pss_by_session.get(session_id, 0) + pss
+    return memory
+
+
+def browser_rss_by_session(pid: int) -> dict[str, int]:
+    """Session id -> RSS bytes of its Chromium and everything under it (browser_memory)."""
+    return browser_memory(pid).rss_by_session
 
 
 def browser_processes_under(pid: int) -> tuple[int, int]:
-    """(browsers, rss bytes) of Chromium processes descending from ``pid`` (the worker's main process).
-
-    Counted from the process tree, so the worker's main process can report what its pool child holds.
-    """
-    browsers = 0
-    rss = 0
-    try:
-        descendants = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return 0, 0
-    for proc in descendants:
-        with contextlib.suppress(psutil.Error):
-            cmdline = proc.cmdline()
-            if not cmdline or "chrom" not in Path(cmdline[0]).name or "chromedriver" in cmdline[0]:
-                continue
-            rss += proc.memory_info().rss
-            if not any(arg.startswith("--type=") for arg in cmdline):
-                browsers += 1
-    return browsers, rss
+    """(browsers, rss bytes) of Chromium processes descending from ``pid`` (browser_memory)."""
+    memory = browser_memory(pid)
+    return memory.browsers, memory.rss_bytes

@@ -90,15 +90,18 @@ def beat_once(name: str) -> None:
         worker=name,
         status__in=[WalletSession.Status.OPENING, WalletSession.Status.READY, WalletSession.Status.CLOSING],
     ).count()
-    browsers, rss = runtime.browser_processes_under(os.getpid())
+    memory = runtime.browser_memory(os.getpid())  # one walk of the process tree per beat
     services.browser_worker_heartbeat(
-        hostname=name, sessions_open=sessions_open, browsers_running=browsers, rss_bytes=rss
+        hostname=name,
+        sessions_open=sessions_open,
+        browsers_running=memory.browsers,
+        rss_bytes=memory.rss_bytes,
     )
-    services.sessions_record_browser_memory(
-        worker=name, rss_by_session=runtime.browser_rss_by_session(os.getpid())
-    )
+    services.sessions_record_browser_memory(worker=name, rss_by_session=memory.rss_by_session)
     metrics.sessions_open.set(sessions_open)
-    metrics.browsers_running.set(browsers)
+    metrics.browsers_running.set(memory.browsers)
+    for pss in memory.pss_by_session.values():
+        metrics.session_browser_pss_bytes.observe(pss)
 
 
 def _heartbeat_loop(name: str) -> None:

@@ -343,7 +343,13 @@ def test_heartbeat_records_each_sessions_browser_memory(tmp_path: Any, settings:
         found = runtime.browser_rss_by_session(os.getpid())
         assert set(found) == {str(mine.id)}
         assert found[str(mine.id)] > parent.memory_info().rss  # the child is counted as well
+        memory = runtime.browser_memory(os.getpid())
+        own_pss = parent.memory_full_info().pss
+        # PSS splits shared pages: less than RSS, more than the parent's alone (its child counts).
+        assert own_pss < memory.pss_by_session[str(mine.id)] < memory.rss_by_session[str(mine.id)]
+        observed = _pss_samples()
         worker.beat_once("hb@host")
+        assert _pss_samples() == observed + 1  # one session with a browser: one observation per beat
     finally:
         for p in [*psutil.Process(proc.pid).children(recursive=True), psutil.Process(proc.pid)]:
             p.kill()
@@ -354,6 +360,12 @@ def test_heartbeat_records_each_sessions_browser_memory(tmp_path: Any, settings:
     assert mine.browser_rss_at is not None
     assert (without_browser.browser_rss_bytes, without_browser.browser_rss_at) == (None, None)
     assert elsewhere.browser_rss_bytes == 5
+
+
+def _pss_samples() -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("mm_session_browser_pss_bytes_count") or 0.0
 
 
 @override_settings(
