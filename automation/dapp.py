@@ -14,6 +14,7 @@ from typing import Any
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from automation.errors import AutomationTimeout, ProviderError, RequestRejected
+from automation.models import RpcParams
 from automation.polling import wait_until
 
 _FIRE_JS = """
@@ -58,7 +59,7 @@ class DappPage:
             error=lambda what: AutomationTimeout(f"timed out waiting for {what}"),
         )
 
-    def fire(self, method: str, params: list[Any] | None = None) -> str:
+    def fire(self, method: str, params: RpcParams | None = None) -> str:
         self.focus()
         request_id = f"r{next(_ids)}-{time.monotonic_ns()}"
         self.driver.execute_script(_FIRE_JS, request_id, method, params or [])
@@ -92,7 +93,7 @@ class DappPage:
         )
         return self.unwrap(method, outcome)
 
-    def call(self, method: str, params: list[Any] | None = None, timeout: float = 30.0) -> Any:
+    def call(self, method: str, params: RpcParams | None = None, timeout: float = 30.0) -> Any:
         """A request that needs no approval (eth_chainId, eth_accounts, receipts): answered within
         milliseconds, so polled often (a poll is one script in a window already in front)."""
         return self.wait(method, self.fire(method, params), timeout, interval=0.02)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,28 @@ class DisplayedNetwork:
     permission: bool = False
 
 
+@dataclass(frozen=True)
+class DisplayedToken:
+    """MetaMask's "Add suggested token" screen (wallet_watchAsset of an ERC-20)."""
+
+    origin: str  # the asking site as shown ("" where the screen names none: 13.5 and 13.36 do not)
+    # Every suggestion the screen lists, in order: MetaMask shows all pending ones and adds all on approval.
+    symbols: tuple[str, ...]
+    balances: tuple[str, ...]  # as shown, MetaMask's tracked balance (it showed "0" for a funded one offline)
+    raw_text: str  # all visible text of the screen, whitespace-collapsed
+    alerts: tuple[Alert, ...] = ()
+
+
+# The params of an EIP-1193 request: a list for most methods, an object for wallet_watchAsset (EIP-747).
+RpcParams = list[Any] | dict[str, Any]
+
 Displayed = Union[  # noqa: UP007
-    DisplayedConnect, DisplayedSignature, DisplayedSignIn, DisplayedTransaction, DisplayedNetwork
+    DisplayedConnect,
+    DisplayedSignature,
+    DisplayedSignIn,
+    DisplayedTransaction,
+    DisplayedNetwork,
+    DisplayedToken,
 ]
 Verifier = Callable[[Displayed], str | None]  # None approves; a reason string rejects
 

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from automation.metamask.approvals import CONFIRMATION, CONNECT, PERMISSION, SIGNATURE, TRANSACTION
-from automation.models import NetworkSpec, TxRequest
+from automation.metamask.approvals import CONFIRMATION, CONNECT, PERMISSION, SIGNATURE, TOKEN, TRANSACTION
+from automation.models import NetworkSpec, RpcParams, TxRequest
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class DappRequest:
 
     name: str  # the action's name in logs, metrics and failure artifacts
     method: str
-    params: list[Any]
+    params: RpcParams
     approvals: tuple[str, ...]
 
 
@@ -79,3 +79,9 @@ def send_transaction(tx: TxRequest, sender: str) -> DappRequest:
     if tx.max_priority_fee_per_gas is not None:
         params["maxPriorityFeePerGas"] = hex(tx.max_priority_fee_per_gas)
     return DappRequest("send_transaction", "eth_sendTransaction", [params], (TRANSACTION,))
+
+
+def watch_asset(address: str, symbol: str, decimals: int) -> DappRequest:
+    """wallet_watchAsset of an ERC-20 (EIP-747: params is an object). No image: MetaMask would fetch it."""
+    options = {"address": address, "symbol": symbol, "decimals": decimals}
+    return DappRequest("watch_asset", "wallet_watchAsset", {"type": "ERC20", "options": options}, (TOKEN,))

@@ -311,27 +311,29 @@ class NetworkChange(Operation):
 
 
 class SessionCommand(Operation):
-    """A wallet action on a ready session that MetaMask asks nobody to confirm (lock, unlock): what the
-    caller asked (``kind``, ``params``), what the worker found (``result``). Kinds are the registry's
-    (wallets/commands/)."""
+    """A wallet action on a ready session other than a signature or a transaction (lock, unlock, watch an
+    asset): what the caller asked (``kind``, ``params``), what the worker found (``result``). Kinds are the
+    registry's (wallets/commands/)."""
 
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
         DONE = "done"
+        REJECTED = "rejected"  # a MetaMask screen the command raised did not show what was asked
         FAILED = "failed"
 
-    FINAL_STATUSES = (Status.DONE, Status.FAILED)
+    FINAL_STATUSES = (Status.DONE, Status.REJECTED, Status.FAILED)
     # new status -> the statuses it may come from (see WalletSession.TRANSITIONS)
     TRANSITIONS = {
         Status.RUNNING: (Status.PENDING,),
         Status.DONE: (Status.RUNNING,),
+        Status.REJECTED: (Status.RUNNING,),
         Status.FAILED: (Status.PENDING, Status.RUNNING),
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="commands")
-    kind = models.CharField(max_length=32, help_text="the command: lock or unlock")
+    kind = models.CharField(max_length=32, help_text="the command: lock, unlock or watch_asset")
     params = models.JSONField(default=dict, blank=True, help_text="the command's parameters (no secrets)")
     result = models.JSONField(default=dict, blank=True, help_text="what the worker found and did")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)

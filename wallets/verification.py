@@ -30,6 +30,7 @@ from automation.models import (
     DisplayedNetwork,
     DisplayedSignature,
     DisplayedSignIn,
+    DisplayedToken,
     DisplayedTransaction,
     NetworkSpec,
 )
@@ -280,6 +281,19 @@ def sign_in_reason(shown: DisplayedSignIn, *, asked: SignIn, dapp_origin: str) -
     for name, value in expected.items():
         if collapse(seen[name]) != collapse(value):
             return f"the sign-in {name} MetaMask shows ({seen[name][:200]!r}) is not the one asked"
+    return None
+
+
+def token_reason(shown: DisplayedToken, *, symbol: str, dapp_origin: str) -> str | None:
+    """MetaMask's add-token screen against the token asked for: the site (where the screen names it) and
+    the one token it lists. The contract address is not shown; the request carries it (the channel's own)."""
+    if shown.origin and (reason := _origin_reason(shown.origin, dapp_origin, host_only=True)):
+        return reason
+    if shown.symbols != (symbol,):
+        # MetaMask lists every pending suggestion and adds them all: anything beside the one asked for
+        # (a page's own suggestion) is added too if this is approved.
+        listed = ", ".join(s[:20] for s in shown.symbols[:5])
+        return f"MetaMask lists the tokens [{listed}], asked for {symbol!r} alone"
     return None
 
 

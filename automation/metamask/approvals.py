@@ -9,6 +9,7 @@ from typing import Any
 
 from automation.metamask.pages.base import normalize_route
 from automation.metamask.pages.confirmations import (
+    AddTokenPage,
     ApprovalPage,
     ConnectPage,
     LegacyAddNetworkPage,
@@ -20,16 +21,17 @@ from automation.metamask.pages.confirmations import (
 from automation.metamask.selectors import base as S
 from automation.metamask.selectors import legacy as L
 
-CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION = (
+CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION, TOKEN = (
     "connect",
     "permission",
     "signature",
     "transaction",
     "confirmation",  # wallet_addEthereumChain, in either generation
+    "token",  # wallet_watchAsset of an ERC-20
 )
-APPROVAL_KINDS = (CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION)
+APPROVAL_KINDS = (CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION, TOKEN)
 # Route families where MetaMask shows approvals; anything else on an approval page is idle or unlock.
-APPROVAL_ROUTES = (S.ROUTE_CONNECT, S.ROUTE_CONFIRM_TX, L.ROUTE_CONFIRMATION)
+APPROVAL_ROUTES = (S.ROUTE_CONNECT, S.ROUTE_CONFIRM_TX, L.ROUTE_CONFIRMATION, L.ROUTE_SUGGESTED_ASSET)
 _TX_IDS = {S.RECIPIENT, S.SENDER, "confirmation__transaction-flow"}
 
 
@@ -56,6 +58,8 @@ def recognise(view: dict[str, Any]) -> Screen:
         if S.CONNECT_CONFIRM in ids and "confirm-permissions" not in route:
             return Screen(CONNECT, ConnectPage)
         return Screen("loading")
+    if route.startswith(L.ROUTE_SUGGESTED_ASSET):
+        return Screen(TOKEN, AddTokenPage) if L.SUGGESTED_ASSET_SUBMIT in ids else Screen("loading")
     if route.startswith(L.ROUTE_CONFIRMATION):
         return (
             Screen(CONFIRMATION, LegacyAddNetworkPage) if L.CONFIRMATION_SUBMIT in ids else Screen("loading")

@@ -42,7 +42,7 @@ from automation.metamask.pages.unlock import UnlockPage
 from automation.metamask.request_run import RequestRun
 from automation.metamask.screens import UnknownScreenWatch, shown
 from automation.metamask.selectors import base as S
-from automation.models import Verifier
+from automation.models import RpcParams, Verifier
 from automation.polling import wait_until
 
 __all__ = ["CONFIRMATION", "CONNECT", "PERMISSION", "SIGNATURE", "TRANSACTION", "MetaMaskDriver"]
@@ -296,7 +296,7 @@ class MetaMaskDriver:
         self,
         channel: ChannelPage,
         method: str,
-        params: list[Any],
+        params: RpcParams,
         *,
         expect: tuple[str, ...],
         verify: Verifier,

@@ -21,7 +21,7 @@ from automation.metamask.approvals import SIGNATURE, TRANSACTION, Screen, recogn
 from automation.metamask.pages.base import normalize_route
 from automation.metamask.pages.confirmations import ApprovalPage
 from automation.metamask.screens import UnknownScreenWatch, shown
-from automation.models import Verifier
+from automation.models import RpcParams, Verifier
 
 if TYPE_CHECKING:
     from automation.metamask.driver import MetaMaskDriver
@@ -73,7 +73,7 @@ class RequestRun:
         self.seen_events = 0
         self.unexpected: tuple[str, str, float] | None = None  # (route, kind, first seen) not yet refused
 
-    def run(self, params: list[Any], timeout: float) -> Any:
+    def run(self, params: RpcParams, timeout: float) -> Any:
         mm = self.mm
         # One approval per request: a confirmation already pending is not this request's, whatever it shows.
         mm.reject_pending(f"left pending before {self.method} was sent")

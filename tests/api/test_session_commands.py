@@ -33,12 +33,22 @@ def published():
     before_task_publish.disconnect(record)
 
 
+TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+BAD_CHECKSUM = TOKEN.lower()[:-1] + "A"  # mixed case that is not the EIP-55 checksum
+PARAMS = {"lock": {}, "unlock": {}, "watch_asset": {"address": TOKEN, "symbol": "TST", "decimals": 18}}
+
+
+def test_every_command_of_the_registry_is_tested_here():
+    assert set(PARAMS) == set(COMMANDS)
+
+
 @pytest.mark.parametrize("kind", sorted(COMMANDS))
 def test_a_command_is_202_and_queues_its_rows_id_on_the_sessions_worker(api, session, published, kind):
-    response = api.post(url(session), {"kind": kind}, format="json")
+    body = {"kind": kind, "params": PARAMS[kind]} if PARAMS[kind] else {"kind": kind}
+    response = api.post(url(session), body, format="json")
     assert response.status_code == 202, response.content
     row = SessionCommand.objects.get(id=response.json()["id"])
-    assert (row.session_id, row.kind, row.params, row.status) == (session.id, kind, {}, "pending")
+    assert (row.session_id, row.kind, row.params, row.status) == (session.id, kind, PARAMS[kind], "pending")
     assert response.json() == {"id": str(row.id), "status": "pending", "task_id": row.task_id}
     assert published == [
         (dispatch.TASK_SESSION_COMMAND_EXECUTE, [str(row.id)], dispatch.worker_queue(session.worker))
@@ -57,6 +67,18 @@ def test_a_command_is_202_and_queues_its_rows_id_on_the_sessions_worker(api, ses
         {"kind": "lock", "params": "x"},
         {"kind": "lock", "params": {"password": "never taken"}},
         {"kind": "unlock", "params": {"password": "never taken"}},
+        {"kind": "watch_asset"},
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST"}},
+        {"kind": "watch_asset", "params": {"address": "0x1234", "symbol": "TST", "decimals": 18}},
+        {
+            "kind": "watch_asset",
+            "params": {"address": TOKEN.lower()[:-1] + "A", "symbol": "TST", "decimals": 18},
+        },
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TWELVECHARSX", "decimals": 18}},
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "T S", "decimals": 18}},
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": 37}},
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": True}},
+        {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": 18, "image": "x"}},
     ],
 )
 def test_a_bad_command_is_400_and_stores_nothing(api, session, published, payload):

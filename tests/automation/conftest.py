@@ -12,7 +12,7 @@ from eth_account import Account
 from automation import BrowserConfig, WalletBrowser
 from metamask_service.devstack import Anvil, StaticServer
 from tests.support.browser_fixtures import browser_config, extension_path, is_real_metamask  # noqa: F401
-from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server  # noqa: F401
+from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server, erc20_token  # noqa: F401
 
 WALLET_PASSWORD = "driver-suite-Pa55word!"
 

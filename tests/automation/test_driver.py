@@ -24,6 +24,7 @@ from automation import (
     DisplayedNetwork,
     DisplayedSignature,
     DisplayedSignIn,
+    DisplayedToken,
     DisplayedTransaction,
     MetaMaskUIError,
     NetworkSpec,
@@ -37,8 +38,10 @@ from automation.metamask.pages.home import HomePage
 from automation.metamask.screens import shown
 from automation.metamask.selectors import base as S
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
+from metamask_service.devstack.erc20 import deploy_erc20
 from metamask_service.devstack.typed_data import typed_data
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, WalletRun
+from tests.support.chain_fixtures import TOKEN_SYMBOL
 from tests.support.hostile import wrap_provider_script
 from tests.support.polling import until
 
@@ -415,6 +418,59 @@ def test_a_sign_in_for_another_domain_shows_metamasks_danger_alert_and_is_refuse
     assert wallet_run.wallet.approved_in_last_request is False
 
 
+def test_watch_asset_shows_the_token_and_its_balance_and_adds_it(
+    wallet_run: WalletRun, erc20_token: str
+) -> None:
+    seen: list[Displayed] = []
+
+    def refuse(shown: Displayed) -> str | None:
+        seen.append(shown)
+        return "refused by the test"
+
+    request = requests.watch_asset(erc20_token, TOKEN_SYMBOL, 18)
+    with pytest.raises(PolicyRejected) as caught:
+        wallet_run.wallet.request(request, verify=refuse)
+    assert caught.value.dapp_error_code == 4001
+    added = wallet_run.wallet.request(request, verify=lambda shown: seen.append(shown) or None)
+    assert added is True
+    assert len(seen) == 2
+    for screen in seen:
+        assert isinstance(screen, DisplayedToken), screen
+        assert screen.symbols == (TOKEN_SYMBOL,)
+        assert len(screen.balances) == 1  # MetaMask's tracked balance: "0" offline on 13.5 and 13.36
+        assert all(alert.informs for alert in screen.alerts)
+
+
+def test_a_token_suggestion_left_pending_by_the_page_is_refused_before_the_services_own(
+    wallet_run: WalletRun, erc20_token: str
+) -> None:
+    """MetaMask lists every pending suggestion on one page and adds all of them: one the page left pending
+    is refused before the service's own is sent, so the service's is shown and added alone."""
+    wallet, mm = wallet_run.wallet, wallet_run.wallet.mm
+    other = deploy_erc20(
+        wallet_run.anvil, name="Other", symbol="OTH", supply=10**18, owner=wallet_run.address
+    )
+    suggestion = {"type": "ERC20", "options": {"address": other, "symbol": "OTH", "decimals": 18}}
+
+    def page_suggestion_shown() -> bool:
+        mm.focus(mm.notification_handle)
+        mm.follow_approvals_elsewhere()
+        return recognise(shown(mm.dom)).kind == "token"
+
+    seen: list[Displayed] = []
+    with hostile_page(wallet_run, ""):
+        page_request_later(wallet_run, "wallet_watchAsset", suggestion, delay_ms=0)
+        until("the page's token suggestion on screen", page_suggestion_shown, 15)
+        request = requests.watch_asset(erc20_token, TOKEN_SYMBOL, 18)
+        added = wallet.request(request, verify=lambda shown: seen.append(shown) or None)
+        refused = list(wallet.refused_others)
+        wait_page_request_refused(wallet_run)
+    assert added is True
+    assert [screen.symbols for screen in seen if isinstance(screen, DisplayedToken)] == [(TOKEN_SYMBOL,)]
+    assert [text.split(":")[0] for _reason, text in refused] == ["token"]
+    assert "OTH" in refused[0][1]
+
+
 def test_sign_while_locked_unlocks_in_the_approval_tab(wallet_run: WalletRun) -> None:
     wallet = wallet_run.wallet
     assert wallet.lock() is True
@@ -613,7 +669,7 @@ def test_the_page_cannot_rewrite_or_answer_the_services_requests(wallet_run: Wal
     assert urlparse(channel.url).path not in wallet_run.dapp_paths_served()  # ... never asked of its server
 
 
-def page_request_later(wallet_run: WalletRun, method: str, params: list, *, delay_ms: int) -> None:
+def page_request_later(wallet_run: WalletRun, method: str, params: list | dict, *, delay_ms: int) -> None:
     """The dApp page sends a request of its own ``delay_ms`` after now; its outcome lands in __pageRequest."""
     dapp = wallet_run.wallet.dapp
     assert dapp is not None

@@ -26,7 +26,7 @@ import pytest
 from metamask_service.devstack import StaticServer
 from tests.conftest import require_services
 from tests.support.browser_fixtures import extension_path, is_real_metamask  # noqa: F401
-from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server  # noqa: F401
+from tests.support.chain_fixtures import ANVIL_MNEMONIC, anvil_chain, dapp_server, erc20_token  # noqa: F401
 from tests.support.polling import until
 from tests.support.servers import OWNER_DIR_ENV, owned_process_dir
 

@@ -24,6 +24,7 @@ from metamask_service.devstack.typed_data import typed_data
 from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
+from tests.support.chain_fixtures import TOKEN_SYMBOL
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,8 +127,9 @@ class Flow:
             timeout=OPERATION_TIMEOUT,
         )
 
-    def command(self, session_id: str, kind: str) -> dict[str, Any]:
-        accepted = self.call("post", f"/sessions/{session_id}/commands/", {"kind": kind}, 202)
+    def command(self, session_id: str, kind: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = {"kind": kind, "params": params or {}}
+        accepted = self.call("post", f"/sessions/{session_id}/commands/", body, 202)
         return poll(
             lambda: self.call("get", f"/sessions/{session_id}/commands/{accepted['id']}/"),
             done=lambda body: body["status"] in FINAL_COMMAND,
@@ -155,7 +157,7 @@ def expected_address(mnemonic: str) -> str:
 
 
 def test_happy_path_through_the_api_and_a_real_worker(
-    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer, erc20_token: str
 ) -> None:
     from celery_app import app
 
@@ -231,6 +233,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
     )
     assert recovered == address
     print(f"sign_in: {json.dumps(signed_in)}")  # README's example, with -s
+
+    # An ERC-20 added to MetaMask's list (wallet_watchAsset), its screen checked against the symbol.
+    mark = time.monotonic()
+    params = {"address": erc20_token, "symbol": TOKEN_SYMBOL, "decimals": 18}
+    watched = flow.command(sid, "watch_asset", params)
+    timings["watch_asset"] = time.monotonic() - mark
+    assert watched["status"] == "done", audit(sid)
+    assert watched["result"] == {"added": True, "address": erc20_token, "symbol": TOKEN_SYMBOL}
 
     # The worker's heartbeat row reports the open session and its browser (beats every ~10 s).
     beat = poll(

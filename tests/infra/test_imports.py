@@ -125,3 +125,28 @@ def test_automation_knows_no_django_and_wallets_no_selenium() -> None:
             assert not used & {"django", "rest_framework", "celery", "wallets", "metamask_service"}, name
         if name.startswith("wallets"):
             assert not used & {"selenium", "undetected_chromedriver"}, name
+
+
+def test_the_api_process_does_not_load_selenium() -> None:
+    """The API imports the command registry and the services, never the browser side: Selenium and the
+    driver stay out of its memory (its pod's limit is set for the API alone)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); import metamask_service.urls; "
+        "loaded = sorted(m for m in ('selenium', 'undetected_chromedriver', 'automation.session') "
+        "if m in sys.modules); print(loaded)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "metamask_service.settings.test"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr

@@ -8,9 +8,13 @@ from functools import partial
 import pytest
 
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
+from metamask_service.devstack.erc20 import deploy_erc20
 from tests.support.polling import until
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's public test phrase
+ANVIL_ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # that phrase's first account
+TOKEN_SYMBOL = "PRB"
+TOKEN_BALANCE = 1234 * 10**18  # of ANVIL_ACCOUNT_0, in base units (18 decimals)
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +27,14 @@ def anvil_chain() -> Iterator[Anvil]:
 def dapp_server() -> Iterator[StaticServer]:
     with StaticServer(test_dapp_dir()) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def erc20_token(anvil_chain: Anvil) -> str:
+    """An ERC-20 on the chain (OpenZeppelin's preset), TOKEN_BALANCE of it held by ANVIL_ACCOUNT_0."""
+    return deploy_erc20(
+        anvil_chain, name="Probe Token", symbol=TOKEN_SYMBOL, supply=TOKEN_BALANCE, owner=ANVIL_ACCOUNT_0
+    )
 
 
 def send_mined(anvil: Anvil, tx: dict[str, str], timeout: float = 10.0) -> str:

@@ -1,4 +1,5 @@
-"""Session commands on a ready session: wallet actions MetaMask asks nobody to confirm (lock, unlock)."""
+"""Session commands on a ready session: wallet actions other than signing and sending (lock, unlock,
+watch_asset)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ class SessionCommandOutput(serializers.Serializer):
     session_id = serializers.UUIDField()
     kind = serializers.CharField()
     params = serializers.JSONField()
-    status = serializers.CharField(help_text="pending, running, done or failed")
+    status = serializers.CharField(help_text="pending, running, done, rejected or failed")
     result = serializers.JSONField(
-        help_text="once done: lock and unlock give locked (now) and was_locked (before the command)"
+        help_text="once done: lock and unlock give locked (now) and was_locked (before the command); "
+        "watch_asset gives added, address and symbol"
     )
     error = serializers.CharField()
     error_kind = serializers.CharField()
@@ -67,6 +69,18 @@ class SessionCommandCreateApi(ApiView):
         examples=[
             OpenApiExample("Lock MetaMask", value={"kind": "lock"}, request_only=True),
             OpenApiExample("Unlock MetaMask", value={"kind": "unlock"}, request_only=True),
+            OpenApiExample(
+                "Add an ERC-20 to MetaMask",
+                value={
+                    "kind": "watch_asset",
+                    "params": {
+                        "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                        "symbol": "PRB",
+                        "decimals": 18,
+                    },
+                },
+                request_only=True,
+            ),
         ],
     )
     @idempotent

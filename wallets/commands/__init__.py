@@ -10,8 +10,9 @@ from __future__ import annotations
 from wallets.commands.base import Command
 from wallets.commands.lock import Lock
 from wallets.commands.unlock import Unlock
+from wallets.commands.watch_asset import WatchAsset
 
-COMMANDS: dict[str, type[Command]] = {command.kind: command for command in (Lock, Unlock)}
+COMMANDS: dict[str, type[Command]] = {command.kind: command for command in (Lock, Unlock, WatchAsset)}
 
 
 def command_for(kind: str) -> Command:
@@ -19,4 +20,4 @@ def command_for(kind: str) -> Command:
     return COMMANDS[kind]()
 
 
-__all__ = ["COMMANDS", "Command", "Lock", "Unlock", "command_for"]
+__all__ = ["COMMANDS", "Command", "Lock", "Unlock", "WatchAsset", "command_for"]

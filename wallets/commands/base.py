@@ -1,6 +1,7 @@
 """What every session command of the registry has: its kind, the parameters it takes, and what it does on
-the session's browser. A command is a wallet action MetaMask asks nobody to confirm (lock, unlock), so it
-signs and sends nothing; an action that raises a confirmation belongs to wallets/actions/ instead."""
+the session's browser. A command is a wallet action other than a signature or a transaction: most raise no
+MetaMask confirmation (lock, unlock); one that does (watch_asset) checks its screen like any action, and a
+screen that does not show what was asked is refused (the command ends rejected)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from wallets.exceptions import ValidationFailed
 
 if TYPE_CHECKING:  # the API imports the registry too, and has no browser
     from automation import WalletBrowser
+    from wallets.models import SessionCommand
 
 
 class Command:
@@ -25,6 +27,8 @@ class Command:
             raise ValidationFailed(f"{self.kind} takes no params; got {', '.join(sorted(params))}")
         return {}
 
-    def run(self, browser: WalletBrowser, params: dict[str, Any]) -> dict[str, Any]:
-        """Does the command on the session's browser; returns the result (no secrets)."""
+    def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
+        """Does the command (``row.params``, on ``row.session``) on the session's browser; returns the
+        result (no secrets). A refused MetaMask screen raises PolicyRejected; MetaMask's own refusal,
+        RequestRejected."""
         raise NotImplementedError

@@ -9,12 +9,13 @@ from wallets.commands.base import Command
 
 if TYPE_CHECKING:
     from automation import WalletBrowser
+    from wallets.models import SessionCommand
 
 
 class Unlock(Command):
     kind = "unlock"
     summary = "Unlock MetaMask with the wallet's stored password (nothing to send)."
 
-    def run(self, browser: WalletBrowser, params: dict[str, Any]) -> dict[str, Any]:
+    def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
         unlocked_now = browser.unlock()
         return {"locked": False, "was_locked": unlocked_now}

@@ -1,8 +1,9 @@
-"""A session command on a ready session (lock, unlock): the registry's command run on the session's browser.
+"""A session command on a ready session (lock, unlock, watch_asset): the registry's command run on the
+session's browser.
 
-A command raises no confirmation and signs nothing, so a failure is not a security event; like every
-operation, one interrupted mid-run is failed, not run again (whether MetaMask is locked is read again by the
-next command anyway)."""
+A command signs and sends nothing. A MetaMask screen it raised that did not show what was asked, or a refusal
+by MetaMask, ends it rejected with the security event any action records; any other failure is not a
+security event. Like every operation, one interrupted mid-run is failed, not run again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import functools
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from automation import AutomationError, WalletBrowser
+from automation import AutomationError, PolicyRejected, RequestRejected, WalletBrowser
 from metamask_service.logging import log_context
 from wallets import services
 from wallets.commands import command_for
@@ -20,6 +21,7 @@ from wallets.execution.common import (
     error_text,
     maybe_restart,
     not_claimed,
+    operation_failed,
     run_on_session,
     step,
     timed,
@@ -38,16 +40,20 @@ def _execute(row: SessionCommand, *, worker: str, browsers: BrowserPool) -> Outc
     mark_failed = functools.partial(services.session_command_mark_failed, command_id=row.id)
     if not services.session_command_claim(command_id=row.id):
         return not_claimed(row, task="session_command_execute", what=row.kind, mark_failed=mark_failed)
-    # Nothing of a command can be rejected (MetaMask asks no one): both ends of the operation are failed.
-    op = Operation(row.id, row.session, row.kind, mark_rejected=mark_failed, mark_failed=mark_failed)
-    return run_on_session(op, worker=worker, browsers=browsers, perform=lambda browser: _run(row, browser))
+    mark_rejected = functools.partial(services.session_command_mark_rejected, command_id=row.id)
+    op = Operation(row.id, row.session, row.kind, mark_rejected=mark_rejected, mark_failed=mark_failed)
+    return run_on_session(
+        op, worker=worker, browsers=browsers, perform=lambda browser: _run(op, row, browser)
+    )
 
 
-def _run(row: SessionCommand, browser: WalletBrowser) -> Outcome:
+def _run(op: Operation, row: SessionCommand, browser: WalletBrowser) -> Outcome:
     try:
         maybe_restart(row, browser)
         with step(row, row.kind, row.kind):
-            result = command_for(row.kind).run(browser, row.params)
+            result = command_for(row.kind).run(browser, row)
+    except (PolicyRejected, RequestRejected) as exc:
+        return operation_failed(op, exc)
     except (AutomationError, SoftTimeLimitExceeded) as exc:
         kind = str(getattr(exc, "kind", "timeout"))
         artifact = getattr(exc, "artifact_path", None) or ""

@@ -8,6 +8,7 @@ from wallets.services.commands import (
     session_command_create,
     session_command_mark_done,
     session_command_mark_failed,
+    session_command_mark_rejected,
 )
 from wallets.services.networks import (
     network_change_claim,
@@ -88,6 +89,7 @@ __all__ = [
     "session_command_create",
     "session_command_mark_done",
     "session_command_mark_failed",
+    "session_command_mark_rejected",
     "session_lock_ready",
     "session_mark_closed",
     "session_mark_expired",

@@ -46,6 +46,19 @@ def session_command_mark_done(*, command_id: Any, result: dict[str, Any]) -> boo
     return transition_one(SessionCommand, row_id=command_id, to=Status.DONE, result=result)
 
 
+def session_command_mark_rejected(
+    *, command_id: Any, error: str, error_kind: str, artifact_path: str = ""
+) -> bool:
+    return operation_end(
+        SessionCommand,
+        row_id=command_id,
+        to=Status.REJECTED,
+        error=error,
+        error_kind=error_kind,
+        artifact_path=artifact_path,
+    )
+
+
 def session_command_mark_failed(
     *, command_id: Any, error: str, error_kind: str, artifact_path: str = ""
 ) -> bool:

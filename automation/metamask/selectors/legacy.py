@@ -19,3 +19,13 @@ ADD_NETWORK_TITLE_CSS = "h3"  # the first visible <h3> starting with "Add "
 DT_NETWORK_URL = "Network URL"
 DT_CHAIN_ID = "Chain ID"
 SEE_DETAILS = "text:a|See details"  # a dom.py locator
+# wallet_watchAsset (ERC-20), the same legacy page on 13.5 and 13.36: "Add suggested tokens", one list item
+# per pending suggestion (symbol, balance), and the page-container footer ("Add token" adds every one listed).
+ROUTE_SUGGESTED_ASSET = "#confirm-add-suggested-token"
+SUGGESTED_ASSET_SUBMIT = "page-container-footer-next"
+SUGGESTED_ASSET_CANCEL = "page-container-footer-cancel"
+SUGGESTED_ASSET_ITEM_CSS = ".confirm-add-suggested-token__token-list-item"
+SUGGESTED_ASSET_NAME_CSS = ".confirm-add-suggested-token__name"  # the symbol
+SUGGESTED_ASSET_BALANCE_CSS = (
+    ".confirm-add-suggested-token__balance"  # MetaMask's tracked balance ("0" offline)
+)

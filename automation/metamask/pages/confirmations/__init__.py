@@ -4,6 +4,7 @@
 from automation.metamask.pages.confirmations.base import ApprovalPage
 from automation.metamask.pages.confirmations.connect import ConnectPage, PermissionPage
 from automation.metamask.pages.confirmations.legacy.add_network import AddNetworkPage as LegacyAddNetworkPage
+from automation.metamask.pages.confirmations.legacy.add_token import AddTokenPage
 from automation.metamask.pages.confirmations.redesign.add_network import (
     AddNetworkPage as RedesignAddNetworkPage,
 )
@@ -11,6 +12,7 @@ from automation.metamask.pages.confirmations.signature import SignaturePage
 from automation.metamask.pages.confirmations.transaction import TransactionPage, abbreviation_matches
 
 __all__ = [
+    "AddTokenPage",
     "ApprovalPage",
     "ConnectPage",
     "LegacyAddNetworkPage",

@@ -254,6 +254,32 @@ async function switchPermitted(origin, network, requestKey) {
   return null;
 }
 
+// wallet_watchAsset (EIP-747, params an object): an ERC-20 MetaMask reads from the chain before it asks
+// (its balance for the screen); the suggestion is shown on #confirm-add-suggested-token, and once approved
+// the token is in the wallet's list and the request answers true.
+const ERC20_BALANCE_OF = '0x70a08231';
+
+async function watchAsset(origin, params, requestKey) {
+  if (!params || Array.isArray(params) || params.type !== 'ERC20') throw invalidParams('Asset of type \'ERC20\' expected.');
+  const { address, symbol, decimals } = params.options || {};
+  let token;
+  try {
+    token = getAddress(String(address));
+  } catch {
+    throw invalidParams(`Invalid address "${address}".`);
+  }
+  if (typeof symbol !== 'string' || !symbol || symbol.length > 11) throw invalidParams(`Invalid symbol "${symbol}".`);
+  if (!Number.isInteger(Number(decimals)) || Number(decimals) < 0 || Number(decimals) > 36) throw invalidParams(`Invalid decimals "${decimals}".`);
+  const [account] = await exposedAccounts(origin);
+  if (!account) throw unauthorized();
+  const net = await state.currentNetwork();
+  const data = ERC20_BALANCE_OF + account.slice(2).toLowerCase().padStart(64, '0');
+  const balance = BigInt(await rpcCall(net, 'eth_call', [{ to: token, data }, 'latest']));
+  await requestApproval(origin, 'watchAsset', { token: { address: token, symbol, decimals: Number(decimals) }, balance: toBeHex(balance) }, requestKey);
+  await state.addToken(net.chainId, { address: token, symbol, decimals: Number(decimals) });
+  return true;
+}
+
 async function switchEthereumChain(origin, params, requestKey) {
   const chainId = normalizeChainId((params || [])[0]?.chainId);
   const known = (await state.getNetworks()).find((n) => n.chainId === chainId);
@@ -305,6 +331,8 @@ export async function handleRequest(origin, method, params, requestKey) {
       return addEthereumChain(origin, params, requestKey);
     case 'wallet_switchEthereumChain':
       return switchEthereumChain(origin, params, requestKey);
+    case 'wallet_watchAsset':
+      return watchAsset(origin, params, requestKey);
     case 'eth_sign':
     case 'eth_signTypedData':
     case 'eth_signTypedData_v1':

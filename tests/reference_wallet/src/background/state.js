@@ -85,3 +85,11 @@ export function nanoid(size = 21) {
   const alphabet = 'useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict';
   return Array.from(crypto.getRandomValues(new Uint8Array(size)), (b) => alphabet[b & 63]).join('');
 }
+
+// Tokens the wallet watches, per chain (wallet_watchAsset).
+export async function addToken(chainId, token) {
+  const { tokens = {} } = await chrome.storage.local.get('tokens');
+  const list = (tokens[chainId] || []).filter((t) => t.address.toLowerCase() !== token.address.toLowerCase());
+  tokens[chainId] = [...list, token];
+  await chrome.storage.local.set({ tokens });
+}

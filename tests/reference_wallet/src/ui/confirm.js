@@ -99,6 +99,36 @@ export function connect(approval, state) {
         h('div', { class: 'mm-box multichain-page-footer' }, cancel, ok))));
 }
 
+// wallet_watchAsset of an ERC-20: MetaMask's legacy "Add suggested tokens" page (13.5 and 13.36 alike). Its
+// route has no id: it lists every suggestion pending, and "Add token" / "Cancel" answer all of them.
+export function addToken(pending, state) {
+  const cancel = button('Cancel', { testid: 'page-container-footer-cancel', class: 'mm-button-base--size-lg mm-button-base--block mm-button-secondary' });
+  const ok = button('Add token', { testid: 'page-container-footer-next', class: 'mm-button-base--size-lg mm-button-base--block mm-button-primary' });
+  const answer = (approved) => async () => {
+    for (const b of [cancel, ok]) setDisabled(b, true);
+    for (const a of pending) await send('resolveApproval', { id: a.id, approved });
+  };
+  cancel.addEventListener('click', answer(false));
+  ok.addEventListener('click', answer(true));
+  const item = (a) => {
+    const t = a.data.token;
+    const units = BigInt(a.data.balance || 0) / 10n ** BigInt(t.decimals);
+    return h('div', { class: 'confirm-add-suggested-token__token-list-item' },
+      h('div', { class: 'confirm-add-suggested-token__token' }, text('div', 'confirm-add-suggested-token__name', t.symbol)),
+      h('div', { class: 'confirm-add-suggested-token__balance' },
+        text('span', 'mm-box mm-text currency-display-component__text', units.toLocaleString('en-US'), { testid: 'account-value-and-suffix' })));
+  };
+  return h('div', { class: 'page-container' },
+    h('div', { class: 'page-container__header' },
+      text('h2', 'page-container__title', 'Add suggested tokens'),
+      text('p', 'page-container__subtitle', 'Would you like to import these tokens?')),
+    h('div', { class: 'page-container__content' },
+      h('div', { class: 'confirm-add-suggested-token__header' },
+        text('div', 'confirm-add-suggested-token__token', 'Token'), text('div', 'confirm-add-suggested-token__balance', 'Balance')),
+      h('div', { class: 'confirm-add-suggested-token__token-list' }, pending.map(item))),
+    h('div', { class: 'page-container__footer' }, cancel, ok));
+}
+
 // MetaMask 13.5's "Review permissions" for a network the wallet has but the site may not use yet.
 export function chainPermission(approval) {
   const [cancel, ok] = footerButtons(approval, 'page-container-footer-cancel', 'page-container-footer-next', 'Confirm');

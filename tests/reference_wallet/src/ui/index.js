@@ -11,7 +11,7 @@ import { h } from './dom.js';
 
 const PAGE = ['notification', 'sidepanel'].find((p) => location.pathname.endsWith(`/${p}.html`)) || 'home';
 const IS_APPROVAL_PAGE = PAGE !== 'home'; // notification.html, sidepanel.html: no onboarding of their own
-const APPROVAL_ROUTE = /^(connect|confirm-transaction|confirmation)\//;
+const APPROVAL_ROUTE = /^((connect|confirm-transaction|confirmation)\/|confirm-add-suggested-token$)/;
 const root = document.getElementById('app-content');
 const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH' };
 const ONBOARDING = {
@@ -55,6 +55,8 @@ export function routeFor(a) {
     case 'eth_signTypedData_v4': return `#confirm-transaction/${a.id}/signature-request`;
     case 'transaction': return `#confirm-transaction/${a.id}`;
     case 'addEthereumChain': return `#confirmation/${a.id}`;
+    // MetaMask's add-token page has no id in its route: it shows the suggested tokens pending.
+    case 'watchAsset': return '#confirm-add-suggested-token';
     default: return '#';
   }
 }
@@ -128,6 +130,10 @@ function screen(route) {
   }
   if (route === 'networks') return home.networks(state, go);
   if (route.startsWith('settings')) return home.settings(state, go, route.split('/')[1]);
+  if (route === 'confirm-add-suggested-token') {
+    const pending = state.approvals.filter((a) => a.type === 'watchAsset');
+    return pending.length ? confirm.addToken(pending, state) : home.home(state, go);
+  }
   const m = route.match(/^(connect|confirm-transaction|confirmation)\/([^/]+)/);
   if (m) {
     const approval = state.approvals.find((a) => a.id === m[2]);
