@@ -450,3 +450,33 @@ def test_an_operation_failing_on_an_unknown_metamask_screen_keeps_the_drivers_ki
     assert "signature: unknown confirmation layout" in row.error
     event = SecurityEvent.objects.get(session=row.session, kind=SecurityEvent.Kind.SIGNING_FAILED)
     assert event.details["reason"] == "unsupported_metamask_version"
+
+
+def test_a_command_that_fails_or_is_refused_ends_so_with_an_event_only_for_the_refusal() -> None:
+    """Commands go through operation_failed like every operation; one that cannot sign records no
+    signing_failed event when it fails, and the usual policy_rejected one when its screen is refused."""
+    from automation import PolicyRejected
+
+    rows = [SessionCommandFactory(status=SessionCommand.Status.RUNNING) for _ in range(3)]
+
+    def op_for(row: SessionCommand) -> Operation:
+        return Operation(
+            row.id,
+            row.session,
+            row.kind,
+            mark_rejected=functools.partial(services.session_command_mark_rejected, command_id=row.id),
+            mark_failed=functools.partial(services.session_command_mark_failed, command_id=row.id),
+            signs=False,
+        )
+
+    failed, unexpected, refused = rows
+    assert operation_failed(op_for(failed), UnsupportedMetaMaskVersion(None, "x")).outcome == "failed"
+    assert operation_failed(op_for(unexpected), KeyError("secret?")).detail == "unexpected"
+    assert operation_failed(op_for(refused), PolicyRejected("not the token asked")).outcome == "rejected"
+    for row in rows:
+        row.refresh_from_db()
+    assert (failed.status, failed.error_kind) == ("failed", "unsupported_metamask_version")
+    assert (unexpected.status, unexpected.error) == ("failed", "unexpected KeyError")
+    assert (refused.status, refused.error_kind) == ("rejected", "policy_rejected")
+    kinds = list(SecurityEvent.objects.values_list("kind", "session_id"))
+    assert kinds == [(SecurityEvent.Kind.POLICY_REJECTED, refused.session_id)]

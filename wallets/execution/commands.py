@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import functools
 
-from celery.exceptions import SoftTimeLimitExceeded
-
-from automation import AutomationError, PolicyRejected, RequestRejected, WalletBrowser
+from automation import WalletBrowser
 from metamask_service.logging import log_context
 from wallets import services
 from wallets.commands import command_for
 from wallets.execution.common import (
     Operation,
     Outcome,
-    error_text,
     maybe_restart,
     not_claimed,
     operation_failed,
@@ -41,7 +38,9 @@ def _execute(row: SessionCommand, *, worker: str, browsers: BrowserPool) -> Outc
     if not services.session_command_claim(command_id=row.id):
         return not_claimed(row, task="session_command_execute", what=row.kind, mark_failed=mark_failed)
     mark_rejected = functools.partial(services.session_command_mark_rejected, command_id=row.id)
-    op = Operation(row.id, row.session, row.kind, mark_rejected=mark_rejected, mark_failed=mark_failed)
+    op = Operation(
+        row.id, row.session, row.kind, mark_rejected=mark_rejected, mark_failed=mark_failed, signs=False
+    )
     return run_on_session(
         op, worker=worker, browsers=browsers, perform=lambda browser: _run(op, row, browser)
     )
@@ -52,19 +51,7 @@ def _run(op: Operation, row: SessionCommand, browser: WalletBrowser) -> Outcome:
         maybe_restart(row, browser)
         with step(row, row.kind, row.kind):
             result = command_for(row.kind).run(browser, row)
-    except (PolicyRejected, RequestRejected) as exc:
+    except Exception as exc:
         return operation_failed(op, exc)
-    except (AutomationError, SoftTimeLimitExceeded) as exc:
-        kind = str(getattr(exc, "kind", "timeout"))
-        artifact = getattr(exc, "artifact_path", None) or ""
-        services.session_command_mark_failed(
-            command_id=row.id, error=error_text(exc), error_kind=kind, artifact_path=artifact
-        )
-        return Outcome("failed", kind)
-    except Exception as exc:  # only the type is kept: an unexpected message could quote anything
-        services.session_command_mark_failed(
-            command_id=row.id, error=f"unexpected {type(exc).__name__}", error_kind="unexpected"
-        )
-        return Outcome("failed", "unexpected")
     services.session_command_mark_done(command_id=row.id, result=result)
     return Outcome("done")

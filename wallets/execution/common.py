@@ -117,7 +117,8 @@ class Operation:
     """A claimed signature request or transaction: its row, its session, and how its row is finished.
 
     `mark_rejected` / `mark_failed` are the row's services (keyword arguments error, error_kind and optionally
-    artifact_path); `action` names the browser action in security events.
+    artifact_path); `action` names the browser action in security events. `signs`: whether the operation
+    could sign or send; a failure of one that cannot (a session command) is no signing_failed event.
     """
 
     row_id: Any
@@ -125,6 +126,7 @@ class Operation:
     action: str
     mark_rejected: Callable[..., bool]
     mark_failed: Callable[..., bool]
+    signs: bool = True
 
     def security_event(
         self,
@@ -220,10 +222,12 @@ def operation_failed(op: Operation, exc: Exception) -> Outcome:
         op.mark_failed(
             error=error_text(exc), error_kind=kind, artifact_path=getattr(exc, "artifact_path", None) or ""
         )
-        op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason=kind)
+        if op.signs:
+            op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason=kind)
         return Outcome("failed", kind)
     # Whether MetaMask signed or sent is unknown: failed, never retried. Only the type is kept: an
     # unexpected message could quote anything.
     op.mark_failed(error=f"unexpected {type(exc).__name__}", error_kind="unexpected")
-    op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason="unexpected")
+    if op.signs:
+        op.security_event(SecurityEvent.Kind.SIGNING_FAILED, reason="unexpected")
     return Outcome("failed", "unexpected")

@@ -1,5 +1,5 @@
-"""Session commands (lock, unlock): asked by the API on a ready session, claimed and finished by the browser
-worker. What each kind takes and does is the registry's (wallets/commands/)."""
+"""Session commands (lock, unlock, watch_asset): asked by the API on a ready session, claimed and finished
+by the browser worker. What each kind takes and does is the registry's (wallets/commands/)."""
 
 from __future__ import annotations
 
