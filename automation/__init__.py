@@ -11,6 +11,9 @@ from automation.errors import (
     RequestRejected,
     UnsupportedMetaMaskVersion,
 )
+from automation.flow_steps import Step, StepResult
+from automation.flows import FlowOutcome, SentTransaction
+from automation.metamask.flow_run import Confirmation, Expectation
 from automation.models import (
     Alert,
     Displayed,
@@ -35,6 +38,7 @@ __all__ = [
     "AutomationTimeout",
     "BrowserConfig",
     "BrowserError",
+    "Confirmation",
     "Displayed",
     "DisplayedConnect",
     "DisplayedNetwork",
@@ -42,12 +46,17 @@ __all__ = [
     "DisplayedSignature",
     "DisplayedToken",
     "DisplayedTransaction",
+    "Expectation",
+    "FlowOutcome",
     "MetaMaskUIError",
     "NetworkSpec",
     "PolicyRejected",
     "ProviderError",
     "Receipt",
     "RequestRejected",
+    "SentTransaction",
+    "Step",
+    "StepResult",
     "TxRequest",
     "UnsupportedMetaMaskVersion",
     "Verifier",

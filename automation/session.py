@@ -24,8 +24,11 @@ from automation.errors import (
     MetaMaskUIError,
     PolicyRejected,
 )
+from automation.flow_steps import Step
+from automation.flows import FlowOutcome, FlowRun
 from automation.metamask.approvals import SIGNATURE, TRANSACTION
 from automation.metamask.driver import MetaMaskDriver
+from automation.metamask.flow_run import Expectation
 from automation.models import NetworkSpec, Receipt, TxRequest, Verifier
 from automation.polling import wait_until
 from automation.requests import DappRequest
@@ -288,6 +291,39 @@ class WalletBrowser:
                 status=int(receipt["status"], 16),
                 gas_used=int(receipt["gasUsed"], 16),
             )
+
+    def run_flow(
+        self,
+        steps: list[Step],
+        expectations: list[Expectation],
+        *,
+        time_limit: float,
+        receipt_timeout: float,
+    ) -> FlowOutcome:
+        """Runs ``steps`` on the dApp's own page; every MetaMask confirmation they raise is approved only
+        where one of ``expectations`` accepts what it shows (automation/flows.py)."""
+        with self._action("flow"):
+            self._new_records()
+            if self.dapp is None or self.address is None:
+                raise MetaMaskUIError("no dApp page is open or no wallet is set up")
+            channel = self._channel()
+            run = FlowRun(
+                self.mm,
+                self.dapp,
+                channel,
+                origin=origin_of(channel.url),
+                account=self.address,
+                expectations=expectations,
+            )
+            return run.run(steps, time_limit=time_limit, receipt_timeout=receipt_timeout)
+
+    def adopt_network(self, network: NetworkSpec, *, verify: Verifier) -> bool:
+        """After a flow moved MetaMask to ``network`` through screens checked with ``verify``: the session's
+        network from now on (what is signed or sent is pinned to it). False when MetaMask is not on it."""
+        if self.chain_id() != network.chain_id:
+            return False
+        self._network = (network, verify)
+        return True
 
     def lock(self) -> bool:
         """Locks MetaMask: True, or False when it was locked already. A later request unlocks it first."""

@@ -74,5 +74,9 @@ def recognise(view: dict[str, Any]) -> Screen:
         return Screen(CONFIRMATION, RedesignAddNetworkPage)
     if ids & _TX_IDS:
         return Screen(TRANSACTION, TransactionPage)
+    if S.TX_DETAILS_SECTION in ids and S.DEPLOY_TITLE in heads:
+        # A contract creation: no From/To parties, its details section under "Deploy a contract" (13.36). By
+        # both, so a transfer whose details render before its parties is not read without its recipient.
+        return Screen(TRANSACTION, TransactionPage)
     # A fully rendered confirmation (its footer is there) that is none of the above: not one we know.
     return Screen("unknown") if S.CONFIRM_FOOTER_OK in ids else Screen("loading")

@@ -315,6 +315,14 @@ class MetaMaskDriver:
         run = RequestRun(self, channel, method, expect=expect, verify=verify, chain_id=chain_id)
         return run.run(params, timeout or self.config.request_timeout)
 
+    def begin_approvals(self, reason: str) -> None:
+        """What the latest action did starts here; MetaMask's own popups are closed (as before a request)
+        and what is pending is refused with ``reason``."""
+        self.browser.close_extension_tabs(keep_pages=_APPROVAL_PAGES)
+        self.approved_in_last_request = False
+        self.refused_others = []
+        self.reject_pending(reason)
+
     def reject_pending(self, reason: str) -> None:
         """Rejects every confirmation the approval tab shows before a request is sent."""
         if self.notification_handle is None:

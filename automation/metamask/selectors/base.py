@@ -147,6 +147,8 @@ TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
 # textContent or attributes, else takes its visible text; MetaMask 13.5 shows only "0x70997...c79C8"
 # (first 5 hex digits after 0x, "...", last 5), checksum case.
 RECIPIENT = "recipient-address"
+TX_DETAILS_SECTION = "transaction-details-section"  # the origin and network rows of a transaction
+DEPLOY_TITLE = "Deploy a contract"  # the heading of a contract creation's confirmation
 # Full recipient (MetaMask 13.5): clicking the recipient's name element opens the "name details" modal whose
 # read-only input holds the FULL checksummed address; the driver reads its value, checks it agrees with the
 # abbreviation shown, then closes the modal with its header X. Optional: without the modal the driver uses the

@@ -11,6 +11,15 @@ from automation.models import DisplayedSignature
 
 
 class SignaturePage(ApprovalPage):
+    def shown_method(self) -> str:
+        """Which request the screen shows, by its structure once its rows show: typed data in its own
+        message section (an element no message text can make), a personal_sign message in a plain row."""
+        wanted = {"message": (tid(S.TYPED_DATA_SECTION), False)}
+        snap = self.wait_snapshot(
+            "signature rows", lambda snap: bool(snap.row(S.ROW_LABEL_REQUEST_FROM)), wanted
+        )
+        return "eth_signTypedData_v4" if snap.texts["message"] is not None else "personal_sign"
+
     def read(self, method: str) -> DisplayedSignature:
         if method not in ("personal_sign", "eth_signTypedData_v4"):
             method = "unknown"  # a signature screen for another request: shown as such to the verifier

@@ -97,10 +97,14 @@ class TransactionPage(ApprovalPage):
         if not to:
             to = collapse(snap.row(S.ROW_LABEL_TO) or "")
         advanced = self._advanced_details()
+        value_text = snap.texts["amount"] or ""
+        if not to and not re.search(r"[0-9]", value_text):
+            # A contract creation (13.36): where an amount would be, its heading "Deploy a contract".
+            value_text = ""
         return DisplayedTransaction(
             origin=snap.origin(),
             to=to,
-            value_text=snap.texts["amount"] or "",
+            value_text=value_text,
             raw_text=snap.body,
             network=snap.network(),
             data=advanced.data,

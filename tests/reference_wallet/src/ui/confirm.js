@@ -402,15 +402,19 @@ export function transaction(approval, state, nav) {
   const symbol = approval.data.symbol || 'ETH';
   const hasData = tx.data && tx.data !== '0x';
   const cannotPay = insufficientFunds(approval.data);
+  // A contract creation, as 13.36 shows it: headed "Deploy a contract", no From/To parties, no amount
+  // unless it carries value; its origin and network in the transaction details section.
+  const deploy = !tx.to;
   const body = [
-    h('div', { class: 'mm-box mm-box--padding-4 mm-box--display-flex' },
+    deploy ? h('h2', { class: 'mm-box mm-text mm-text--heading-md' }, 'Deploy a contract') : null,
+    deploy && BigInt(tx.value || '0x0') === 0n ? null : h('div', { class: 'mm-box mm-box--padding-4 mm-box--display-flex' },
       h('div', { class: 'mm-box mm-text mm-avatar-base mm-avatar-token' }, symbol.charAt(0)),
       amountHeading(tx.value, symbol)),
-    section('confirmation__transaction-flow',
+    deploy ? null : section('confirmation__transaction-flow',
       h('div', { class: 'mm-box mm-box--display-flex mm-box--justify-content-space-between' },
         flowParty('From', tx.from, 'sender-address'),
-        tx.to ? flowParty('To', tx.to, 'recipient-address') : null)),
-    section('confirmation__token-details-section',
+        flowParty('To', tx.to, 'recipient-address'))),
+    section(deploy ? 'transaction-details-section' : 'confirmation__token-details-section',
       row('Network', h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-2' },
         text('p', 'mm-box mm-text mm-text--body-md mm-box--color-text-default', approval.data.networkName || state.network.name))),
       h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes)),
