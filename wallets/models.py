@@ -333,7 +333,9 @@ class SessionCommand(Operation):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(WalletSession, on_delete=models.CASCADE, related_name="commands")
-    kind = models.CharField(max_length=32, help_text="the command: lock, unlock or watch_asset")
+    kind = models.CharField(
+        max_length=32, help_text="the command: lock, unlock, watch_asset or flow (a dApp flow)"
+    )
     params = models.JSONField(default=dict, blank=True, help_text="the command's parameters (no secrets)")
     result = models.JSONField(default=dict, blank=True, help_text="what the worker found and did")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)

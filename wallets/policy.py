@@ -108,14 +108,15 @@ def _common(policy: Policy, origin: str, chain_id: int | None) -> str | None:
     return None
 
 
-def _words(data: str) -> list[int]:
+def calldata_words(data: str) -> list[int]:
+    """The 32-byte words after the method selector of ``data`` (hex), as integers."""
     body = data[10:]
     return [int(body[i : i + 64] or "0", 16) for i in range(0, len(body), 64)]
 
 
 def _approval_ban(data: str) -> str | None:
     selector = data[:10]
-    words = _words(data)
+    words = calldata_words(data)
     erc20 = selector in (ERC20_APPROVE, ERC20_INCREASE_ALLOWANCE)
     if erc20 and len(words) >= 2 and words[1] >= UNLIMITED_APPROVAL:
         return "an unlimited token approval is never signed"

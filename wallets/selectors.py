@@ -118,11 +118,15 @@ def network_change_get_for_user(
 
 
 def session_command_get_for_user(
-    *, user: Any, session_id: Any, command_id: Any, ip: str | None = None
+    *, user: Any, session_id: Any, command_id: Any, ip: str | None = None, kind: str | None = None
 ) -> SessionCommand:
-    return _session_operation_or_404(
+    """A session command (``kind``: only one of that kind, as a flow by its own endpoint)."""
+    row = _session_operation_or_404(
         SessionCommand, user=user, session_id=session_id, object_id=command_id, what="command", ip=ip
     )
+    if kind is not None and row.kind != kind:
+        raise NotFound(f"no {kind} {command_id} in this session")
+    return row
 
 
 def browser_workers_live() -> QuerySet[BrowserWorker]:

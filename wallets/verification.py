@@ -71,7 +71,8 @@ def origin_matches(shown: str, expected_origin: str, *, host_only: bool = False)
     return shown_netloc == expected_netloc
 
 
-def _origin_reason(shown: str, expected_origin: str, *, host_only: bool = False) -> str | None:
+def origin_reason(shown: str, expected_origin: str, *, host_only: bool = False) -> str | None:
+    """None when the origin MetaMask shows is the expected one, else the reason."""
     if origin_matches(shown, expected_origin, host_only=host_only):
         return None
     return f"MetaMask shows the request coming from {shown!r}, expected {expected_origin!r}"
@@ -79,11 +80,11 @@ def _origin_reason(shown: str, expected_origin: str, *, host_only: bool = False)
 
 def connect_reason(shown: DisplayedConnect, *, dapp_origin: str) -> str | None:
     # MetaMask's connect screen shows only the hostname (docs/metamask.md section 6).
-    return _origin_reason(shown.origin, dapp_origin, host_only=True)
+    return origin_reason(shown.origin, dapp_origin, host_only=True)
 
 
 def network_reason(shown: DisplayedNetwork, *, dapp_origin: str, network: NetworkSpec) -> str | None:
-    if shown.origin and (reason := _origin_reason(shown.origin, dapp_origin)):
+    if shown.origin and (reason := origin_reason(shown.origin, dapp_origin)):
         return reason
     if collapse(shown.name) != collapse(network.name):
         return f"network name shown as {shown.name!r}, requested {network.name!r}"
@@ -136,30 +137,44 @@ def addresses_shown(text: str) -> list[str]:
 _AMOUNT_RE = re.compile(r"^(<)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z][A-Za-z0-9]*)?$")
 
 
+def shown_amount(
+    value_text: str, *, exact_text: str | None = None, currency_symbol: str = "ETH"
+) -> tuple[Decimal | None, str | None]:
+    """The native amount a screen shows, in full: (amount, None), or (None, why it cannot be read). MetaMask
+    shows an amount it rounds ("0.00123 ETH", "<0.000001 ETH") with its full value in a tooltip
+    (``exact_text``, e.g. "0.001234567890123456"); one it shows without a tooltip is shown in full; no
+    amount at all is zero."""
+    text = collapse(value_text)
+    if text == "":
+        return Decimal(0), None
+    match = _AMOUNT_RE.match(text)
+    if not match:
+        return None, f"amount shown as {value_text!r} cannot be read"
+    less_than, number, symbol = match.group(1), match.group(2).replace(",", ""), match.group(3)
+    if symbol and symbol.upper() != currency_symbol.upper():
+        return None, f"amount shown in {symbol}, expected {currency_symbol}"
+    full = collapse(exact_text or "").replace(",", "")
+    if less_than and not full:
+        return None, f"amount shown as {text!r} without its full value"
+    try:
+        return Decimal(full or number), None
+    except InvalidOperation:
+        return None, f"amount shown as {value_text!r} (in full {exact_text!r}) cannot be read"
+
+
 def amount_reason(
     value_text: str, *, value_wei: int, exact_text: str | None = None, currency_symbol: str = "ETH"
 ) -> str | None:
-    """The amount must be exactly the requested one. MetaMask shows an amount it rounds ("0.00123 ETH",
-    "<0.000001 ETH") with its full value in a tooltip (``exact_text``, e.g. "0.001234567890123456"); one it
-    shows without a tooltip is shown in full."""
+    """The amount must be exactly the requested one (see shown_amount for how it is read)."""
     text = collapse(value_text)
     if text == "":
         return None if value_wei == 0 else "MetaMask shows no amount, but a value was requested"
-    match = _AMOUNT_RE.match(text)
-    if not match:
-        return f"amount shown as {value_text!r} cannot be read"
-    less_than, number, symbol = match.group(1), match.group(2).replace(",", ""), match.group(3)
-    if symbol and symbol.upper() != currency_symbol.upper():
-        return f"amount shown in {symbol}, expected {currency_symbol}"
+    shown, reason = shown_amount(text, exact_text=exact_text, currency_symbol=currency_symbol)
+    if shown is None:
+        return reason
     requested = Decimal(value_wei) / WEI_PER_ETH
-    full = collapse(exact_text or "").replace(",", "")
-    if less_than and not full:
-        return f"amount shown as {text!r} without its full value"
-    try:
-        shown = Decimal(full or number)
-    except InvalidOperation:
-        return f"amount shown as {value_text!r} (in full {exact_text!r}) cannot be read"
     if shown != requested:
+        full = collapse(exact_text or "").replace(",", "")
         in_full = f" ({full} in full)" if full else ""
         return f"amount shown as {text!r}{in_full}, requested {requested.normalize():f} {currency_symbol}"
     return None
@@ -232,7 +247,7 @@ def transaction_reason(
     max_fee_wei: int | None = None,
     currency_symbol: str = "ETH",
 ) -> str | None:
-    if reason := _origin_reason(shown.origin, dapp_origin):
+    if reason := origin_reason(shown.origin, dapp_origin):
         return reason
     if not shown.to or not address_matches(shown.to, to):
         return f"recipient shown as {shown.to!r}, requested {to}"
@@ -250,7 +265,7 @@ def transaction_reason(
 
 # --- signatures ---------------------------------------------------------------------------------------------
 def personal_sign_reason(shown: DisplayedSignature, *, message: str, dapp_origin: str) -> str | None:
-    if reason := _origin_reason(shown.origin, dapp_origin):
+    if reason := origin_reason(shown.origin, dapp_origin):
         return reason
     if shown.method != "personal_sign":
         return f"MetaMask shows a {shown.method} request, expected personal_sign"
@@ -262,7 +277,7 @@ def personal_sign_reason(shown: DisplayedSignature, *, message: str, dapp_origin
 def sign_in_reason(shown: DisplayedSignIn, *, asked: SignIn, dapp_origin: str) -> str | None:
     """MetaMask's sign-in screen against the message asked: origin, URI, chain id, nonce, version and
     statement as shown. The account is shown by name only; the signature's signer is checked after."""
-    if reason := _origin_reason(shown.origin, dapp_origin):
+    if reason := origin_reason(shown.origin, dapp_origin):
         return reason
     expected = {
         "URL": asked.uri,
@@ -287,7 +302,7 @@ def sign_in_reason(shown: DisplayedSignIn, *, asked: SignIn, dapp_origin: str) -
 def token_reason(shown: DisplayedToken, *, symbol: str, dapp_origin: str) -> str | None:
     """MetaMask's add-token screen against the token asked for: the site (where the screen names it) and
     the one token it lists. The contract address is not shown; the request carries it (the channel's own)."""
-    if shown.origin and (reason := _origin_reason(shown.origin, dapp_origin, host_only=True)):
+    if shown.origin and (reason := origin_reason(shown.origin, dapp_origin, host_only=True)):
         return reason
     if shown.symbols != (symbol,):
         # MetaMask lists every pending suggestion and adds them all: anything beside the one asked for
@@ -398,7 +413,7 @@ def typed_data_reason(
     dapp_origin: str,
     own_addresses: Iterable[str] = (),
 ) -> str | None:
-    if reason := _origin_reason(shown.origin, dapp_origin):
+    if reason := origin_reason(shown.origin, dapp_origin):
         return reason
     if shown.method != "eth_signTypedData_v4":
         return f"MetaMask shows a {shown.method} request, expected eth_signTypedData_v4"

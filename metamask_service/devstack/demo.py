@@ -361,6 +361,32 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
         if not summary["typed_data_valid"]:
             raise DemoFailed(f"typed data recovers to {recovered}, not {address}")
 
+    with report.step("test dApp flow: its Personal Sign button") as note:
+        # The dApp builds the request; the flow says what MetaMask must show for it.
+        message = "Example `personal_sign` message"  # what the test dApp's button asks for
+        flow = {
+            "steps": [
+                {"action": "click", "selector": "#personalSign"},
+                {"action": "read", "selector": "#personalSignResult", "name": "signature"},
+            ],
+            "expect": [{"kind": "personal_sign", "message": message}],
+        }
+        accepted = api.call("POST", f"/sessions/{sid}/flows/", flow, (202,))
+        ran = api.poll(
+            f"/sessions/{sid}/flows/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running"),
+            OPERATION_TIMEOUT,
+        )
+        if ran["status"] != "done":
+            raise DemoFailed(f"flow {ran['status']}: {ran['error_kind']} {ran['error']}")
+        signature = ran["result"]["confirmations"][0].get("signature") or ""
+        recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
+        summary["flow_signature"] = signature
+        seconds = ", ".join(f"{s['action']} {s['seconds']:.1f}s" for s in ran["result"]["steps"])
+        note["result"] = f"{signature[:20]}... recovers to {recovered} ({seconds})"
+        if recovered != address:
+            raise DemoFailed(f"the flow's signature recovers to {recovered}, not {address}")
+
     with report.step("ETH transfer + receipt") as note:
         accepted = api.call(
             "POST",

@@ -38,7 +38,7 @@ FINAL_SIGNATURE = {"signed", "rejected", "failed"}
 FINAL_TX = {"confirmed", "reverted", "rejected", "failed", "unknown"}  # unknown: reconciled later
 FINAL_SESSION = {"ready", "failed", "lost", "closed", "expired"}
 FINAL_NETWORK_CHANGE = {"switched", "rejected", "blocked", "failed"}
-FINAL_COMMAND = {"done", "failed"}
+FINAL_COMMAND = {"done", "rejected", "failed"}
 
 
 def api_for(user: Any) -> APIClient:
@@ -132,6 +132,14 @@ class Flow:
         accepted = self.call("post", f"/sessions/{session_id}/commands/", body, 202)
         return poll(
             lambda: self.call("get", f"/sessions/{session_id}/commands/{accepted['id']}/"),
+            done=lambda body: body["status"] in FINAL_COMMAND,
+            timeout=OPERATION_TIMEOUT,
+        )
+
+    def run_flow(self, session_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        accepted = self.call("post", f"/sessions/{session_id}/flows/", body, 202)
+        return poll(
+            lambda: self.call("get", f"/sessions/{session_id}/flows/{accepted['id']}/"),
             done=lambda body: body["status"] in FINAL_COMMAND,
             timeout=OPERATION_TIMEOUT,
         )
@@ -311,4 +319,48 @@ def test_lock_and_unlock_on_request(worker: Worker, anvil_chain: Anvil, dapp_ser
     unlocked = flow.command(sid, "unlock")
     assert (unlocked["status"], unlocked["result"]) == ("done", {"locked": False, "was_locked": True})
     print(f"lock: {json.dumps(locked)}\nunlock: {json.dumps(unlocked)}")  # README's examples, with -s
+    assert flow.close(sid)["status"] == "closed"
+
+
+def test_a_dapp_flow_signs_what_its_button_asks_and_refuses_what_was_not_expected(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    """The test dApp's own Personal Sign button through POST /flows/: approved as expected, its signature
+    read from the page and proven the wallet's. Then its Send button in a flow that expects a signature:
+    refused, recorded as a security event, nothing sent, the flow failed with what it did."""
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
+    message = "Example `personal_sign` message"
+    signed = flow.run_flow(
+        sid,
+        {
+            "steps": [
+                {"action": "click", "selector": "#personalSign"},
+                {"action": "read", "selector": "#personalSignResult", "name": "signature"},
+            ],
+            "expect": [{"kind": "personal_sign", "message": message}],
+        },
+    )
+    assert signed["status"] == "done", signed
+    result = signed["result"]
+    assert result["ok"] is True
+    signature = result["confirmations"][0]["signature"]
+    assert Account.recover_message(encode_defunct(text=message), signature=signature) == account.address
+    assert result["reads"]["signature"] == signature
+    print(f"flow: {json.dumps(signed)}")  # README's example, with -s
+    nonce = anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"])
+    refused = flow.run_flow(
+        sid,
+        {
+            "steps": [{"action": "click", "selector": "#sendButton"}],
+            "expect": [{"kind": "personal_sign"}],
+            "time_limit_seconds": 15,
+        },
+    )
+    assert refused["status"] == "failed", refused
+    assert refused["error_kind"] == "flow_expectation_unmet"
+    assert [c["decision"] for c in refused["result"]["confirmations"]] == ["rejected"]
+    assert refused["result"]["transactions"] == []
+    assert anvil_chain.rpc("eth_getTransactionCount", [account.address, "latest"]) == nonce
+    kinds = list(SecurityEvent.objects.filter(session_id=sid).values_list("kind", flat=True))
+    assert SecurityEvent.Kind.POLICY_REJECTED in kinds, audit(sid)
     assert flow.close(sid)["status"] == "closed"

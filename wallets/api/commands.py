@@ -14,7 +14,7 @@ from wallets.api.base import ApiView
 from wallets.api.fields import JsonObjectRuleField
 from wallets.api.idempotency import idempotent
 from wallets.api.payloads import AcceptedOutput, accepted, validated
-from wallets.commands import COMMANDS, command_for
+from wallets.commands import COMMANDS, PLAIN_COMMANDS, command_for
 from wallets.exceptions import ValidationFailed
 from wallets.selectors import session_command_get_for_user
 from wallets.services import session_command_create
@@ -43,7 +43,7 @@ class SessionCommandOutput(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-_KINDS = "; ".join(f"`{kind}`: {command.summary}" for kind, command in sorted(COMMANDS.items()))
+_KINDS = "; ".join(f"`{kind}`: {COMMANDS[kind].summary}" for kind in sorted(PLAIN_COMMANDS))
 
 
 class SessionCommandCreateApi(ApiView):
@@ -52,7 +52,7 @@ class SessionCommandCreateApi(ApiView):
     ratelimit_groups = {"POST": "transaction_operations"}
 
     class SessionCommandInput(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=sorted(COMMANDS))
+        kind = serializers.ChoiceField(choices=sorted(PLAIN_COMMANDS))
         params = JsonObjectRuleField(_object, required=False, default=dict)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from django.urls import path
 from wallets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
 from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
 from wallets.api.commands import SessionCommandCreateApi, SessionCommandDetailApi
+from wallets.api.flows import SessionFlowCreateApi, SessionFlowDetailApi
 from wallets.api.health import HealthApi
 from wallets.api.networks import NetworkChangeCreateApi, NetworkChangeDetailApi
 from wallets.api.operations import (
@@ -47,6 +48,16 @@ urlpatterns = [
         "sessions/<uuid:session_id>/network-changes/<uuid:network_change_id>/",
         NetworkChangeDetailApi.as_view(),
         name="network-change-detail",
+    ),
+    path(
+        "sessions/<uuid:session_id>/flows/",
+        SessionFlowCreateApi.as_view(),
+        name="session-flow-create",
+    ),
+    path(
+        "sessions/<uuid:session_id>/flows/<uuid:flow_id>/",
+        SessionFlowDetailApi.as_view(),
+        name="session-flow-detail",
     ),
     path(
         "sessions/<uuid:session_id>/commands/",

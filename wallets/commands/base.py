@@ -20,6 +20,8 @@ class Command:
 
     kind: ClassVar[str]
     summary: ClassVar[str]
+    # Whether it can sign or send (a flow): then a failure records signing_failed, as a signature's does.
+    signs: ClassVar[bool] = False
 
     def clean(self, params: dict[str, Any]) -> dict[str, Any]:
         """The parameters as stored, or ValidationFailed (a 400). This default takes none."""

@@ -39,7 +39,12 @@ def _execute(row: SessionCommand, *, worker: str, browsers: BrowserPool) -> Outc
         return not_claimed(row, task="session_command_execute", what=row.kind, mark_failed=mark_failed)
     mark_rejected = functools.partial(services.session_command_mark_rejected, command_id=row.id)
     op = Operation(
-        row.id, row.session, row.kind, mark_rejected=mark_rejected, mark_failed=mark_failed, signs=False
+        row.id,
+        row.session,
+        row.kind,
+        mark_rejected=mark_rejected,
+        mark_failed=mark_failed,
+        signs=command_for(row.kind).signs,
     )
     return run_on_session(
         op, worker=worker, browsers=browsers, perform=lambda browser: _run(op, row, browser)
@@ -52,6 +57,10 @@ def _run(op: Operation, row: SessionCommand, browser: WalletBrowser) -> Outcome:
         with step(row, row.kind, row.kind):
             result = command_for(row.kind).run(browser, row)
     except Exception as exc:
+        kept = getattr(exc, "result", None)
+        if isinstance(kept, dict):
+            # A flow that did not do all it was asked: what it did is kept beside its error.
+            services.session_command_record_result(command_id=row.id, result=kept)
         return operation_failed(op, exc)
     services.session_command_mark_done(command_id=row.id, result=result)
     return Outcome("done")

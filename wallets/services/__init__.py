@@ -9,6 +9,7 @@ from wallets.services.commands import (
     session_command_mark_done,
     session_command_mark_failed,
     session_command_mark_rejected,
+    session_command_record_result,
 )
 from wallets.services.networks import (
     network_change_claim,
@@ -17,6 +18,7 @@ from wallets.services.networks import (
     network_change_mark_rejected,
     network_change_mark_switched,
     session_set_chain_id,
+    session_set_network,
 )
 from wallets.services.operations import (
     progress_append,
@@ -90,6 +92,7 @@ __all__ = [
     "session_command_mark_done",
     "session_command_mark_failed",
     "session_command_mark_rejected",
+    "session_command_record_result",
     "session_lock_ready",
     "session_mark_closed",
     "session_mark_expired",
@@ -100,6 +103,7 @@ __all__ = [
     "session_request_open",
     "session_set_chain_id",
     "session_set_metamask_version",
+    "session_set_network",
     "sessions_mark_lost_for_worker",
     "sessions_record_browser_memory",
     "signature_mark_failed",

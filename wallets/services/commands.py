@@ -42,6 +42,11 @@ def session_command_claim(*, command_id: Any) -> bool:
     return operation_claim(SessionCommand, row_id=command_id)
 
 
+def session_command_record_result(*, command_id: Any, result: dict[str, Any]) -> None:
+    """What a command did, kept before it ends failed (its status moves through its own transition)."""
+    SessionCommand.objects.filter(id=command_id).update(result=result)
+
+
 def session_command_mark_done(*, command_id: Any, result: dict[str, Any]) -> bool:
     return transition_one(SessionCommand, row_id=command_id, to=Status.DONE, result=result)
 

@@ -49,6 +49,11 @@ def network_change_mark_switched(*, network_change_id: Any, chain_id: int) -> bo
     return True
 
 
+def session_set_network(*, session_id: Any, network: dict[str, Any], chain_id: int) -> None:
+    """A flow moved MetaMask to ``network`` through its checked screens: the session is on it from now on."""
+    WalletSession.objects.filter(id=session_id).update(network=network, chain_id=chain_id)
+
+
 def session_set_chain_id(*, session_id: Any, chain_id: int) -> None:
     """What MetaMask really has selected for the dApp after a change that did not end switched. The session
     keeps its network (name, RPC), so a request on another chain is refused by the network checks."""

@@ -16,6 +16,7 @@ from wallets.exceptions import ValidationFailed
 from wallets.models import (
     NetworkChange,
     SecurityEvent,
+    SessionCommand,
     SignatureRequest,
     Transaction,
     Wallet,
@@ -137,7 +138,9 @@ def wallet_policy(*, wallet: Wallet) -> Policy:
     return Policy.of(**stored.rules()) if stored else Policy()
 
 
-def _spent_24h(*, wallet: Wallet, exclude_id: Any) -> int:
+def spent_24h(*, wallet: Wallet, exclude_id: Any) -> int:
+    """The value the wallet sent or is sending in the last 24 h: its transactions, and what its dApp flows
+    sent (found on chain, kept in each flow's result)."""
     since = timezone.now() - timedelta(hours=24)
     total = (
         Transaction.objects.filter(
@@ -146,7 +149,11 @@ def _spent_24h(*, wallet: Wallet, exclude_id: Any) -> int:
         .exclude(id=exclude_id)
         .aggregate(total=Sum("value_wei"))["total"]
     )
-    return int(total or 0)
+    flows = SessionCommand.objects.filter(session__wallet=wallet, kind="flow", created_at__gte=since).exclude(
+        id=exclude_id
+    )
+    in_flows = sum(int((row.result or {}).get("value_sent_wei") or 0) for row in flows.only("result"))
+    return int(total or 0) + in_flows
 
 
 def transaction_policy_reason(*, row: Transaction) -> str | None:
@@ -157,7 +164,7 @@ def transaction_policy_reason(*, row: Transaction) -> str | None:
         to=row.to,
         value_wei=int(row.value_wei),
         data=row.data,
-        spent_24h_wei=_spent_24h(wallet=session.wallet, exclude_id=row.id),
+        spent_24h_wei=spent_24h(wallet=session.wallet, exclude_id=row.id),
         max_fee_per_gas=None if row.max_fee_per_gas_wei is None else int(row.max_fee_per_gas_wei),
     )
     return transaction_decision(wallet_policy(wallet=session.wallet), ask)

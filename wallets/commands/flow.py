@@ -1,0 +1,94 @@
+"""flow: the dApp's own buttons, clicked on its page, and every MetaMask confirmation they raise checked
+against what the caller expects (wallets/flows/) and the wallet's policy before it is approved.
+
+The flow can sign and send: like a signature or a transaction it is never run twice (a flow interrupted
+mid-run is failed). Its result is kept whether it ends done or failed: each step, each confirmation, the
+transactions found on chain.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from wallets.commands.base import Command
+from wallets.flows import EXPECTATIONS, FlowContext, clean_flow
+
+if TYPE_CHECKING:
+    from automation import Displayed, WalletBrowser
+    from wallets.models import SessionCommand
+
+RECEIPT_TIMEOUT = 30.0  # seconds for the chain to hold each transaction the flow approved
+
+
+class Flow(Command):
+    kind = "flow"
+    signs = True
+    summary = (
+        "Steps on the session's dApp page (navigate, click, fill, select, wait, read) and the MetaMask "
+        "confirmations they are expected to raise; POST /sessions/{id}/flows/."
+    )
+
+    def clean(self, params: dict[str, Any]) -> dict[str, Any]:
+        return clean_flow(params)
+
+    def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
+        # Here, not at import: the API imports the registry, and importing automation loads Selenium.
+        from automation import Expectation, Step
+        from wallets.commands.flow_record import FlowIncomplete, record_unapproved, session_context
+        from wallets.flows import flow_result
+        from wallets.flows.expectations import Network
+
+        ctx = session_context(row)
+        expect: list[dict[str, Any]] = row.params["expect"]
+        expectations = [
+            Expectation(
+                kinds=EXPECTATIONS[e["kind"]].kinds,
+                method=EXPECTATIONS[e["kind"]].method,
+                verify=functools.partial(_verify, asked=e, ctx=ctx),
+                approve=bool(e["approve"]),
+            )
+            for e in expect
+        ]
+        steps = [
+            Step(
+                action=s["action"],
+                selector=s.get("selector", ""),
+                text=s.get("text", ""),
+                value=s.get("value", ""),
+                path=s.get("path", ""),
+                name=s.get("name", ""),
+                timeout=float(s["timeout_seconds"]),
+            )
+            for s in row.params["steps"]
+        ]
+        outcome = browser.run_flow(
+            steps,
+            expectations,
+            time_limit=float(row.params["time_limit_seconds"]),
+            receipt_timeout=RECEIPT_TIMEOUT,
+        )
+        for i, e in enumerate(expect):
+            # A network the flow switched MetaMask to, through its checked screens: the session's now.
+            if e["kind"] == Network.kind and e["approve"] and outcome.met[i]:
+                browser.adopt_network(Network.spec(e), verify=expectations[i].verify)
+        result = flow_result(outcome, expect, address=str(row.session.wallet.address))
+        record_unapproved(row, result)
+        if not result["ok"]:
+            raise FlowIncomplete(result)
+        return result
+
+
+def _verify(shown: Displayed, *, asked: dict[str, Any], ctx: FlowContext) -> str | None:
+    reason = EXPECTATIONS[asked["kind"]].verify(shown, asked, ctx)
+    if reason is None and asked["kind"] == "transaction" and asked["approve"]:
+        # Counted as spent from here on (before the click: the policy's 24 h cap holds for the next one).
+        from wallets import verification
+
+        value, _ = verification.shown_amount(
+            getattr(shown, "value_text", ""),
+            exact_text=getattr(shown, "value_exact", None),
+            currency_symbol=ctx.currency_symbol,
+        )
+        ctx.spent_24h_wei += int((value or 0) * verification.WEI_PER_ETH)
+    return reason

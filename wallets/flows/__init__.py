@@ -1,0 +1,21 @@
+"""dApp flows: steps on the session's dApp page and the MetaMask confirmations they are expected to raise.
+
+``spec`` validates what a caller asks, ``expectations`` holds the kinds of confirmation a caller can
+expect (kind -> check), ``results`` turns what the browser saw into what the caller reads back. The worker
+runs a flow as the session command ``flow`` (wallets/commands/flow.py).
+"""
+
+from wallets.flows.expectations import EXPECTATIONS, FlowContext, FlowExpectation
+from wallets.flows.results import flow_result, signature_read
+from wallets.flows.spec import MAX_STEPS, MAX_TIME_LIMIT, clean_flow
+
+__all__ = [
+    "EXPECTATIONS",
+    "MAX_STEPS",
+    "MAX_TIME_LIMIT",
+    "FlowContext",
+    "FlowExpectation",
+    "clean_flow",
+    "flow_result",
+    "signature_read",
+]
