@@ -2,7 +2,6 @@
 state, ownership, idempotency, the rate-limit group, and the task it queues (only the row's id)."""
 
 import pytest
-from celery.signals import before_task_publish
 from django.test import override_settings
 
 from tests.factories import OTHER_MNEMONIC, SessionCommandFactory, WalletSessionFactory
@@ -37,18 +36,6 @@ def session(user):
 
 def url(session):
     return f"/api/v1/sessions/{session.id}/flows/"
-
-
-@pytest.fixture
-def published():
-    sent = []
-
-    def record(sender=None, body=None, headers=None, routing_key=None, **_):
-        sent.append((sender, body[0] if body else None, routing_key))
-
-    before_task_publish.connect(record, weak=False)
-    yield sent
-    before_task_publish.disconnect(record)
 
 
 def test_a_flow_is_202_stored_as_sent_and_queues_its_rows_id(api, session, published):

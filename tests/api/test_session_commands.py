@@ -2,7 +2,6 @@
 idempotency, and the task it queues (only the row's id)."""
 
 import pytest
-from celery.signals import before_task_publish
 
 from tests.factories import OTHER_MNEMONIC, SessionCommandFactory, WalletSessionFactory
 from wallets import dispatch
@@ -19,18 +18,6 @@ def session(user):
 
 def url(session):
     return f"/api/v1/sessions/{session.id}/commands/"
-
-
-@pytest.fixture
-def published():
-    sent = []
-
-    def record(sender=None, body=None, headers=None, routing_key=None, **_):
-        sent.append((sender, body[0] if body else None, routing_key))
-
-    before_task_publish.connect(record, weak=False)
-    yield sent
-    before_task_publish.disconnect(record)
 
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
