@@ -23,8 +23,9 @@ from automation.errors import AutomationError
 from automation.metamask import approvals
 from automation.models import Alert, Receipt
 from wallets.exceptions import ValidationFailed
-from wallets.flows import EXPECTATIONS, FlowContext, clean_flow, flow_result
+from wallets.flows import EXPECTATIONS, FlowContext, clean_flow
 from wallets.flows import expectations as E
+from wallets.flows.results import flow_result
 from wallets.policy import Policy
 
 ORIGIN = "http://127.0.0.1:8080"

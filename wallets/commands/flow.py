@@ -36,8 +36,8 @@ class Flow(Command):
         # Here, not at import: the API imports the registry, and importing automation loads Selenium.
         from automation import Expectation, Step
         from wallets.commands.flow_record import FlowIncomplete, record_unapproved, session_context
-        from wallets.flows import flow_result
         from wallets.flows.expectations import Network
+        from wallets.flows.results import flow_result
 
         ctx = session_context(row)
         expect: list[dict[str, Any]] = row.params["expect"]

@@ -6,8 +6,10 @@ runs a flow as the session command ``flow`` (wallets/commands/flow.py).
 """
 
 from wallets.flows.expectations import EXPECTATIONS, FlowContext, FlowExpectation
-from wallets.flows.results import flow_result, signature_read
 from wallets.flows.spec import MAX_STEPS, MAX_TIME_LIMIT, clean_flow
+
+# wallets.flows.results is not re-exported: it reads automation's types, which load Selenium, and the API
+# imports this package (tests/infra/test_imports.py holds it to that).
 
 __all__ = [
     "EXPECTATIONS",
@@ -16,6 +18,4 @@ __all__ = [
     "FlowContext",
     "FlowExpectation",
     "clean_flow",
-    "flow_result",
-    "signature_read",
 ]
