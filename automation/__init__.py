@@ -12,7 +12,7 @@ from automation.errors import (
     UnsupportedMetaMaskVersion,
 )
 from automation.flow_steps import Step, StepResult
-from automation.flows import FlowOutcome, SentTransaction
+from automation.flows import FlowOutcome
 from automation.metamask.flow_run import Confirmation, Expectation
 from automation.models import (
     Alert,
@@ -54,7 +54,6 @@ __all__ = [
     "ProviderError",
     "Receipt",
     "RequestRejected",
-    "SentTransaction",
     "Step",
     "StepResult",
     "TxRequest",

@@ -99,6 +99,10 @@ class DisplayedTransaction:
     max_fee_text: str | None = None
     l1_fee_text: str | None = None  # the "L1 fee" a rollup adds, which the max fee includes; None when none
     alerts: tuple[Alert, ...] = ()
+    # An ERC-20 approve's "Spending cap request": the cap as shown (token units, or "Unlimited") and the
+    # spender as shown (abbreviated); None on other screens.
+    spending_cap: str | None = None
+    spender: str | None = None
 
 
 @dataclass(frozen=True)

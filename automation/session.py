@@ -298,24 +298,22 @@ class WalletBrowser:
         expectations: list[Expectation],
         *,
         time_limit: float,
-        receipt_timeout: float,
     ) -> FlowOutcome:
         """Runs ``steps`` on the dApp's own page; every MetaMask confirmation they raise is approved only
         where one of ``expectations`` accepts what it shows (automation/flows.py)."""
         with self._action("flow"):
             self._new_records()
-            if self.dapp is None or self.address is None:
-                raise MetaMaskUIError("no dApp page is open or no wallet is set up")
+            if self.dapp is None:
+                raise MetaMaskUIError("no dApp page is open; call open_dapp first")
             channel = self._channel()
             run = FlowRun(
                 self.mm,
                 self.dapp,
                 channel,
                 origin=origin_of(channel.url),
-                account=self.address,
                 expectations=expectations,
             )
-            return run.run(steps, time_limit=time_limit, receipt_timeout=receipt_timeout)
+            return run.run(steps, time_limit=time_limit)
 
     def adopt_network(self, network: NetworkSpec, *, verify: Verifier) -> bool:
         """After a flow moved MetaMask to ``network`` through screens checked with ``verify``: the session's

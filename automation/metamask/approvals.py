@@ -32,7 +32,7 @@ CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION, TOKEN = (
 APPROVAL_KINDS = (CONNECT, PERMISSION, SIGNATURE, TRANSACTION, CONFIRMATION, TOKEN)
 # Route families where MetaMask shows approvals; anything else on an approval page is idle or unlock.
 APPROVAL_ROUTES = (S.ROUTE_CONNECT, S.ROUTE_CONFIRM_TX, L.ROUTE_CONFIRMATION, L.ROUTE_SUGGESTED_ASSET)
-_TX_IDS = {S.RECIPIENT, S.SENDER, "confirmation__transaction-flow"}
+_TX_IDS = {S.RECIPIENT, S.SENDER, "confirmation__transaction-flow", S.APPROVE_DETAILS}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ from metamask_service.devstack.typed_data import typed_data
 
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
 TRANSFER_WEI = 10**15
+SPENDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # anvil account #2: what the demo lets spend its token
+ALLOWANCE = 1234 * 10**15  # 1.234 tokens (18 decimals): the exact spending cap asked for
 SESSION_TIMEOUT = 300.0
 OPERATION_TIMEOUT = 180.0
 # Variables that would point the children at real servers or another settings module.
@@ -151,6 +153,8 @@ def child_env(var_dir: Path, extension: str) -> dict[str, str]:
             "BROWSER_LOOPBACK_ONLY": "true",  # nothing of the demo is off this machine
             # The demo polls GET endpoints once a second; the default read limit (10/min) is for clients.
             "RATELIMIT_DEFAULT": "600/m",
+            # Its seven signing and sending steps run within a minute: more than the service's default 5/m.
+            "RATELIMIT_TRANSACTION_OPERATIONS": "30/m",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -361,6 +365,17 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
         if not summary["typed_data_valid"]:
             raise DemoFailed(f"typed data recovers to {recovered}, not {address}")
 
+    def run_flow(flow: dict[str, Any]) -> dict[str, Any]:
+        accepted = api.call("POST", f"/sessions/{sid}/flows/", flow, (202,))
+        ran = api.poll(
+            f"/sessions/{sid}/flows/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running"),
+            OPERATION_TIMEOUT,
+        )
+        if ran["status"] != "done":
+            raise DemoFailed(f"flow {ran['status']}: {ran['error_kind']} {ran['error']}")
+        return ran
+
     with report.step("test dApp flow: its Personal Sign button") as note:
         # The dApp builds the request; the flow says what MetaMask must show for it.
         message = "Example `personal_sign` message"  # what the test dApp's button asks for
@@ -371,14 +386,7 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
             ],
             "expect": [{"kind": "personal_sign", "message": message}],
         }
-        accepted = api.call("POST", f"/sessions/{sid}/flows/", flow, (202,))
-        ran = api.poll(
-            f"/sessions/{sid}/flows/{accepted['id']}/",
-            lambda b: b["status"] not in ("pending", "running"),
-            OPERATION_TIMEOUT,
-        )
-        if ran["status"] != "done":
-            raise DemoFailed(f"flow {ran['status']}: {ran['error_kind']} {ran['error']}")
+        ran = run_flow(flow)
         signature = ran["result"]["confirmations"][0].get("signature") or ""
         recovered = Account.recover_message(encode_defunct(text=message), signature=signature)
         summary["flow_signature"] = signature
@@ -408,6 +416,55 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
                 f"the chain has a different transaction: to {on_chain['to']} value {on_chain['value']}"
             )
         note["result"] = f"{tx['tx_hash'][:20]}... block {tx['block_number']}, gas {tx['gas_used']}"
+
+    with report.step("test dApp flow: its Create Token button") as note:
+        # A contract creation from the wallet, which MetaMask then knows as the wallet's own token (one it has
+        # never seen gets its "first interaction" warning, which is never approved past).
+        created = run_flow(
+            {
+                "steps": [
+                    {"action": "click", "selector": "#createToken"},
+                    {
+                        "action": "read",
+                        "selector": "#erc20TokenAddresses",
+                        "name": "token",
+                        "timeout_seconds": 30,
+                    },
+                ],
+                # The page sets the deployment's gas price: MetaMask's advice on that fee is passed within a
+                # cap on what the deployment may pay for gas (0.01 ETH).
+                "expect": [{"kind": "transaction", "max_fee_wei": str(10**16)}],
+                "time_limit_seconds": 45,
+            }
+        )
+        token = created["result"]["reads"]["token"]
+        mined = created["result"]["transactions"][0]
+        note["result"] = (
+            f"token {token} created by {mined['tx_hash'][:20]}... (block {mined['receipt']['block_number']})"
+        )
+
+    with report.step("ERC-20 approve with an exact spending cap") as note:
+        words = SPENDER.lower()[2:].rjust(64, "0") + f"{ALLOWANCE:064x}"
+        accepted = api.call(
+            "POST",
+            f"/sessions/{sid}/transactions/",
+            {"to": token, "value_wei": "0", "data": "0x095ea7b3" + words},
+            (202,),
+        )
+        approved = api.poll(
+            f"/sessions/{sid}/transactions/{accepted['id']}/",
+            lambda b: b["status"] not in ("pending", "running", "submitted"),
+            OPERATION_TIMEOUT,
+        )
+        if approved["status"] != "confirmed":
+            raise DemoFailed(f"approve {approved['status']}: {approved['error_kind']} {approved['error']}")
+        # allowance(owner, spender) read from the chain: the cap asked for, not a dApp's or unlimited.
+        call = "0xdd62ed3e" + address.lower()[2:].rjust(64, "0") + SPENDER.lower()[2:].rjust(64, "0")
+        allowance = int(anvil.rpc("eth_call", [{"to": token, "data": call}, "latest"]), 16)
+        summary.update(approve_tx_hash=approved["tx_hash"], allowance=str(allowance))
+        note["result"] = f"{approved['tx_hash'][:20]}... allowance on chain {allowance} (asked {ALLOWANCE})"
+        if allowance != ALLOWANCE:
+            raise DemoFailed(f"the allowance on chain is {allowance}, asked {ALLOWANCE}")
 
     with report.step("transfer above the wallet's policy limit") as note:
         # The demo user is staff: it caps this wallet's transactions, then asks for more than the cap.

@@ -133,3 +133,14 @@ def test_flows_share_the_transaction_rate_limit_group(api, session):
     third = api.post(url(session), BODY, format="json")
     assert (sig.status_code, flow.status_code, third.status_code) == (202, 202, 429)
     assert third.json()["group"] == "transaction_operations"
+
+
+def test_a_flow_that_sends_needs_a_session_with_a_network(api, user):
+    """What a flow sends is read from the chain through the session's RPC: without one, 409, nothing kept."""
+    session = WalletSessionFactory.create(wallet__owner=user, network=None)
+    response = api.post(url(session), BODY, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "network_required"
+    signing_only = {"steps": BODY["steps"], "expect": [{"kind": "personal_sign"}]}
+    assert api.post(url(session), signing_only, format="json").status_code == 202
+    assert SessionCommand.objects.count() == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pytest
@@ -34,12 +34,14 @@ from automation import (
 from automation.metamask.approvals import CONFIRMATION, CONNECT, PERMISSION, SIGNATURE, TOKEN, TRANSACTION
 from metamask_service.devstack import Anvil, StaticServer
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, expected_address
+from tests.support.polling import until
 
 pytestmark = pytest.mark.browser
 
 PERSONAL_MESSAGE = "Example `personal_sign` message"  # what the test dApp's Personal Sign asks
 SEND_TO = "0x0c54FcCd2e384b4BB6f2E405Bf5Cbc15a017AaFb"  # the test dApp's Send recipient
 TRANSFER_TO = "0x2f318C334780961FB129D2a6c30D0763d9a5C970"  # its Transfer Tokens recipient
+APPROVE_SPENDER = "0x9bc5baF874d2DA8D216aE9f137804184EE5AfEF4"  # its Approve Tokens default spender
 ADDED_CHAIN = NetworkSpec(chain_id=1338, rpc_url="http://127.0.0.1:8546", name="Localhost 8546")
 SIGNATURE_RE = re.compile(r"0x[0-9a-fA-F]{130}")
 
@@ -51,13 +53,36 @@ class FlowSuite:
     anvil: Anvil
     dapp_url: str
     token: str = ""  # the ERC-20 the dApp deployed (test_create_token)
+    sent: list[dict] = field(default_factory=list)  # the last flow's transactions, from anvil itself
 
     @property
     def host(self) -> str:
         return urlparse(self.dapp_url).netloc
 
     def flow(self, steps: list[Step], expectations: list[Expectation], limit: float = 60.0) -> FlowOutcome:
-        return self.wallet.run_flow(steps, expectations, time_limit=limit, receipt_timeout=20.0)
+        """Runs the flow; ``sent`` is then every transaction of the account from its nonce before the flow,
+        read from anvil (the service reads them from the session's RPC) once the approved ones are mined."""
+        nonce = int(self.anvil.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+        outcome = self.wallet.run_flow(steps, expectations, time_limit=limit)
+        approved = sum(1 for c in outcome.confirmations if c.decision == "approved" and c.kind == TRANSACTION)
+        until(
+            "the approved transactions mined",
+            lambda: int(self.anvil.rpc("eth_getTransactionCount", [self.address, "latest"]), 16)
+            >= nonce + approved,
+            20.0,
+        )
+        self.sent = mined_from(self.anvil, self.address, nonce)
+        return outcome
+
+
+def mined_from(anvil: Anvil, address: str, nonce: int) -> list[dict]:
+    """The account's mined transactions with a nonce from ``nonce`` on, each with its receipt, by nonce."""
+    found = []
+    for number in range(int(anvil.rpc("eth_blockNumber"), 16), -1, -1):
+        for tx in anvil.rpc("eth_getBlockByNumber", [hex(number), True])["transactions"]:
+            if tx["from"].lower() == address.lower() and int(tx["nonce"], 16) >= nonce:
+                found.append({**tx, "receipt": anvil.rpc("eth_getTransactionReceipt", [tx["hash"]])})
+    return sorted(found, key=lambda tx: int(tx["nonce"], 16))
 
 
 @pytest.fixture(scope="module")
@@ -206,11 +231,10 @@ def test_send_buttons_are_mined_and_found_on_chain(suite: FlowSuite, button: str
     )
     assert outcome.error is None, (outcome.error, outcome.confirmations)
     assert outcome.met == [True]
-    assert len(outcome.sent) == 1
-    sent = outcome.sent[0]
-    assert (sent.nonce, sent.to.lower(), sent.value_wei) == (nonce, SEND_TO.lower(), 0)
-    assert sent.receipt is not None
-    assert sent.receipt.status == 1
+    assert len(suite.sent) == 1
+    sent = suite.sent[0]
+    assert (int(sent["nonce"], 16), sent["to"].lower(), int(sent["value"], 16)) == (nonce, SEND_TO.lower(), 0)
+    assert sent["receipt"]["status"] == "0x1"
 
 
 def test_a_send_rejected_as_asked_sends_nothing(suite: FlowSuite) -> None:
@@ -222,7 +246,7 @@ def test_a_send_rejected_as_asked_sends_nothing(suite: FlowSuite) -> None:
     assert outcome.error is None, (outcome.error, outcome.confirmations)
     assert [c.decision for c in outcome.confirmations] == ["rejected"]
     time.sleep(1.0)
-    assert outcome.sent == []
+    assert suite.sent == []
     assert suite.anvil.rpc("eth_getTransactionCount", [suite.address, "latest"]) == before
 
 
@@ -232,7 +256,7 @@ def test_a_step_that_cannot_run_ends_the_flow_with_its_error(suite: FlowSuite) -
     assert outcome.error.kind == "flow_step_failed"
     assert [s.ok for s in outcome.steps] == [False]
     assert outcome.confirmations == []
-    assert outcome.sent == []
+    assert suite.sent == []
 
 
 def test_navigation_to_another_origin_is_refused(suite: FlowSuite) -> None:
@@ -300,10 +324,9 @@ def test_create_token_deploys_from_the_page(suite: FlowSuite) -> None:
     assert outcome.error is None, (outcome.error, outcome.confirmations)
     token = reads(outcome)["token"] or ""
     assert re.fullmatch(r"0x[0-9a-fA-F]{40}", token), token
-    assert len(outcome.sent) == 1
-    assert outcome.sent[0].to == ""
-    receipt = suite.anvil.rpc("eth_getTransactionReceipt", [outcome.sent[0].tx_hash])
-    assert receipt["contractAddress"].lower() == token.lower()
+    assert len(suite.sent) == 1
+    assert suite.sent[0]["to"] is None
+    assert suite.sent[0]["receipt"]["contractAddress"].lower() == token.lower()
     suite.token = token
 
 
@@ -328,12 +351,13 @@ def _calls(selector: str, *words: str) -> Callable[[object], bool]:
     return test
 
 
-# Approve Tokens is not here yet: 13.36 shows an ERC-20 approve on its "Spending cap request" screen, which
-# the driver does not read yet (it stops on it as unknown; nothing is approved).
 @pytest.mark.parametrize(
     ("button", "selector", "words"),
-    [("#transferTokens", "0xa9059cbb", (TRANSFER_TO, hex(15 * 10**3)))],
-    ids=["transfer"],
+    [
+        ("#approveTokens", "0x095ea7b3", (APPROVE_SPENDER, hex(7 * 10**4))),
+        ("#transferTokens", "0xa9059cbb", (TRANSFER_TO, hex(15 * 10**3))),
+    ],
+    ids=["approve", "transfer"],
 )
 def test_token_buttons_send_the_calls_they_show(
     suite: FlowSuite, button: str, selector: str, words: tuple[str, str]
@@ -345,9 +369,16 @@ def test_token_buttons_send_the_calls_they_show(
     )
     assert outcome.error is None, (outcome.error, outcome.confirmations)
     assert outcome.met == [True], outcome.confirmations
-    assert len(outcome.sent) == 1
-    sent = outcome.sent[0]
-    assert sent.to.lower() == suite.token.lower()
-    assert sent.data.startswith(selector)
-    assert sent.receipt is not None
-    assert sent.receipt.status == 1
+    assert len(suite.sent) == 1
+    sent = suite.sent[0]
+    assert sent["to"].lower() == suite.token.lower()
+    assert sent["input"].startswith(selector)
+    assert sent["receipt"]["status"] == "0x1"
+    shown = outcome.confirmations[0].shown
+    assert isinstance(shown, DisplayedTransaction)
+    if selector == "0x095ea7b3":  # MetaMask's "Spending cap request": the cap (token units) and the spender
+        # 13.36 in token units (4 decimals); 13.5 (offline) and the reference wallet in raw units.
+        assert shown.spending_cap in ("7", "70,000", str(7 * 10**4))
+        assert shown.value_text == ""
+        assert shown.spender is not None
+        assert shown.spender[:7] == APPROVE_SPENDER[:7]

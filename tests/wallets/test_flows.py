@@ -16,12 +16,12 @@ from automation import (
     DisplayedToken,
     DisplayedTransaction,
     FlowOutcome,
-    SentTransaction,
     StepResult,
 )
 from automation.errors import AutomationError
 from automation.metamask import approvals
-from automation.models import Alert, Receipt
+from automation.models import Alert
+from wallets.chain import ChainReceipt, ChainTransaction
 from wallets.exceptions import ValidationFailed
 from wallets.flows import EXPECTATIONS, FlowContext, clean_flow
 from wallets.flows import expectations as E
@@ -270,8 +270,9 @@ def test_a_token_by_its_symbol_alone():
 
 
 # --- the result ---------------------------------------------------------------------------------------------
-def sent(nonce: int, to: str = SPENDER) -> SentTransaction:
-    return SentTransaction(f"0x{nonce:064x}", nonce, to, 0, "0x", Receipt(f"0x{nonce:064x}", 5, 1, 21000))
+def sent(nonce: int, to: str | None = SPENDER, value: int = 0) -> tuple[ChainTransaction, ChainReceipt]:
+    tx = ChainTransaction(f"0x{nonce:064x}", ACCOUNT.address, to, value, "0x", nonce, 31337)
+    return tx, ChainReceipt(block_number=5, status=1, gas_used=21000)
 
 
 def test_the_result_proves_a_signature_and_links_each_transaction_to_its_approval():
@@ -290,10 +291,9 @@ def test_the_result_proves_a_signature_and_links_each_transaction_to_its_approva
             Confirmation("transaction", "approved", 1),
         ],
         met=[True, True],
-        sent=[sent(4)],
         chain_id=31337,
     )
-    result = flow_result(outcome, expect, address=ACCOUNT.address)
+    result = flow_result(outcome, expect, address=ACCOUNT.address, sent=[sent(4)])
     assert result["ok"] is True
     assert result["confirmations"][0]["signature"] == good
     assert "transaction" not in result["confirmations"][1]
@@ -307,10 +307,9 @@ def test_an_unmet_expectation_fails_the_flow_and_names_what_was_refused():
     outcome = FlowOutcome(
         confirmations=[Confirmation("connect", "rejected", None, "origin evil")],
         met=[False],
-        sent=[sent(1), sent(2)],
         chain_id=1,
     )
-    result = flow_result(outcome, expect, address=ACCOUNT.address)
+    result = flow_result(outcome, expect, address=ACCOUNT.address, sent=[sent(1), sent(2)])
     assert result["ok"] is False
     assert result["error_kind"] == "flow_expectation_unmet"
     assert result["error"] == "expect[0] (connect) was not met; refused: origin evil"
@@ -320,18 +319,15 @@ def test_an_unmet_expectation_fails_the_flow_and_names_what_was_refused():
 def test_a_step_error_is_the_flows_error():
     error = AutomationError("step 0 (click) failed")
     error.kind = "flow_step_failed"
-    result = flow_result(FlowOutcome(error=error, met=[]), [], address=ACCOUNT.address)
+    result = flow_result(FlowOutcome(error=error, met=[]), [], address=ACCOUNT.address, sent=[])
     assert (result["ok"], result["error_kind"]) == (False, "flow_step_failed")
 
 
 def test_a_mined_transaction_unlike_its_expectation_fails_the_flow():
     """A contract creation's value is not on 13.36's screen: the chain's copy is held to the expectation."""
     expect = [clean_one("transaction", max_value_wei=0)]
-    creation = SentTransaction("0x" + "ab" * 32, 3, "", 5, "0x6080", None)
-    outcome = FlowOutcome(
-        confirmations=[Confirmation("transaction", "approved", 0)], met=[True], sent=[creation]
-    )
-    result = flow_result(outcome, expect, address=ACCOUNT.address)
+    outcome = FlowOutcome(confirmations=[Confirmation("transaction", "approved", 0)], met=[True])
+    result = flow_result(outcome, expect, address=ACCOUNT.address, sent=[sent(3, to=None, value=5)])
     assert result["ok"] is False
     assert result["error_kind"] == "chain_mismatch"
     assert "carried 5 wei" in result["error"]

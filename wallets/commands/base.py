@@ -11,7 +11,7 @@ from wallets.exceptions import ValidationFailed
 
 if TYPE_CHECKING:  # the API imports the registry too, and has no browser
     from automation import WalletBrowser
-    from wallets.models import SessionCommand
+    from wallets.models import SessionCommand, WalletSession
 
 
 class Command:
@@ -28,6 +28,10 @@ class Command:
         if params:
             raise ValidationFailed(f"{self.kind} takes no params; got {', '.join(sorted(params))}")
         return {}
+
+    def check_session(self, session: WalletSession, params: dict[str, Any]) -> None:
+        """Raises an ApplicationError (a 4xx) when the command cannot run on ``session``; checked when it
+        is asked, with the session locked. This default takes any ready session."""
 
     def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
         """Does the command (``row.params``, on ``row.session``) on the session's browser; returns the

@@ -12,11 +12,12 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from wallets.commands.base import Command
+from wallets.exceptions import NetworkRequired
 from wallets.flows import EXPECTATIONS, FlowContext, clean_flow
 
 if TYPE_CHECKING:
     from automation import Displayed, WalletBrowser
-    from wallets.models import SessionCommand
+    from wallets.models import SessionCommand, WalletSession
 
 RECEIPT_TIMEOUT = 30.0  # seconds for the chain to hold each transaction the flow approved
 
@@ -32,10 +33,22 @@ class Flow(Command):
     def clean(self, params: dict[str, Any]) -> dict[str, Any]:
         return clean_flow(params)
 
+    def check_session(self, session: WalletSession, params: dict[str, Any]) -> None:
+        # What a flow sends is read from the chain through the session's RPC.
+        sends = any(e["kind"] == "transaction" and e["approve"] for e in params["expect"])
+        if sends and not (session.network or {}).get("rpc_url"):
+            raise NetworkRequired()
+
     def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
         # Here, not at import: the API imports the registry, and importing automation loads Selenium.
         from automation import Expectation, Step
-        from wallets.commands.flow_record import FlowIncomplete, record_unapproved, session_context
+        from wallets.commands.flow_record import (
+            FlowIncomplete,
+            chain_sent,
+            record_unapproved,
+            session_chain,
+            session_context,
+        )
         from wallets.flows.expectations import Network
         from wallets.flows.results import flow_result
 
@@ -62,17 +75,21 @@ class Flow(Command):
             )
             for s in row.params["steps"]
         ]
-        outcome = browser.run_flow(
-            steps,
-            expectations,
-            time_limit=float(row.params["time_limit_seconds"]),
-            receipt_timeout=RECEIPT_TIMEOUT,
-        )
+        address = str(row.session.wallet.address)
+        chain = session_chain(row.session)
+        start_nonce = chain.nonce(address, "pending") if chain is not None else None
+        outcome = browser.run_flow(steps, expectations, time_limit=float(row.params["time_limit_seconds"]))
         for i, e in enumerate(expect):
             # A network the flow switched MetaMask to, through its checked screens: the session's now.
             if e["kind"] == Network.kind and e["approve"] and outcome.met[i]:
                 browser.adopt_network(Network.spec(e), verify=expectations[i].verify)
-        result = flow_result(outcome, expect, address=str(row.session.wallet.address))
+        approved = sum(
+            1 for c in outcome.confirmations if c.decision == "approved" and c.kind == "transaction"
+        )
+        sent = []
+        if chain is not None and start_nonce is not None:
+            sent = chain_sent(chain, address, start_nonce, approved=approved, timeout=RECEIPT_TIMEOUT)
+        result = flow_result(outcome, expect, address=address, sent=sent)
         record_unapproved(row, result)
         if not result["ok"]:
             raise FlowIncomplete(result)

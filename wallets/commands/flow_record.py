@@ -3,10 +3,13 @@ chain says the flow sent, and the error a flow that did not do all it was asked 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from automation import AutomationError
+from automation.polling import wait_until
 from wallets import audit, services
+from wallets.chain import Chain, ChainReceipt, ChainTransaction
 from wallets.flows import FlowContext
 from wallets.models import SecurityEvent, SessionCommand
 from wallets.services.policies import spent_24h, wallet_policy
@@ -34,6 +37,34 @@ def session_context(row: SessionCommand) -> FlowContext:
         own_addresses=(str(session.wallet.address),),
         spent_24h_wei=spent_24h(wallet=session.wallet, exclude_id=row.id),
     )
+
+
+def session_chain(session: Any) -> Chain | None:
+    rpc_url = (session.network or {}).get("rpc_url")
+    return Chain(str(rpc_url)) if rpc_url else None
+
+
+def chain_sent(
+    chain: Chain, address: str, start_nonce: int, *, approved: int, timeout: float
+) -> list[tuple[ChainTransaction, ChainReceipt | None]]:
+    """Every transaction of ``address`` from ``start_nonce`` (its pending nonce before the flow) up to its
+    pending nonce now, once the ``approved`` ones are mined (or ``timeout`` passed), each with its receipt:
+    read from the session's RPC, not from the page or MetaMask's provider."""
+    # What is not mined by then is listed as far as the chain has it.
+    with contextlib.suppress(AutomationError):
+        wait_until(
+            "the flow's transactions mined",
+            lambda: chain.nonce(address, "latest") >= start_nonce + approved,
+            timeout,
+            interval=0.25,
+        )
+    found = []
+    for nonce in range(start_nonce, chain.nonce(address, "pending")):
+        tx_hash = chain.find_by_nonce(address, nonce, lookback_blocks=256)
+        tx = chain.transaction(tx_hash) if tx_hash else None
+        if tx is not None:
+            found.append((tx, chain.receipt(tx.tx_hash)))
+    return found
 
 
 def record_unapproved(row: SessionCommand, result: dict[str, Any]) -> None:

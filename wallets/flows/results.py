@@ -9,23 +9,28 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
 
-from automation import Confirmation, DisplayedSignature, FlowOutcome, SentTransaction
+from automation import Confirmation, DisplayedSignature, FlowOutcome
 from automation.metamask.approvals import SIGNATURE, TRANSACTION
 from wallets import verification
+from wallets.chain import ChainReceipt, ChainTransaction
+
+Sent = tuple[ChainTransaction, ChainReceipt | None]  # a transaction as the session's RPC has it
 
 _SIGNATURE_RE = re.compile(r"0x[0-9a-fA-F]{130}")
 
 
-def flow_result(outcome: FlowOutcome, expect: list[dict[str, Any]], *, address: str) -> dict[str, Any]:
+def flow_result(
+    outcome: FlowOutcome, expect: list[dict[str, Any]], *, address: str, sent: list[Sent]
+) -> dict[str, Any]:
     reads = {s.name: s.text for s in outcome.steps if s.name and s.text is not None}
     approved_txs = [c for c in outcome.confirmations if c.decision == "approved" and c.kind == TRANSACTION]
     # The chain's transactions from the account since the flow began, in nonce order: one per approval.
-    sent = list(outcome.sent)
+    queue = sorted(sent, key=lambda s: s[0].nonce)
     confirmations, mismatches = [], []
     for confirmation in outcome.confirmations:
         entry = _confirmation(confirmation, expect, reads, address)
-        if confirmation.decision == "approved" and confirmation.kind == TRANSACTION and sent:
-            on_chain = sent.pop(0)
+        if confirmation.decision == "approved" and confirmation.kind == TRANSACTION and queue:
+            on_chain = queue.pop(0)
             entry["transaction"] = _transaction(on_chain)
             if confirmation.expectation is not None and (
                 reason := chain_mismatch(on_chain, expect[confirmation.expectation])
@@ -51,9 +56,9 @@ def flow_result(outcome: FlowOutcome, expect: list[dict[str, Any]], *, address: 
         "reads": reads,
         "confirmations": confirmations,
         "unmet": unmet,
-        "transactions": [_transaction(t) for t in outcome.sent],
-        "unapproved_transactions": max(len(outcome.sent) - len(approved_txs), 0),
-        "value_sent_wei": str(sum(t.value_wei for t in outcome.sent)),
+        "transactions": [_transaction(t) for t in sorted(sent, key=lambda s: s[0].nonce)],
+        "unapproved_transactions": max(len(sent) - len(approved_txs), 0),
+        "value_sent_wei": str(sum(tx.value_wei for tx, _ in sent)),
         "chain_id": outcome.chain_id,
     }
 
@@ -102,30 +107,32 @@ def signature_read(shown: Any, asked: dict[str, Any], reads: dict[str, str], add
     return None
 
 
-def chain_mismatch(sent: SentTransaction, asked: dict[str, Any]) -> str | None:
+def chain_mismatch(sent: Sent, asked: dict[str, Any]) -> str | None:
     """The transaction as mined against its expectation: what the screen was checked for must also be
     what the chain holds (a contract creation's value, which 13.36 does not show, is checked here only)."""
-    to = asked.get("to")
-    if (to or "").lower() != sent.to.lower():
+    tx, _ = sent
+    to, mined_to = asked.get("to"), tx.to or ""
+    if (to or "").lower() != mined_to.lower():
         return (
-            f"transaction {sent.tx_hash} went to {sent.to or 'a new contract'}, expected {to or 'a creation'}"
+            f"transaction {tx.tx_hash} went to {mined_to or 'a new contract'}, expected {to or 'a creation'}"
         )
-    if sent.value_wei > int(asked["max_value_wei"]):
-        return f"transaction {sent.tx_hash} carried {sent.value_wei} wei, above {asked['max_value_wei']}"
+    if tx.value_wei > int(asked["max_value_wei"]):
+        return f"transaction {tx.tx_hash} carried {tx.value_wei} wei, above {asked['max_value_wei']}"
     selector = asked.get("selector")
-    if to and (sent.data.lower()[:10] if sent.data not in ("", "0x") else None) != selector:
-        return f"transaction {sent.tx_hash} called {sent.data[:10]}, expected {selector or 'no calldata'}"
+    called = tx.data.lower()[:10] if tx.data not in ("", "0x") else None
+    if to and called != selector:
+        return f"transaction {tx.tx_hash} called {tx.data[:10]}, expected {selector or 'no calldata'}"
     return None
 
 
-def _transaction(sent: SentTransaction) -> dict[str, Any]:
-    receipt = sent.receipt
+def _transaction(sent: Sent) -> dict[str, Any]:
+    tx, receipt = sent
     return {
-        "tx_hash": sent.tx_hash,
-        "nonce": sent.nonce,
-        "to": sent.to,
-        "value_wei": str(sent.value_wei),
-        "data": sent.data[:10] + ("..." if len(sent.data) > 10 else ""),
+        "tx_hash": tx.tx_hash,
+        "nonce": tx.nonce,
+        "to": tx.to or "",
+        "value_wei": str(tx.value_wei),
+        "data": tx.data[:10] + ("..." if len(tx.data) > 10 else ""),
         "receipt": None
         if receipt is None
         else {"status": receipt.status, "block_number": receipt.block_number, "gas_used": receipt.gas_used},

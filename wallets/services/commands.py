@@ -31,6 +31,7 @@ def session_command_create(
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
         session = session_lock_ready(session=owned)
+        command_for(kind).check_session(session, cleaned)
         row = SessionCommand.objects.create(session=session, kind=kind, params=cleaned)
         dispatch.session_command_execute_enqueue(command=row)
     return row

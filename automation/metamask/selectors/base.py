@@ -137,6 +137,13 @@ ROW_LABEL_SIGNIN_ISSUED = "Issued"
 ROW_LABEL_SIGNIN_ACCOUNT = "Account"
 # "To" (transactions): fallback for the recipient when RECIPIENT is absent.
 ROW_LABEL_TO = "To"
+ROW_LABEL_INTERACTING_WITH = "Interacting with"  # the contract a call goes to, where no recipient shows
+# An ERC-20 approve's "Spending cap request" (13.5 and 13.36): its details section, the cap as shown (in
+# token units, "Unlimited" for an unlimited one), the spender's row.
+APPROVE_DETAILS = "confirmation__approve-details"
+SPENDING_CAP_VALUE = "simulation-token-value"
+APPROVE_SPENDER = "confirmation__approve-spender"
+ROW_LABEL_SPENDER = "Spender"
 # READ (typed data v4): the innerText of this section = "Message Primary type: <T> <Label>: <value> ..." with
 # nested structs flattened; addresses of own accounts may be shown as account names ("Account 1").
 TYPED_DATA_SECTION = "confirmation_message-section"
@@ -149,6 +156,7 @@ TYPED_DATA_REQUEST_SECTION = "confirmation_request-section"
 RECIPIENT = "recipient-address"
 TX_DETAILS_SECTION = "transaction-details-section"  # the origin and network rows of a transaction
 DEPLOY_TITLE = "Deploy a contract"  # the heading of a contract creation's confirmation
+SPENDING_CAP_TITLE = "Spending cap request"  # the heading of an ERC-20 approve's confirmation
 # Full recipient (MetaMask 13.5): clicking the recipient's name element opens the "name details" modal whose
 # read-only input holds the FULL checksummed address; the driver reads its value, checks it agrees with the
 # abbreviation shown, then closes the modal with its header X. Optional: without the modal the driver uses the

@@ -82,7 +82,11 @@ class TransactionPage(ApprovalPage):
             "transaction rows",
             lambda snap: snap.row(S.ROW_LABEL_REQUEST_FROM) is not None
             or snap.texts["recipient"] is not None,
-            {"recipient": (recipient, False), "amount": (f"css:{S.TX_AMOUNT_CSS}", True)},
+            {
+                "recipient": (recipient, False),
+                "amount": (f"css:{S.TX_AMOUNT_CSS}", True),
+                "cap": (tid(S.SPENDING_CAP_VALUE), True),
+            },
             # A full address anywhere in the recipient's text or attributes (some builds keep it in a title).
             {"recipient": recipient},
             # A rounded amount's full value, in the tooltip over it.
@@ -95,11 +99,12 @@ class TransactionPage(ApprovalPage):
             if to and not re.fullmatch(S.ADDRESS_RE, to):
                 to = self._full_recipient(to) or to
         if not to:
-            to = collapse(snap.row(S.ROW_LABEL_TO) or "")
+            to = collapse(snap.row(S.ROW_LABEL_TO) or snap.row(S.ROW_LABEL_INTERACTING_WITH) or "")
         advanced = self._advanced_details()
         value_text = snap.texts["amount"] or ""
-        if not to and not re.search(r"[0-9]", value_text):
-            # A contract creation (13.36): where an amount would be, its heading "Deploy a contract".
+        if value_text in (S.DEPLOY_TITLE, S.SPENDING_CAP_TITLE):
+            # Screens that show no amount put their heading where one would be (a contract creation on 13.36,
+            # an approve on 13.5): no amount shown. A creation's value is checked on the mined transaction.
             value_text = ""
         return DisplayedTransaction(
             origin=snap.origin(),
@@ -113,6 +118,8 @@ class TransactionPage(ApprovalPage):
             max_fee_text=advanced.max_fee,
             l1_fee_text=advanced.l1_fee,
             alerts=snap.alerts,
+            spending_cap=snap.texts["cap"],
+            spender=None if (spender := snap.row(S.ROW_LABEL_SPENDER)) is None else collapse(spender),
         )
 
     def _advanced(self) -> dict[str, Any] | None:

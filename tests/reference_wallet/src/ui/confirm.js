@@ -402,6 +402,11 @@ export function transaction(approval, state, nav) {
   const symbol = approval.data.symbol || 'ETH';
   const hasData = tx.data && tx.data !== '0x';
   const cannotPay = insufficientFunds(approval.data);
+  // An ERC-20 approve, as 13.36 shows it (probed 2026-12-04): "Spending cap request", the cap in token units
+  // (the raw amount here: the reference wallet knows no decimals), the spender and the contract abbreviated.
+  if (!cannotPay && tx.to && (tx.data || '').toLowerCase().startsWith('0x095ea7b3') && tx.data.length >= 138) {
+    return spendingCap(approval, state, nav, tx, hasData, [cancel, ok]);
+  }
   // A contract creation, as 13.36 shows it: headed "Deploy a contract", no From/To parties, no amount
   // unless it carries value; its origin and network in the transaction details section.
   const deploy = !tx.to;
@@ -424,6 +429,29 @@ export function transaction(approval, state, nav) {
   // As MetaMask for an alert that blocks: Confirm stays disabled, Cancel works.
   if (cannotPay) setDisabled(ok, true);
   return page(state, nav, body, [cancel, ok], { advancedToggle: true });
+}
+
+function spendingCap(approval, state, nav, tx, hasData, footer) {
+  const spender = getAddress('0x' + tx.data.slice(34, 74));
+  const amount = BigInt('0x' + tx.data.slice(74, 138));
+  const unlimited = amount >= 2n ** 255n;
+  const body = [
+    h('h2', { class: 'mm-box mm-text mm-text--heading-md' }, 'Spending cap request'),
+    text('p', P, 'This site wants permission to withdraw your tokens'),
+    section('confirmation__simulation_section',
+      row('Spending cap', h('div', { class: 'mm-box mm-box--display-flex' },
+        h('span', { testid: 'edit-spending-cap-icon', class: 'mm-button-icon' }),
+        text('p', P, unlimited ? 'Unlimited' : String(amount), { testid: 'simulation-token-value' }),
+        text('p', P, shortAddress(getAddress(tx.to)))))),
+    section('confirmation__approve-details',
+      row('Spender', plain(shortAddress(spender)), 'confirmation__approve-spender'),
+      row('Network', plain(approval.data.networkName || state.network.name)),
+      h('div', { class: 'mm-box confirm-info-row', testid: 'transaction-details-origin-row' }, ...originRow(approval.origin).childNodes),
+      row('Interacting with', plain(shortAddress(getAddress(tx.to))), 'transaction-details-recipient-row')),
+    section('gas-fee-section', networkFeeRow(approval.data, false)),
+    ...(advancedOn(state) ? advancedDetails(tx, hasData, approval.data) : []),
+  ];
+  return page(state, nav, body, footer, { advancedToggle: true });
 }
 
 // The most the transaction can cost: gas limit times fee per gas (null when either is unknown).
