@@ -232,9 +232,11 @@ class StepRunner:
             if step.selector:
                 found = driver.find_elements(By.CSS_SELECTOR, step.selector)
                 if step.text:
-                    found = [e for e in found if step.text in " ".join(e.text.split())]
+                    wanted = " ".join(step.text.split())
+                    found = [e for e in found if wanted in " ".join(e.text.split())]
                 return found
-            literal = xpath_literal(step.text)
+            # Compared as the page's text is, whitespace collapsed: "Approve  Tokens " finds "Approve Tokens".
+            literal = xpath_literal(" ".join(step.text.split()))
             if step.action == CLICK:
                 return driver.find_elements(By.XPATH, f"//*[({_CLICKABLE}) and {_SHOWN_TEXT}={literal}]")
             # The innermost elements that show the text: not every ancestor that contains it.

@@ -355,16 +355,19 @@ def _calls(selector: str, *words: str) -> Callable[[object], bool]:
     ("button", "selector", "words"),
     [
         ("#approveTokens", "0x095ea7b3", (APPROVE_SPENDER, hex(7 * 10**4))),
+        ("#increaseTokenAllowance", "0x39509351", (APPROVE_SPENDER, hex(1 * 10**4))),
         ("#transferTokens", "0xa9059cbb", (TRANSFER_TO, hex(15 * 10**3))),
     ],
-    ids=["approve", "transfer"],
+    ids=["approve", "increase_allowance", "transfer"],
 )
 def test_token_buttons_send_the_calls_they_show(
     suite: FlowSuite, button: str, selector: str, words: tuple[str, str]
 ) -> None:
     assert suite.token, "needs the token test_create_token_deploys_from_the_page deployed"
+    # Transfer Tokens by its visible text (whitespace as a caller may type it), the others by selector.
+    step = Step("click", text=" Transfer  Tokens") if button == "#transferTokens" else click(button)
     outcome = suite.flow(
-        [click(button)],
+        [step],
         [expect((TRANSACTION,), "eth_sendTransaction", is_a(DisplayedTransaction, _calls(selector, *words)))],
     )
     assert outcome.error is None, (outcome.error, outcome.confirmations)
