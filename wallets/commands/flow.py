@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from automation import Displayed, WalletBrowser
     from wallets.models import SessionCommand, WalletSession
 
-RECEIPT_TIMEOUT = 30.0  # seconds for the chain to hold each transaction the flow approved
+RECEIPT_TIMEOUT = 30.0  # seconds in all for the session's RPC to show the approved transactions mined
 
 
 class Flow(Command):
