@@ -121,6 +121,13 @@ class Chain:
         )
 
 
+def chain_of_network(network: dict[str, Any] | None) -> Chain | None:
+    """The Chain of a stored network (a session's, or the one a transaction was accepted on); None when
+    it has no RPC."""
+    rpc_url = (network or {}).get("rpc_url")
+    return Chain(str(rpc_url)) if rpc_url else None
+
+
 def _int_or_none(value: object) -> int | None:
     return None if value is None else int(str(value), 0) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
 

@@ -42,11 +42,11 @@ class Flow(Command):
     def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
         # Here, not at import: the API imports the registry, and importing automation loads Selenium.
         from automation import Expectation, Step
+        from wallets.chain import chain_of_network
         from wallets.commands.flow_record import (
             FlowIncomplete,
             chain_sent,
             record_unapproved,
-            session_chain,
             session_context,
         )
         from wallets.flows.expectations import Network
@@ -76,13 +76,15 @@ class Flow(Command):
             for s in row.params["steps"]
         ]
         address = str(row.session.wallet.address)
-        chain = session_chain(row.session)
+        chain = chain_of_network(row.session.network)
         start_nonce = chain.nonce(address, "pending") if chain is not None else None
         outcome = browser.run_flow(steps, expectations, time_limit=float(row.params["time_limit_seconds"]))
+        # The networks the flow switched MetaMask to, through their checked screens: the session's now.
+        networks_met = []
         for i, e in enumerate(expect):
-            # A network the flow switched MetaMask to, through its checked screens: the session's now.
             if e["kind"] == Network.kind and e["approve"] and outcome.met[i]:
                 browser.adopt_network(Network.spec(e), verify=expectations[i].verify)
+                networks_met.append(e)
         approved = sum(
             1 for c in outcome.confirmations if c.decision == "approved" and c.kind == "transaction"
         )
@@ -90,7 +92,7 @@ class Flow(Command):
         if chain is not None and start_nonce is not None:
             sent = chain_sent(chain, address, start_nonce, approved=approved, timeout=RECEIPT_TIMEOUT)
         result = flow_result(outcome, expect, address=address, sent=sent)
-        record_unapproved(row, result)
+        record_unapproved(row, result, networks_met=networks_met)
         if not result["ok"]:
             raise FlowIncomplete(result)
         return result

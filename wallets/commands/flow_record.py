@@ -39,11 +39,6 @@ def session_context(row: SessionCommand) -> FlowContext:
     )
 
 
-def session_chain(session: Any) -> Chain | None:
-    rpc_url = (session.network or {}).get("rpc_url")
-    return Chain(str(rpc_url)) if rpc_url else None
-
-
 def chain_sent(
     chain: Chain, address: str, start_nonce: int, *, approved: int, timeout: float
 ) -> list[tuple[ChainTransaction, ChainReceipt | None]]:
@@ -67,21 +62,17 @@ def chain_sent(
     return found
 
 
-def record_unapproved(row: SessionCommand, result: dict[str, Any]) -> None:
-    """The session's chain as MetaMask has it after the flow (its network, where a flow's network
-    expectation moved it), and a chain_mismatch event when the chain holds more transactions from the
-    account since the flow began than the flow approved (another sender of this wallet, or worse)."""
+def record_unapproved(
+    row: SessionCommand, result: dict[str, Any], *, networks_met: list[dict[str, Any]]
+) -> None:
+    """The session's chain as MetaMask has it after the flow (its network, where one of the flow's met
+    network expectations, ``networks_met``, moved it there), and a chain_mismatch event when the chain
+    holds more transactions from the account since the flow began than the flow approved (another sender of
+    this wallet, or worse)."""
     session = row.session
     chain_id = result.get("chain_id")
     if chain_id is not None:
-        moved = [
-            e
-            for i, e in enumerate(row.params["expect"])
-            if e["kind"] == "network"
-            and e["approve"]
-            and i not in result["unmet"]
-            and e["chain_id"] == chain_id
-        ]
+        moved = [e for e in networks_met if e["chain_id"] == chain_id]
         if moved:
             network = {k: moved[-1][k] for k in ("chain_id", "rpc_url", "name", "currency_symbol")}
             services.session_set_network(session_id=session.id, network=network, chain_id=chain_id)

@@ -22,7 +22,7 @@ from automation.polling import wait_until
 from metamask_service.logging import log_context
 from wallets import audit, services
 from wallets.actions import Action, Asked, SendTransaction, action_for
-from wallets.chain import Chain, ChainReceipt, ChainUnavailable, transaction_mismatch
+from wallets.chain import Chain, ChainReceipt, ChainUnavailable, chain_of_network, transaction_mismatch
 from wallets.execution.common import (
     LOG_EXTRA,
     Operation,
@@ -80,8 +80,7 @@ def _chain_id(network: dict[str, Any] | None) -> int | None:
 def chain_of(row: Transaction) -> Chain | None:
     """The RPC of the network the transaction was accepted on (rows from before network changes existed
     have none of their own: their session's)."""
-    rpc_url = (row.network or row.session.network or {}).get("rpc_url")
-    return Chain(str(rpc_url)) if rpc_url else None
+    return chain_of_network(row.network or row.session.network)
 
 
 def _redelivered(row: Transaction) -> Outcome:
