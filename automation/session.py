@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account import Account
@@ -43,6 +44,15 @@ def _to_checksum(address: str) -> str:
     return str(to_checksum_address(address))
 
 
+@dataclass(frozen=True)
+class AccountSpec:
+    """An account to select and how MetaMask gets it if it lacks it (the key never shown in a repr)."""
+
+    address: str
+    hd_index: int | None
+    private_key: str | None = field(default=None, repr=False)
+
+
 class WalletBrowser:
     def __init__(self, config: BrowserConfig, profile_id: str) -> None:
         self.config = config
@@ -57,6 +67,9 @@ class WalletBrowser:
         # What the dApp was given, with the verifiers it was checked with: restored after a restart if lost.
         self._network: tuple[NetworkSpec, Verifier] | None = None
         self._connect_verify: Verifier | None = None
+        # The account use_account selected and how MetaMask gets it (kept in memory only, like the
+        # password): selected again after a restart that lost it.
+        self._account: AccountSpec | None = None
 
     # ---- lifecycle
     # ---------------------------------------------------------------------------------------------
@@ -94,6 +107,15 @@ class WalletBrowser:
         self.start()
         if password is not None:
             self.ensure_wallet(mnemonic="", password=password)
+        if self._account is not None and self.address != self._account.address:
+            # Like the connection below: a selection made seconds before the restart may not be written yet.
+            logger.warning("account selection lost across the restart; selecting it again", extra=_LOG)
+            self.mm.select_account(
+                self._account.address,
+                hd_index=self._account.hd_index,
+                private_key=self._account.private_key,
+            )
+            self.address = self._account.address
         if dapp_url:
             self.open_dapp(dapp_url)
             self._restore_dapp_state()
@@ -111,9 +133,9 @@ class WalletBrowser:
             logger.warning("network lost across the restart; adding it again", extra=_LOG)
             self.ensure_network(self._network[0], verify=self._network[1])
         accounts = [str(a).lower() for a in channel.call("eth_accounts") or []]
-        if self._connect_verify is not None and self.address and self.address.lower() not in accounts:
+        if self._connect_verify is not None and self.address and accounts[:1] != [self.address.lower()]:
             logger.warning("connection lost across the restart; connecting again", extra=_LOG)
-            self.connect(verify=self._connect_verify)
+            self._connect_with(self.address, self._connect_verify)
 
     def close(self) -> None:
         self.dapp = None
@@ -241,6 +263,38 @@ class WalletBrowser:
         accounts = self.request(requests.request_accounts(), verify=verify)
         self._connect_verify = verify
         return [_to_checksum(a) for a in accounts]
+
+    def use_account(
+        self, address: str, *, hd_index: int | None = None, private_key: str | None = None
+    ) -> list[str]:
+        """Makes ``address`` the account every later action uses: selected in MetaMask (added or imported
+        first when MetaMask lacks it: ``hd_index`` under the wallet's phrase, or ``private_key``), and the
+        one a connected dApp gets first. Returns the dApp's accounts ([] when it is not connected)."""
+        with self._action("use_account"):
+            self._new_records()
+            address = _to_checksum(address)
+            self.mm.select_account(address, hd_index=hd_index, private_key=private_key)
+            self.address = address
+            self._account = AccountSpec(address, hd_index, private_key)
+            if self._connect_verify is None:
+                return []
+            return self._connect_with(address, self._connect_verify)
+
+    def _connect_with(self, address: str, verify: Verifier) -> list[str]:
+        """The dApp connected with ``address`` (MetaMask's selected account) first; its network kept."""
+        channel = self._channel()
+        accounts = [_to_checksum(a) for a in channel.call("eth_accounts") or []]
+        if accounts[:1] != [address]:
+            # A site keeps the accounts it was connected with: a new selection reaches it only through a
+            # new connection, whose screen is checked like the first one (docs/metamask.md section 13).
+            if accounts:
+                channel.call("wallet_revokePermissions", [{"eth_accounts": {}}])
+            accounts = self.connect(verify=verify)
+            if accounts[:1] != [address]:
+                raise MetaMaskUIError(f"the dApp was connected with {accounts}, not {address}")
+        if self._network is not None and self.chain_id() != self._network[0].chain_id:
+            self.ensure_network(self._network[0], verify=self._network[1])
+        return accounts
 
     def chain_id(self) -> int:
         return int(self._channel().call("eth_chainId"), 16)

@@ -22,6 +22,7 @@ from automation.channel import ChannelPage
 from automation.config import BrowserConfig
 from automation.dom import IsolatedDom
 from automation.errors import MetaMaskUIError, UnsupportedMetaMaskVersion
+from automation.metamask import account_select
 from automation.metamask.approvals import (
     APPROVAL_KINDS,
     APPROVAL_ROUTES,
@@ -283,6 +284,24 @@ class MetaMaskDriver:
             if self.page(UnlockPage).is_locked():
                 self.goto_extension_page(self.approval_page)
         return True
+
+    def show_wallet_home(self) -> None:
+        """The wallet tab on home, unlocked first if MetaMask is locked, its covers closed."""
+        self.focus(self.wallet_handle)
+        self._show_home()
+        home = self.page(HomePage)
+        home.leave_address_list()  # a Receive list opened late by a click home took while re-rendering
+        if self._wallet_state(UnknownScreenWatch(self.version)) == "unlock":
+            self.unlock_here()
+        home.wait_ready()
+        home.dismiss_covering(quiet_for=0.3)
+
+    def select_account(
+        self, address: str, *, hd_index: int | None = None, private_key: str | None = None
+    ) -> list[str]:
+        """Selects ``address`` in MetaMask, adding or importing it first if MetaMask lacks it
+        (automation/metamask/account_select.py); returns what was added or imported."""
+        return account_select.select_account(self, address, hd_index=hd_index, private_key=private_key)
 
     def _home_state(self) -> str:
         """The wallet tab loaded anew on home: onboarding, unlock or home, by what it shows. Loaded anew, not

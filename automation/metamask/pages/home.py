@@ -89,12 +89,12 @@ class HomePage(BasePage):
             try:
                 address = self.wait_for("copied address", copied, timeout=5)
             except MetaMaskUIError as exc:
-                self._leave_address_list()
+                self.leave_address_list()
                 if attempt == 2:
                     raise MetaMaskUIError("could not read the account address through a copy button") from exc
                 self.dismiss_covering(quiet_for=0.3)
                 continue
-            self._leave_address_list()
+            self.leave_address_list()
             return address
         raise AssertionError("unreachable")
 
@@ -102,14 +102,23 @@ class HomePage(BasePage):
         if self.visible_testid(L.HEADER_COPY_ADDRESS):
             self.click_testid(L.HEADER_COPY_ADDRESS)
             return
-        self.click_testid(R.RECEIVE_BUTTON)
-        self.wait_testid(R.ADDRESS_ROW)
+        # A click that lands while home re-renders (13.36, right after another account was selected) can be
+        # lost: the list never opens. Clicked again after a moment, unless the list opened meanwhile.
+        for attempt in range(3):
+            if not self.visible_testid(R.ADDRESS_ROW):
+                self.click_testid(R.RECEIVE_BUTTON)
+            try:
+                self.wait_testid(R.ADDRESS_ROW, timeout=5)
+                break
+            except MetaMaskUIError:
+                if attempt == 2:
+                    raise
         if not self.dom.click_found(
             _EVM_ROW_COPY_JS, R.ADDRESS_ROW, R.ADDRESS_ROW_ADDRESS, R.ADDRESS_ROW_COPY
         ):
             raise MetaMaskUIError("no copy button for an Ethereum address in the Receive list")
 
-    def _leave_address_list(self) -> None:
+    def leave_address_list(self) -> None:
         if self.visible_testid(R.ADDRESS_LIST_BACK):
             self.click_testid(R.ADDRESS_LIST_BACK)
 

@@ -205,3 +205,9 @@ CONFIRM_NAV_PREVIOUS = "confirm-nav__previous-confirmation"  # disabled on the f
 CONFIRM_NAV_REJECT_ALL = "confirm-nav__reject-all"  # reject every pending approval (not used)
 
 ADDRESS_RE = r"0x[0-9a-fA-F]{40}"
+
+# ---- importing an account from its private key (the same form on 13.5 and 13.36) ---------------------------
+PRIVATE_KEY_INPUT_CSS = "#private-key-box"  # type=password
+IMPORT_ACCOUNT_CONFIRM = "import-account-confirm-button"  # "Import"
+IMPORT_ACCOUNT_ERROR_CSS = ".mm-help-text"  # READ: why MetaMask refused the key (never holds the key)
+ACCOUNT_PICKER = "account-menu-icon"  # the selected account's name in the header: opens the account list

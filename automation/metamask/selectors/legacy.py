@@ -29,3 +29,13 @@ SUGGESTED_ASSET_NAME_CSS = ".confirm-add-suggested-token__name"  # the symbol
 SUGGESTED_ASSET_BALANCE_CSS = (
     ".confirm-add-suggested-token__balance"  # MetaMask's tracked balance ("0" offline)
 )
+
+# ---- the account list: a popover over home (account-menu-icon opens it) ------------------------------------
+# READ: one `account-item` per account, its text "Account 2 0ETH 0x70997...c79C8" (name, balance, abbreviated
+# address); the selected one carries `account-list-item-selected-indicator`. Clicking an item selects it and
+# closes the popover. Adding or importing an account selects the new one.
+ACCOUNT_ITEM = "account-item"
+ACCOUNT_ACTIONS = "multichain-account-menu-popover-action-button"  # "Add account or hardware wallet"
+ADD_ACCOUNT = "multichain-account-menu-popover-add-account"  # "Ethereum account"
+ADD_ACCOUNT_SUBMIT = "submit-add-account-with-name"  # "Add account" (the name is prefilled: "Account 2")
+IMPORT_ACCOUNT = "multichain-account-menu-popover-add-imported-account"  # "Private Key"

@@ -41,3 +41,14 @@ ORIGIN_THROTTLE_PILL = "origin-pill"
 ORIGIN_THROTTLE_TEXT = "confirmation-text"
 ORIGIN_THROTTLE_TITLE = "noticed multiple requests"
 ORIGIN_THROTTLE_REFUSE_LABEL = "Cancel"
+
+# ---- the account list: a page of its own (#/account-list), opened by account-menu-icon ---------------------
+# One cell per account: `multichain-account-cell-entropy:<wallet id>/<index>` for the phrase's accounts (its
+# text is "Account 2 $0.00": no address), `multichain-account-cell-keyring:Simple Key Pair/<address>` for an
+# imported one (lower-case address in the test id). The selected cell has the class `is-selected`; clicking a
+# cell selects it and shows home. Adding an account does not select it; importing one does.
+ACCOUNT_CELL_CSS = '.multichain-account-cell[data-testid^="multichain-account-cell-"]'
+ACCOUNT_LIST_SEARCH = "multichain-account-list-search"
+ADD_ACCOUNT = "add-multichain-account-button"  # "Add account" (adds the phrase's next account)
+ADD_WALLET = "account-list-add-wallet-button"  # "Add wallet": #/choose-new-wallet-type
+IMPORT_ACCOUNT = "choose-wallet-type-import-account"  # "Import an account / Via a private key"

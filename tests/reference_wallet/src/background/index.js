@@ -87,9 +87,20 @@ const uiActions = {
     return rpcCall(net, 'eth_getTransactionCount', [from, 'pending']);
   },
   async getBalance() {
-    const [net, { accounts }] = await Promise.all([state.currentNetwork(), chrome.storage.local.get('accounts')]);
-    if (!net.rpcUrl || !accounts?.length) return null;
-    return rpcCall(net, 'eth_getBalance', [accounts[0], 'latest']);
+    const [net, selected] = await Promise.all([state.currentNetwork(), vault.selectedAccount()]);
+    if (!net.rpcUrl || !selected) return null;
+    return rpcCall(net, 'eth_getBalance', [selected, 'latest']);
+  },
+  // The account list (13.36's page): selecting tells connected sites nothing, as MetaMask tells a site only
+  // about accounts it was given.
+  async selectAccount({ address }) {
+    await vault.selectAccount(address);
+  },
+  async addAccount() {
+    return vault.addHdAccount();
+  },
+  async importAccount({ privateKey }) {
+    return vault.importKey(privateKey);
   },
 };
 

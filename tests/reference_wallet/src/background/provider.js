@@ -22,7 +22,7 @@ const PASSTHROUGH = new Set([
 ]);
 
 async function isUnlocked() {
-  return (await vault.signer()) !== null;
+  return vault.isUnlocked();
 }
 
 async function exposedAccounts(origin) {
@@ -59,8 +59,8 @@ async function connect(origin, requestKey) {
     return already;
   }
   await requestApproval(origin, 'connect', {}, requestKey);
-  // MetaMask hands accounts to dApps in lower case.
-  const accounts = (await chrome.storage.local.get('accounts')).accounts.map((a) => a.toLowerCase());
+  // The selected account, as MetaMask connects by default; MetaMask hands accounts to dApps in lower case.
+  const accounts = [String(await vault.selectedAccount()).toLowerCase()];
   await state.setPermitted(origin, accounts);
   await state.permitChain(origin, (await state.currentNetwork()).chainId);
   emit(origin, 'accountsChanged', accounts);
@@ -107,7 +107,7 @@ async function personalSign(origin, params, requestKey) {
   if (message === undefined || address === undefined) throw invalidParams('Invalid parameters: must provide a message and an address.');
   const from = await requireAccount(origin, address);
   await requestApproval(origin, 'personal_sign', { message, from }, requestKey);
-  const wallet = await vault.signer();
+  const wallet = await vault.signer(from);
   if (!wallet) throw unauthorized();
   return wallet.signMessage(decodePersonalMessage(message));
 }
@@ -130,7 +130,7 @@ async function signTypedDataV4(origin, params, requestKey) {
     throw invalidParams(`Invalid typed data: ${e.shortMessage || e.message}`);
   }
   await requestApproval(origin, 'eth_signTypedData_v4', { typedData: data, from }, requestKey);
-  const wallet = await vault.signer();
+  const wallet = await vault.signer(from);
   if (!wallet) throw unauthorized();
   return wallet.signTypedData(data.domain || {}, types, data.message);
 }
@@ -177,7 +177,7 @@ async function sendTransaction(origin, params, requestKey) {
   await requestApproval(origin, 'transaction', {
     txParams, chainId: net.chainId, networkName: net.name, symbol: net.symbol, balance, feePerGas,
   }, requestKey);
-  const wallet = await vault.signer();
+  const wallet = await vault.signer(from);
   if (!wallet) throw unauthorized();
   const signer = wallet.connect(providerFor(net));
   try {

@@ -76,7 +76,7 @@ const hostPortOf = (origin) => { try { return new URL(origin).host; } catch { re
 
 export function connect(approval, state) {
   const [cancel, ok] = footerButtons(approval, 'cancel-btn', 'confirm-btn', 'Connect');
-  const address = state.accounts[0];
+  const address = state.selected;
   const balance = h('span', { class: 'mm-box mm-text currency-display-component__text', testid: 'account-value-and-suffix' }, '0');
   send('getBalance').then((wei) => { if (wei) balance.textContent = formatAmount(wei); }).catch(() => {});
   return h('div', { class: 'permissions-connect' },
@@ -91,7 +91,7 @@ export function connect(approval, state) {
             button('Accounts', { role: 'tab', testid: 'accounts-tab' }), button('Permissions', { role: 'tab', testid: 'permissions-tab' })),
           h('div', { role: 'tabpanel' },
             h('div', { class: 'mm-box multichain-account-list-item', testid: 'account-item' },
-              button('Account 1', { class: 'multichain-account-list-item__account-name__button' }),
+              button(state.selectedName, { class: 'multichain-account-list-item__account-name__button' }),
               h('div', { class: 'mm-box currency-display-component', testid: 'first-currency-display' },
                 balance, h('span', { class: 'mm-box mm-text currency-display-component__suffix' }, state.network.symbol)),
               h('p', { class: 'mm-box mm-text mm-text--body-sm', testid: 'account-list-address' }, shortAddress(address))),
@@ -161,8 +161,9 @@ const plain = (v) => h('div', { class: 'mm-box mm-box--display-flex mm-box--gap-
 
 // The wallet's own accounts, which MetaMask shows by name ("Account 1") instead of by address.
 let ownAccounts = [];
+let ownNames = {};
 const displayName = (address) =>
-  (ownAccounts.includes(address.toLowerCase()) ? 'Account 1' : shortAddress(getAddress(address)));
+  (ownAccounts.includes(address.toLowerCase()) ? ownNames[address.toLowerCase()] : shortAddress(getAddress(address)));
 
 // Clicking a shown name opens MetaMask's "name details" modal: the full address in a read-only input.
 function openNameDetails(address) {
@@ -277,7 +278,8 @@ function typedValue(types, type, value, key, index) {
 }
 
 export function signature(approval, state, nav) {
-  ownAccounts = state.accounts.map((a) => a.toLowerCase());
+  ownAccounts = state.accounts.map((a) => a.address.toLowerCase());
+  ownNames = Object.fromEntries(state.accounts.map((a) => [a.address.toLowerCase(), a.name]));
   const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm', 'Cancel', { throttled: true });
   const body = [
     text('h2', 'mm-box mm-text mm-text--heading-lg mm-text--text-align-center', 'Signature request'),
@@ -396,7 +398,8 @@ function flowParty(label, address, testid) {
 }
 
 export function transaction(approval, state, nav) {
-  ownAccounts = state.accounts.map((a) => a.toLowerCase());
+  ownAccounts = state.accounts.map((a) => a.address.toLowerCase());
+  ownNames = Object.fromEntries(state.accounts.map((a) => [a.address.toLowerCase(), a.name]));
   const [cancel, ok] = footerButtons(approval, 'confirm-footer-cancel-button', 'confirm-footer-button', 'Confirm', 'Cancel', { throttled: true });
   const tx = approval.data.txParams;
   const symbol = approval.data.symbol || 'ETH';

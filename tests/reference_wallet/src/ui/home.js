@@ -3,7 +3,7 @@ import { formatEther } from 'ethers';
 import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
 
 export function appHeader(state, go) {
-  const address = state.accounts[0];
+  const address = state.selected;
   const menu = h('div', { class: 'mm-box' });
   const openMenu = () => {
     if (menu.firstChild) return menu.replaceChildren();
@@ -22,7 +22,9 @@ export function appHeader(state, go) {
   return h('div', { class: 'mm-box multichain-app-header' },
     h('div', { class: 'mm-box multichain-app-header__contents' },
       h('div', { class: 'mm-box' },
-        button(h('span', { class: 'mm-box mm-text multichain-account-picker__label' }, 'Account 1'), { testid: 'account-menu-icon' }),
+        button(h('span', { class: 'mm-box mm-text multichain-account-picker__label' }, state.selectedName), {
+          testid: 'account-menu-icon', onclick: () => go('#account-list'),
+        }),
         button(h('span', { class: 'mm-box mm-text' }, h('span', { class: 'mm-box mm-text' }, shortAddress(address))), {
           // As MetaMask's copy (document.execCommand('copy')): only a real click copies, not a script's click().
           testid: 'app-header-copy-button',

@@ -4,6 +4,7 @@
 // approval; it behaves like an idle home page.
 // The bundle runs scuttled (src/ui/scuttle.js, injected by build.mjs before everything else).
 import { surfaceOf } from '../shared/surface.js';
+import * as accounts from './accounts.js';
 import * as confirm from './confirm.js';
 import * as home from './home.js';
 import * as onboarding from './onboarding.js';
@@ -13,6 +14,8 @@ const PAGE = ['notification', 'sidepanel'].find((p) => location.pathname.endsWit
 const IS_APPROVAL_PAGE = PAGE !== 'home'; // notification.html, sidepanel.html: no onboarding of their own
 const APPROVAL_ROUTE = /^((connect|confirm-transaction|confirmation)\/|confirm-add-suggested-token$)/;
 const root = document.getElementById('app-content');
+// Home's own pages, which a page following approvals may show while none is pending.
+const HOME_ROUTES = ['networks', 'account-list', 'choose-new-wallet-type', 'add-wallet-page'];
 const MAINNET = { chainId: '0x1', name: 'Ethereum Mainnet', rpcUrl: null, symbol: 'ETH' };
 const ONBOARDING = {
   'onboarding/welcome': onboarding.welcome,
@@ -63,7 +66,7 @@ export function routeFor(a) {
 
 async function loadState() {
   const [local, session] = await Promise.all([
-    chrome.storage.local.get(['vault', 'accounts', 'networks', 'selectedChainId', 'onboarding', 'settings', 'approvalSurface']),
+    chrome.storage.local.get(['vault', 'accountList', 'selectedAccount', 'networks', 'selectedChainId', 'onboarding', 'settings', 'approvalSurface']),
     chrome.storage.session.get(['unlocked', 'approvals']),
   ]);
   const networks = local.networks?.length ? local.networks : [MAINNET];
@@ -71,7 +74,9 @@ async function loadState() {
     hasVault: Boolean(local.vault),
     onboarding: local.onboarding || 'welcome',
     unlocked: Boolean(session.unlocked),
-    accounts: local.accounts || [],
+    accounts: local.accountList || [],
+    selected: local.selectedAccount || null,
+    selectedName: (local.accountList || []).find((a) => a.address === local.selectedAccount)?.name || 'Account 1',
     approvals: session.approvals || [],
     networks,
     network: networks.find((n) => n.chainId === local.selectedChainId) || networks[0],
@@ -107,7 +112,7 @@ function redirect(route) {
     const current = pending.find((a) => route === routeFor(a).slice(1)
       || (a.type === 'chainPermission' && route === `${routeFor(a).slice(1)}/confirm-permissions`));
     if (current) return null;
-    return pending.length ? routeFor(pending[0]) : route === '' || route.startsWith('settings') || route === 'networks' ? null : '#';
+    return pending.length ? routeFor(pending[0]) : route === '' || route.startsWith('settings') || HOME_ROUTES.includes(route) ? null : '#';
   }
   if (IS_APPROVAL_PAGE && APPROVAL_ROUTE.test(route)) return '#';
   return null;
@@ -129,6 +134,9 @@ function screen(route) {
     });
   }
   if (route === 'networks') return home.networks(state, go);
+  if (route === 'account-list') return accounts.accountList(state, go);
+  if (route === 'choose-new-wallet-type') return accounts.chooseWalletType(go);
+  if (route === 'add-wallet-page') return accounts.importAccount(go);
   if (route.startsWith('settings')) return home.settings(state, go, route.split('/')[1]);
   if (route === 'confirm-add-suggested-token') {
     const pending = state.approvals.filter((a) => a.type === 'watchAsset');
@@ -162,7 +170,7 @@ function render() {
     return; // hashchange renders
   }
   const approvalIds = state.approvals.map((a) => a.id).join(',');
-  const key = JSON.stringify([route, state.unlocked, state.network, state.networks.length, state.settings, state.approvalSurface,
+  const key = JSON.stringify([route, state.unlocked, state.selected, state.accounts.length, state.network, state.networks.length, state.settings, state.approvalSurface,
     route.match(/^(connect|confirm|settings)/) || route === '' ? approvalIds : '']);
   if (key === rendered) return;
   rendered = key;
