@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from automation.models import (
     DisplayedTransaction,
     NetworkSpec,
 )
+from wallets.policy import DEADLINE_FIELDS
 from wallets.signin import SignIn
 
 ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
@@ -316,7 +318,7 @@ def _label(key: str) -> str:
     return f"{key[:1].upper()}{key[1:]}:"
 
 
-def _scalar_renderings(kind: str, value: Any) -> list[str]:
+def _scalar_renderings(kind: str, value: Any, key: str = "") -> list[str]:
     """The ways MetaMask may render one typed-data leaf value (it shows the JSON value as text)."""
     if kind == "bool":
         return [str(value).lower()]
@@ -327,10 +329,24 @@ def _scalar_renderings(kind: str, value: Any) -> list[str]:
         except ValueError:
             return out
         out += [str(number), f"{number:,}"]
+        if key in DEADLINE_FIELDS and (date := _utc_minute(number)):
+            out.append(date)
         return list(dict.fromkeys(out))
     if kind.startswith("bytes"):
         return list(dict.fromkeys([str(value), str(value).lower()]))
     return [collapse(str(value))]
+
+
+def _utc_minute(seconds: int) -> str | None:
+    """A permit's deadline as 13.36 shows it, "09 June 3554, 16:53": to the minute, in the browser's time
+    zone, which the driver sets to UTC on its approval page. The seconds are not shown: a deadline that
+    differs within the minute passes this check, and the signature is then proven only over the request's
+    own deadline (a flow's, or the API's)."""
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.strftime("%d %B %Y, %H:%M")
 
 
 class _TypedParser:
@@ -383,7 +399,7 @@ class _TypedParser:
             return self.fields([(f["name"], f["type"], value.get(f["name"])) for f in self.types[base]])
         if kind == "address" and isinstance(value, str) and ADDRESS_RE.fullmatch(value):
             return self.address(label, value)
-        for rendering in _scalar_renderings(kind, value):
+        for rendering in _scalar_renderings(kind, value, key):
             expected = rendering.split(" ") if rendering else []
             if self.tokens[self.i : self.i + len(expected)] == expected:
                 self.i += len(expected)

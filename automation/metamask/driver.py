@@ -259,6 +259,9 @@ class MetaMaskDriver:
         # one renderer thread (signatures 2x slower than 13.5); shown in its own window it opened none.
         self.driver.switch_to.new_window("window")
         self.notification_handle = self.driver.current_window_handle
+        # Times on a confirmation (a permit's deadline, 13.36: "09 June 3554, 16:53") in UTC, whatever the
+        # machine's zone: what is shown can then be checked against the request exactly (to the minute).
+        self.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
         self.goto_extension_page(self.approval_page)
 
     def lock(self) -> bool:

@@ -218,6 +218,75 @@ def test_typed_data_v4_button_signs_the_mail(suite: FlowSuite) -> None:
     assert SIGNATURE_RE.fullmatch(reads(outcome)["signature"] or ""), outcome.confirmations
 
 
+PERMIT_SPENDER = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"  # the test dApp's Sign Permit spender
+
+
+def permit_of(suite: FlowSuite) -> dict:
+    """The EIP-2612 Permit the test dApp's Sign Permit button asks for (as @metamask/test-dapp builds it)."""
+    permit_fields = ["owner", "spender", "value", "nonce", "deadline"]
+    return {
+        "primaryType": "Permit",
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": name, "type": "address" if name in ("owner", "spender") else "uint256"}
+                for name in permit_fields
+            ],
+        },
+        "domain": {
+            "chainId": suite.anvil.chain_id,
+            "name": "MyToken",
+            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+            "version": "1",
+        },
+        "message": {
+            "owner": suite.address,
+            "spender": PERMIT_SPENDER,
+            "value": 3000,
+            "nonce": 0,
+            "deadline": 50000000000,
+        },
+    }
+
+
+def _the_permit(shown: DisplayedSignature) -> bool:
+    """MetaMask's permit screen: 13.5 lists the typed fields, 13.36 shows a spending-cap request; both show
+    the amount and the deadline's date."""
+    return shown.method == "eth_signTypedData_v4" and ("3,000" in shown.text or "3000" in shown.text)
+
+
+def test_sign_permit_button_signs_the_permit_it_shows(suite: FlowSuite) -> None:
+    from eth_account.messages import encode_typed_data
+
+    outcome = suite.flow(
+        [
+            click("#signPermit"),
+            Step("wait", selector="#signPermitResult", text="0x"),
+            Step("read", selector="#signPermitResult", name="signature"),
+        ],
+        [expect((SIGNATURE,), "eth_signTypedData_v4", is_a(DisplayedSignature, _the_permit))],
+    )
+    assert outcome.error is None, (outcome.error, outcome.confirmations)
+    signature = reads(outcome)["signature"] or ""
+    assert SIGNATURE_RE.fullmatch(signature), outcome.confirmations
+    signed = Account.recover_message(encode_typed_data(full_message=permit_of(suite)), signature=signature)
+    assert signed == suite.address
+
+
+def test_sign_permit_rejected_when_the_flow_asks_so(suite: FlowSuite) -> None:
+    outcome = suite.flow(
+        [click("#signPermit"), Step("wait", selector="#signPermitResult", text="Error")],
+        [expect((SIGNATURE,), "eth_signTypedData_v4", is_a(DisplayedSignature, _the_permit), approve=False)],
+    )
+    assert outcome.error is None, (outcome.error, outcome.confirmations)
+    assert [(c.decision, c.expectation) for c in outcome.confirmations] == [("rejected", 0)]
+
+
 @pytest.mark.parametrize("button", ["#sendButton", "#sendEIP1559Button"], ids=["legacy", "eip1559"])
 def test_send_buttons_are_mined_and_found_on_chain(suite: FlowSuite, button: str) -> None:
     nonce = int(suite.anvil.rpc("eth_getTransactionCount", [suite.address, "latest"]), 16)

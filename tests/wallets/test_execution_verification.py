@@ -405,3 +405,43 @@ def test_fee_advice_passes_only_for_a_request_that_sets_its_own_fee() -> None:
         Alert("warning", "Request from: Alert"),
     ):
         assert v.alerts_reason(dataclasses.replace(tx(), alerts=(alert,)), own_fee=True) is not None
+
+
+def test_a_permit_deadline_shown_as_a_utc_date_matches_to_the_minute():
+    """13.36 shows a permit's deadline as a date in the browser's zone (UTC on the driver's approval page)."""
+    from automation import DisplayedSignature
+    from wallets import verification
+
+    permit = {
+        "primaryType": "Permit",
+        "types": {
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ]
+        },
+        "domain": {},
+        "message": {
+            "owner": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            "value": 3000,
+            "deadline": 50000000000,
+        },
+    }
+
+    def shown(deadline: str) -> DisplayedSignature:
+        text = f"Message Primary type: Permit Owner: Account 1 Value: 3,000 Deadline: {deadline}"
+        return DisplayedSignature(origin="127.0.0.1:8545", text=text, method="eth_signTypedData_v4")
+
+    def reason(deadline: str) -> str | None:
+        return verification.typed_data_reason(
+            shown(deadline),
+            typed_data=permit,
+            dapp_origin="http://127.0.0.1:8545",
+            own_addresses=["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"],
+        )
+
+    assert reason("09 June 3554, 16:53") is None
+    assert reason("50000000000") is None  # 13.5 and the reference wallet show the number
+    assert reason("09 June 3554, 17:53") == "field 'Deadline:' does not show the requested value"
+    assert reason("10 June 3554, 16:53") is not None
