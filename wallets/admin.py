@@ -25,6 +25,7 @@ from wallets.models import (
     SignatureRequest,
     Transaction,
     Wallet,
+    WalletAccount,
     WalletPolicy,
     WalletSession,
 )
@@ -133,13 +134,30 @@ class WalletPolicyInline(admin.StackedInline):
         return bool(request.user.is_staff)
 
 
+class WalletAccountInline(admin.TabularInline):
+    """The wallet's accounts beyond its first: read only (added and imported through the API, which
+    encrypts an imported key; the key is never shown)."""
+
+    model = WalletAccount
+    fields = ("address", "kind", "hd_index", "label", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Wallet)
 class WalletAdmin(admin.ModelAdmin):
     list_display = ("label", "address", "owner", "created_at")
     list_filter = ("created_at",)
     search_fields = ("label", "address", "owner__username", "id")
     fields = ("id", "owner", "label", "address", "created_at")  # encrypted_* are never listed
-    inlines = (WalletPolicyInline,)
+    inlines = (WalletPolicyInline, WalletAccountInline)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Policy rows are validated like the API's (WalletPolicyForm) and every change is recorded with
@@ -197,7 +215,8 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
     fields = (
         *("status", "metamask_version", "browser_memory", "timeline", "error", "error_kind"),
         *("failure_screenshot", "artifact", "artifact_path"),
-        *("wallet_link", "operations", "dapp_url", "dapp_origin", "network", "chain_id", "accounts"),
+        *("wallet_link", "operations", "dapp_url", "dapp_origin", "network", "chain_id", "account"),
+        "accounts",
         *("worker", "task_id", "ttl_seconds", "created_at", "opened_at", "last_activity_at"),
         *("expires_at", "closed_at"),
     )
@@ -231,6 +250,7 @@ class WalletSessionAdmin(ArtifactMixin, ReadOnlyAdmin):
 # Detail pages show what was asked, then what happened, then this bookkeeping (the fields of the abstract
 # Operation model would otherwise come first).
 _OPERATION_BOOKKEEPING = (
+    "account",
     "error",
     "error_kind",
     "timeline",

@@ -41,6 +41,45 @@ class Wallet(models.Model):
         return f"<Wallet {self.id} {self.address}>"
 
 
+class WalletAccount(models.Model):
+    """An account of a wallet beyond its first (``Wallet.address``, the phrase's index 0): the phrase's
+    account at ``hd_index``, or one imported from a private key (stored only as a Fernet token). MetaMask
+    holds it once a session switched to it; a session whose MetaMask lacks it adds or imports it then."""
+
+    class Kind(models.TextChoices):
+        DERIVED = "derived"
+        IMPORTED = "imported"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="extra_accounts")
+    address = models.CharField(max_length=42, help_text="EIP-55 checksummed")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    hd_index = models.PositiveIntegerField(null=True, blank=True, help_text="m/44'/60'/0'/0/<index>")
+    encrypted_private_key = models.TextField(editable=False, blank=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["wallet", "address"], name="wallet_account_unique_address"),
+            models.UniqueConstraint(fields=["wallet", "hd_index"], name="wallet_account_unique_index"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="derived", hd_index__isnull=False, encrypted_private_key="")
+                    | (models.Q(kind="imported", hd_index__isnull=True) & ~models.Q(encrypted_private_key=""))
+                ),
+                name="wallet_account_kind_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} account {self.address}"
+
+    def __repr__(self) -> str:
+        return f"<WalletAccount {self.id} {self.kind} {self.address}>"
+
+
 class WalletPolicy(models.Model):
     """Limits on what a wallet may sign (wallets/policy.py decides). Empty lists / null: the rule is not
     set; a set rule denies what it does not list. Edited by staff only; every change is a security event."""
@@ -119,6 +158,12 @@ class WalletSession(models.Model):
         null=True, blank=True, help_text="chain the dApp reports once connected"
     )
     accounts = models.JSONField(default=list, blank=True)
+    account = models.CharField(
+        max_length=42,
+        blank=True,
+        help_text="the account every action uses: MetaMask's selected one and the dApp's first "
+        "(empty: the wallet's first account)",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=64, blank=True)
@@ -158,6 +203,11 @@ class WalletSession(models.Model):
             self.save(update_fields=["last_activity_at", "expires_at"])
 
     @property
+    def active_account(self) -> str:
+        """The address every action of the session uses (a switch_account command changes it)."""
+        return str(self.account or self.wallet.address)
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
@@ -168,6 +218,8 @@ class Operation(models.Model):
     Each concrete model keeps its own status field, since their choices differ.
     """
 
+    # The session's account when the operation was asked: it runs only while that is still the account.
+    account = models.CharField(max_length=42, blank=True)
     error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=64, blank=True)
     artifact_path = models.CharField(max_length=500, blank=True)
@@ -372,6 +424,7 @@ class SecurityEvent(models.Model):
         CHAIN_MISMATCH = "chain_mismatch"
         POLICY_BLOCKED = "policy_blocked"  # the wallet's policy refused a request; nothing was signed
         POLICY_CHANGED = "policy_changed"  # staff changed a wallet's policy (details: before and after)
+        ACCOUNT_IMPORTED = "account_imported"  # a private key was added to a wallet (details: its address)
 
     class Severity(models.TextChoices):
         INFO = "info"

@@ -3,7 +3,7 @@ idempotency, and the task it queues (only the row's id)."""
 
 import pytest
 
-from tests.factories import OTHER_MNEMONIC, SessionCommandFactory, WalletSessionFactory
+from tests.factories import MNEMONIC_ADDRESS, OTHER_MNEMONIC, SessionCommandFactory, WalletSessionFactory
 from wallets import dispatch
 from wallets.commands import PLAIN_COMMANDS
 from wallets.models import SecurityEvent, SessionCommand, WalletSession
@@ -22,7 +22,12 @@ def url(session):
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 BAD_CHECKSUM = TOKEN.lower()[:-1] + "A"  # mixed case that is not the EIP-55 checksum
-PARAMS = {"lock": {}, "unlock": {}, "watch_asset": {"address": TOKEN, "symbol": "TST", "decimals": 18}}
+PARAMS = {
+    "lock": {},
+    "unlock": {},
+    "watch_asset": {"address": TOKEN, "symbol": "TST", "decimals": 18},
+    "switch_account": {"address": MNEMONIC_ADDRESS},  # the factory wallet's first account
+}
 
 
 def test_every_command_of_the_registry_is_tested_here():
@@ -67,6 +72,10 @@ def test_a_command_is_202_and_queues_its_rows_id_on_the_sessions_worker(api, ses
         {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": 37}},
         {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": True}},
         {"kind": "watch_asset", "params": {"address": TOKEN, "symbol": "TST", "decimals": 18, "image": "x"}},
+        {"kind": "switch_account"},
+        {"kind": "switch_account", "params": {"address": "0x1234"}},
+        {"kind": "switch_account", "params": {"address": BAD_CHECKSUM}},
+        {"kind": "switch_account", "params": {"address": MNEMONIC_ADDRESS, "private_key": "never taken"}},
     ],
 )
 def test_a_bad_command_is_400_and_stores_nothing(api, session, published, payload):

@@ -364,3 +364,118 @@ def test_a_dapp_flow_signs_what_its_button_asks_and_refuses_what_was_not_expecte
     kinds = list(SecurityEvent.objects.filter(session_id=sid).values_list("kind", flat=True))
     assert SecurityEvent.Kind.POLICY_REJECTED in kinds, audit(sid)
     assert flow.close(sid)["status"] == "closed"
+
+
+def test_accounts_added_imported_and_switched_sign_and_send_as_themselves(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    """The wallet's next account added and a private key imported through the API; switch_account makes
+    each the session's: MetaMask adds or imports it, the dApp is connected with it, and what is signed or
+    sent after is that account's. The imported key never shows in the worker's log or any API response."""
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
+    session = flow.call("get", f"/sessions/{sid}/")
+    wallet_id = session["wallet_id"]
+    assert session["account"] == account.address
+    imported = Account.create()
+    key = imported.key.hex().removeprefix("0x")
+    anvil_chain.rpc("anvil_setBalance", [imported.address, hex(10**19)])
+    offset = len(worker.log_text())
+    derived = flow.call("post", f"/wallets/{wallet_id}/accounts/", {"kind": "derived"}, 201)
+    added = flow.call(
+        "post", f"/wallets/{wallet_id}/accounts/", {"kind": "imported", "private_key": key}, 201
+    )
+    assert (derived["hd_index"], added["address"]) == (1, imported.address)
+    listed = flow.call("get", f"/wallets/{wallet_id}/accounts/")
+    assert [a["kind"] for a in listed] == ["derived", "derived", "imported"]
+
+    switched = flow.command(sid, "switch_account", {"address": derived["address"]})
+    assert switched["status"] == "done", (switched, audit(sid))
+    assert switched["result"]["accounts"][0] == derived["address"]
+    assert flow.call("get", f"/sessions/{sid}/")["account"] == derived["address"]
+    signed = flow.sign(sid, {"method": "personal_sign", "message": "from the second account"})
+    assert signed["status"] == "signed", audit(sid)
+    assert signed["account"] == derived["address"]
+    recovered = Account.recover_message(
+        encode_defunct(text="from the second account"), signature=signed["signature"]
+    )
+    assert recovered == derived["address"]
+
+    to_imported = flow.command(sid, "switch_account", {"address": imported.address})
+    assert to_imported["status"] == "done", (to_imported, audit(sid))
+    tx = flow.send(sid, RECIPIENT, 10**15)
+    assert tx["status"] == "confirmed", (tx, audit(sid))
+    assert (
+        anvil_chain.rpc("eth_getTransactionByHash", [tx["tx_hash"]])["from"].lower()
+        == imported.address.lower()
+    )
+    print(f"switch_account: {json.dumps(to_imported)}\naccount added: {json.dumps(derived)}")  # README, -s
+
+    seen = worker.log_text()[offset:] + "\n".join(b.decode("utf-8", "replace") for b in flow.bodies)
+    assert key.lower() not in seen.lower()
+    assert imported.address in seen  # the check read real material
+    assert flow.close(sid)["status"] == "closed"
+
+
+def test_the_dapps_permit_button_is_signed_only_as_stated_in_full(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    """The test dApp's Sign Permit (EIP-2612) through POST /flows/: a permit is expected only in full, and
+    MetaMask's screen is checked against it field by field and against the policy's permit bans; the
+    signature is proven the wallet's over that permit. The same button with a wallet cap below its amount
+    is refused, recorded, and nothing is signed."""
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
+    permit = {
+        "primaryType": "Permit",
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "domain": {
+            "chainId": 31337,
+            "name": "MyToken",
+            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
+            "version": "1",
+        },
+        "message": {
+            "owner": account.address,
+            "spender": "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4",
+            "value": 3000,
+            "nonce": 0,
+            "deadline": 50000000000,
+        },
+    }
+    body = {
+        "steps": [
+            {"action": "click", "selector": "#signPermit"},
+            {"action": "wait", "selector": "#signPermitResult", "text": "0x"},
+            {"action": "read", "selector": "#signPermitResult", "name": "signature"},
+        ],
+        "expect": [{"kind": "typed_data", "typed_data": permit}],
+    }
+    signed = flow.run_flow(sid, body)
+    assert signed["status"] == "done", (signed["error"], signed["result"]["confirmations"], audit(sid))
+    signature = signed["result"]["confirmations"][0]["signature"]
+    recovered = Account.recover_message(encode_typed_data(full_message=permit), signature=signature)
+    assert recovered == account.address
+
+    from wallets.models import WalletPolicy, WalletSession
+
+    WalletPolicy.objects.create(wallet=WalletSession.objects.get(id=sid).wallet, max_permit_amount=2999)
+    refused = flow.run_flow(sid, {**body, "steps": body["steps"][:1], "time_limit_seconds": 15})
+    assert refused["status"] == "failed", refused
+    assert [c["decision"] for c in refused["result"]["confirmations"]] == ["rejected"]
+    assert "cap" in refused["result"]["confirmations"][0]["reason"]
+    kinds = list(SecurityEvent.objects.filter(session_id=sid).values_list("kind", flat=True))
+    assert SecurityEvent.Kind.POLICY_REJECTED in kinds, audit(sid)
+    assert flow.close(sid)["status"] == "closed"

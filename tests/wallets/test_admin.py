@@ -174,6 +174,9 @@ def test_staff_edit_a_wallet_policy_inline_and_each_change_is_an_event(staff, ro
         "policy-0-allowed_contracts": "[]",
         "policy-0-allowed_selectors": '["0xA9059CBB"]',
         "policy-0-max_permit_amount": "",
+        # The accounts inline is read only: its management form says it sends none.
+        "extra_accounts-TOTAL_FORMS": "0",
+        "extra_accounts-INITIAL_FORMS": "0",
     }
     response = staff.post(url, form)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -14,7 +14,7 @@ ORIGIN = "http://127.0.0.1:8545"
 
 
 def test_each_kind_is_its_own_command():
-    assert set(COMMANDS) == {"lock", "unlock", "watch_asset", "flow"}
+    assert set(COMMANDS) == {"lock", "unlock", "watch_asset", "switch_account", "flow"}
     assert all(command_for(kind).kind == kind for kind in COMMANDS)
 
 

@@ -480,3 +480,59 @@ def test_a_command_that_fails_or_is_refused_ends_so_with_an_event_only_for_the_r
     assert (refused.status, refused.error_kind) == ("rejected", "policy_rejected")
     kinds = list(SecurityEvent.objects.values_list("kind", "session_id"))
     assert kinds == [(SecurityEvent.Kind.POLICY_REJECTED, refused.session_id)]
+
+
+SECOND_ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # the factory phrase's index 1
+
+
+def test_an_operation_asked_before_a_switch_is_failed_without_asking_metamask() -> None:
+    """A signature asked of the first account, run after the session switched to another: not run on the
+    new one (its browser is never started here: nothing reaches MetaMask)."""
+    session = WalletSessionFactory()
+    row = services.signature_request_create(
+        user=session.wallet.owner, session_id=session.id, method="personal_sign", payload="hello"
+    )
+    assert row.account == session.wallet.address
+    services.session_set_account(session_id=session.id, account=SECOND_ACCOUNT, accounts=[])
+    browsers = SessionBrowsers()
+    browsers.acquire(session.id).address = SECOND_ACCOUNT
+    outcome = execution.signature_execute(signature_id=str(row.id), worker=WORKER, browsers=browsers)
+    row.refresh_from_db()
+    assert (outcome.outcome, row.status, row.error_kind) == ("failed", "failed", "account_changed")
+    assert "switched to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8" in row.error
+    assert row.progress == []  # no step ran
+
+
+def test_an_operation_is_not_run_while_metamask_holds_another_selection_than_the_session() -> None:
+    """A switch that failed half-way left MetaMask on another account: nothing runs until a switch fixes it;
+    the switch itself runs whatever the selection."""
+    session = WalletSessionFactory()
+    row = services.signature_request_create(
+        user=session.wallet.owner, session_id=session.id, method="personal_sign", payload="hello"
+    )
+    browsers = SessionBrowsers()
+    browsers.acquire(session.id).address = SECOND_ACCOUNT
+    execution.signature_execute(signature_id=str(row.id), worker=WORKER, browsers=browsers)
+    row.refresh_from_db()
+    assert (row.status, row.error_kind) == ("failed", "account_changed")
+    assert f"MetaMask has {SECOND_ACCOUNT} selected" in row.error
+    from wallets.execution.common import _account_moved
+
+    switch = services.session_command_create(
+        user=session.wallet.owner,
+        session_id=session.id,
+        kind="switch_account",
+        params={"address": session.wallet.address},
+    )
+    op = Operation(
+        switch.id,
+        switch.session,
+        switch.kind,
+        mark_rejected=lambda **_kw: True,
+        mark_failed=lambda **_kw: True,
+        account=switch.account,
+        on_any_account=True,
+    )
+    browser = browsers.get(session.id)
+    assert browser is not None
+    assert _account_moved(op, browser) == ""

@@ -25,7 +25,9 @@ class Asked(Generic[R]):
 
     @property
     def address(self) -> str:
-        return str(self.session.wallet.address)
+        """The account it is asked of: the session's when it was asked (the worker runs it only while that
+        is still the session's account)."""
+        return str(self.row.account or self.session.active_account)
 
     @property
     def dapp_origin(self) -> str:

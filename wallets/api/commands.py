@@ -29,12 +29,14 @@ def _object(value: Any) -> dict[str, Any]:
 class SessionCommandOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
+    account = serializers.CharField(help_text="the session's account when it was asked: the one it uses")
     kind = serializers.CharField()
     params = serializers.JSONField()
     status = serializers.CharField(help_text="pending, running, done, rejected or failed")
     result = serializers.JSONField(
         help_text="once done: lock and unlock give locked (now) and was_locked (before the command); "
-        "watch_asset gives added, address and symbol"
+        "watch_asset gives added, address and symbol; switch_account gives account, kind and accounts (the "
+        "dApp's)"
     )
     error = serializers.CharField()
     error_kind = serializers.CharField()
@@ -69,6 +71,14 @@ class SessionCommandCreateApi(ApiView):
         examples=[
             OpenApiExample("Lock MetaMask", value={"kind": "lock"}, request_only=True),
             OpenApiExample("Unlock MetaMask", value={"kind": "unlock"}, request_only=True),
+            OpenApiExample(
+                "Use another of the wallet's accounts",
+                value={
+                    "kind": "switch_account",
+                    "params": {"address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"},
+                },
+                request_only=True,
+            ),
             OpenApiExample(
                 "Add an ERC-20 to MetaMask",
                 value={

@@ -19,6 +19,7 @@ from wallets.validators import validate_network
 class NetworkChangeOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
+    account = serializers.CharField(help_text="the session's account when it was asked: the one it uses")
     network = serializers.JSONField()
     status = serializers.CharField(help_text="pending, running, switched, rejected, blocked or failed")
     chain_id = serializers.IntegerField(

@@ -33,6 +33,7 @@ MAX_GAS = 2**63 - 1
 class SignatureOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
+    account = serializers.CharField(help_text="the session's account when it was asked: the one it uses")
     method = serializers.CharField()
     message = serializers.SerializerMethodField(
         help_text="the text signed: personal_sign's message, or the EIP-4361 message the service built for "
@@ -53,6 +54,7 @@ class SignatureOutput(serializers.Serializer):
 class TransactionOutput(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
+    account = serializers.CharField(help_text="the session's account when it was asked: the one it uses")
     network = serializers.JSONField(help_text="the session's network when the transaction was accepted")
     to = serializers.CharField()
     value_wei = serializers.SerializerMethodField()

@@ -22,7 +22,10 @@ class SessionOutput(serializers.Serializer):
     dapp_url = serializers.CharField()
     dapp_origin = serializers.CharField()
     network = serializers.JSONField()
-    accounts = serializers.JSONField()
+    accounts = serializers.JSONField(help_text="what the dApp was given, its first one the session's account")
+    account = serializers.CharField(
+        source="active_account", help_text="the account every action uses (switch_account changes it)"
+    )
     chain_id = serializers.IntegerField(allow_null=True)
     worker = serializers.CharField()
     metamask_version = serializers.CharField(

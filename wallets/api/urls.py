@@ -1,6 +1,7 @@
 from django.urls import path
 
 from wallets.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+from wallets.api.accounts import WalletAccountsApi
 from wallets.api.auth import TokenObtainApi, TokenRefreshApi, TokenVerifyApi
 from wallets.api.commands import SessionCommandCreateApi, SessionCommandDetailApi
 from wallets.api.flows import SessionFlowCreateApi, SessionFlowDetailApi
@@ -23,6 +24,7 @@ urlpatterns = [
     path("wallets/", WalletsApi.as_view(), name="wallets"),
     path("wallets/<uuid:wallet_id>/", WalletDetailApi.as_view(), name="wallet-detail"),
     path("wallets/<uuid:wallet_id>/policy/", WalletPolicyApi.as_view(), name="wallet-policy"),
+    path("wallets/<uuid:wallet_id>/accounts/", WalletAccountsApi.as_view(), name="wallet-accounts"),
     path("sessions/", SessionOpenApi.as_view(), name="session-open"),
     path("sessions/<uuid:session_id>/", SessionApi.as_view(), name="session-detail"),
     path("sessions/<uuid:session_id>/signatures/", SignatureCreateApi.as_view(), name="signature-create"),

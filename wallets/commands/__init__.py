@@ -10,10 +10,13 @@ from __future__ import annotations
 from wallets.commands.base import Command
 from wallets.commands.flow import Flow
 from wallets.commands.lock import Lock
+from wallets.commands.switch_account import SwitchAccount
 from wallets.commands.unlock import Unlock
 from wallets.commands.watch_asset import WatchAsset
 
-COMMANDS: dict[str, type[Command]] = {command.kind: command for command in (Lock, Unlock, WatchAsset, Flow)}
+COMMANDS: dict[str, type[Command]] = {
+    command.kind: command for command in (Lock, Unlock, WatchAsset, SwitchAccount, Flow)
+}
 # What POST /sessions/{id}/commands/ takes; a flow has its own endpoint (/sessions/{id}/flows/).
 PLAIN_COMMANDS = tuple(kind for kind in COMMANDS if kind != Flow.kind)
 
@@ -23,4 +26,14 @@ def command_for(kind: str) -> Command:
     return COMMANDS[kind]()
 
 
-__all__ = ["COMMANDS", "PLAIN_COMMANDS", "Command", "Flow", "Lock", "Unlock", "WatchAsset", "command_for"]
+__all__ = [
+    "COMMANDS",
+    "PLAIN_COMMANDS",
+    "Command",
+    "Flow",
+    "Lock",
+    "SwitchAccount",
+    "Unlock",
+    "WatchAsset",
+    "command_for",
+]

@@ -22,6 +22,9 @@ class Command:
     summary: ClassVar[str]
     # Whether it can sign or send (a flow): then a failure records signing_failed, as a signature's does.
     signs: ClassVar[bool] = False
+    # Whether it runs whichever account the session has (switch_account): every other operation runs only
+    # on the account the session had when it was asked (wallets/execution/common.py).
+    on_any_account: ClassVar[bool] = False
 
     def clean(self, params: dict[str, Any]) -> dict[str, Any]:
         """The parameters as stored, or ValidationFailed (a 400). This default takes none."""

@@ -75,7 +75,7 @@ class Flow(Command):
             )
             for s in row.params["steps"]
         ]
-        address = str(row.session.wallet.address)
+        address = row.session.active_account
         chain = chain_of_network(row.session.network)
         start_nonce = chain.nonce(address, "pending") if chain is not None else None
         outcome = browser.run_flow(steps, expectations, time_limit=float(row.params["time_limit_seconds"]))

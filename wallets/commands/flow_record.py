@@ -34,7 +34,7 @@ def session_context(row: SessionCommand) -> FlowContext:
         network_name=str(network["name"]) if network.get("name") else None,
         currency_symbol=str(network.get("currency_symbol") or "ETH"),
         policy=wallet_policy(wallet=session.wallet),
-        own_addresses=(str(session.wallet.address),),
+        own_addresses=(session.active_account, str(session.wallet.address)),
         spent_24h_wei=spent_24h(wallet=session.wallet, exclude_id=row.id),
     )
 

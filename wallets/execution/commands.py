@@ -45,6 +45,8 @@ def _execute(row: SessionCommand, *, worker: str, browsers: BrowserPool) -> Outc
         mark_rejected=mark_rejected,
         mark_failed=mark_failed,
         signs=command_for(row.kind).signs,
+        account=row.account,
+        on_any_account=command_for(row.kind).on_any_account,
     )
     return run_on_session(
         op, worker=worker, browsers=browsers, perform=lambda browser: _run(op, row, browser)

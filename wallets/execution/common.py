@@ -119,6 +119,8 @@ class Operation:
     `mark_rejected` / `mark_failed` are the row's services (keyword arguments error, error_kind and optionally
     artifact_path); `action` names the browser action in security events. `signs`: whether the operation
     could sign or send; a failure of one that cannot (a session command) is no signing_failed event.
+    `account`: the session's account when the row was asked (empty on rows from before accounts);
+    `on_any_account`: runs whichever account the session has (a switch, which sets it).
     """
 
     row_id: Any
@@ -127,6 +129,8 @@ class Operation:
     mark_rejected: Callable[..., bool]
     mark_failed: Callable[..., bool]
     signs: bool = True
+    account: str = ""
+    on_any_account: bool = False
 
     def security_event(
         self,
@@ -163,6 +167,9 @@ def run_on_session(
     if browser is None:
         op.mark_failed(error=why, error_kind="session_unavailable")
         return Outcome("failed", why)
+    if why := _account_moved(op, browser):
+        op.mark_failed(error=why, error_kind="account_changed")
+        return Outcome("failed", "account_changed")
     op.session.touch()
     try:
         return perform(browser)
@@ -170,6 +177,20 @@ def run_on_session(
         # Confirmations refused as not this request's (left pending before it, or queued again during it).
         for reason, text in browser.refused_others:
             op.security_event(SecurityEvent.Kind.POLICY_REJECTED, reason=reason, shown_text=text)
+
+
+def _account_moved(op: Operation, browser: WalletBrowser) -> str:
+    """Why the row must not run on the account the session has now ("" when it may): asked for another
+    account than the session's (a switch ran in between), or MetaMask holding another selection than the
+    session records (a switch that failed half-way). Nothing is asked of MetaMask then."""
+    active = op.session.active_account
+    if op.on_any_account:
+        return ""
+    if op.account and op.account.lower() != active.lower():
+        return f"asked for account {op.account}; the session switched to {active} since: not run"
+    if browser.address and browser.address.lower() != active.lower():
+        return f"MetaMask has {browser.address} selected, the session's account is {active}: not run"
+    return ""
 
 
 def _session_browser(

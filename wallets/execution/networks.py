@@ -54,6 +54,7 @@ def _execute(row: NetworkChange, *, worker: str, browsers: BrowserPool) -> Outco
         action=ACTION,
         mark_rejected=functools.partial(services.network_change_mark_rejected, network_change_id=row.id),
         mark_failed=functools.partial(services.network_change_mark_failed, network_change_id=row.id),
+        account=row.account,
     )
     return run_on_session(
         op, worker=worker, browsers=browsers, perform=lambda browser: _switch(op, row, browser)

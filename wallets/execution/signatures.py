@@ -51,6 +51,7 @@ def _execute(row: SignatureRequest, *, worker: str, browsers: BrowserPool) -> Ou
         action=action.name,
         mark_rejected=functools.partial(services.signature_mark_rejected, signature_id=row.id),
         mark_failed=functools.partial(services.signature_mark_failed, signature_id=row.id),
+        account=row.account,
     )
     return run_on_session(
         op, worker=worker, browsers=browsers, perform=lambda browser: _sign(op, action, row, browser)
@@ -66,7 +67,7 @@ def _sign(op: Operation, action: SignatureAction, row: SignatureRequest, browser
     except Exception as exc:
         return operation_failed(op, exc)
     # What came back through the browser is a claim: the signature must sign the requested payload.
-    if not _signed_by(action, asked, signature, op.session.wallet.address):
+    if not _signed_by(action, asked, signature, op.session.active_account):
         op.mark_failed(
             error="the signature returned does not sign the requested payload; it was discarded",
             error_kind="signature_mismatch",

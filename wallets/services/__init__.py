@@ -3,6 +3,16 @@
 functions; the browser worker calls the *_claim and *_mark_* functions. All arguments are keyword-only.
 Status changes are declared in each model's TRANSITIONS and applied by services.transitions only."""
 
+from wallets.services.accounts import (
+    AccountExists,
+    AccountRef,
+    session_set_account,
+    wallet_account_add,
+    wallet_account_get,
+    wallet_account_import,
+    wallet_account_private_key,
+    wallet_accounts,
+)
 from wallets.services.commands import (
     session_command_claim,
     session_command_create,
@@ -74,6 +84,8 @@ from wallets.services.workers import (
 
 __all__ = [
     "DERIVATION_PATH",
+    "AccountExists",
+    "AccountRef",
     "WalletSecrets",
     "browser_worker_heartbeat",
     "browser_worker_remove",
@@ -101,6 +113,7 @@ __all__ = [
     "session_mark_ready",
     "session_request_close",
     "session_request_open",
+    "session_set_account",
     "session_set_chain_id",
     "session_set_metamask_version",
     "session_set_network",
@@ -121,6 +134,11 @@ __all__ = [
     "transaction_policy_reason",
     "transaction_record_nonce",
     "transaction_request_create",
+    "wallet_account_add",
+    "wallet_account_get",
+    "wallet_account_import",
+    "wallet_account_private_key",
+    "wallet_accounts",
     "wallet_import",
     "wallet_keys_rotate",
     "wallet_policy",

@@ -32,7 +32,9 @@ def session_command_create(
     with transaction.atomic():
         session = session_lock_ready(session=owned)
         command_for(kind).check_session(session, cleaned)
-        row = SessionCommand.objects.create(session=session, kind=kind, params=cleaned)
+        row = SessionCommand.objects.create(
+            session=session, kind=kind, params=cleaned, account=session.active_account
+        )
         dispatch.session_command_execute_enqueue(command=row)
     return row
 

@@ -27,7 +27,7 @@ def network_change_create(
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
         session = session_lock_ready(session=owned)
-        row = NetworkChange.objects.create(session=session, network=network)
+        row = NetworkChange.objects.create(session=session, network=network, account=session.active_account)
         dispatch.network_change_execute_enqueue(network_change=row)
     return row
 

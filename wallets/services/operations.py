@@ -33,7 +33,9 @@ def signature_request_create(
         session = session_lock_ready(session=owned)
         if method == SignatureRequest.Method.SIGN_IN:
             payload = _sign_in_message(session, payload)
-        request = SignatureRequest.objects.create(session=session, method=method, payload=payload)
+        request = SignatureRequest.objects.create(
+            session=session, method=method, payload=payload, account=session.active_account
+        )
         dispatch.signature_execute_enqueue(signature_request=request)
     return request
 
@@ -47,7 +49,7 @@ def _sign_in_message(session: WalletSession, fields: dict[str, Any]) -> str:
     return sign_in_message(
         fields,
         dapp_url=str(session.dapp_url),
-        address=str(session.wallet.address),
+        address=session.active_account,
         chain_id=int(chain_id),
         issued_at=timezone.now(),
     )
@@ -84,6 +86,7 @@ def transaction_request_create(
             raise ValidationFailed("max_priority_fee_per_gas_wei cannot exceed max_fee_per_gas_wei")
         row = Transaction.objects.create(
             session=session,
+            account=session.active_account,
             network=session.network,
             to=to,
             value_wei=Decimal(value_wei),

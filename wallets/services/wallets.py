@@ -11,7 +11,7 @@ from eth_account import Account
 from wallets import crypto
 from wallets.audit import security_event_record
 from wallets.exceptions import ValidationFailed, WalletAlreadyImported
-from wallets.models import SecurityEvent, Wallet
+from wallets.models import SecurityEvent, Wallet, WalletAccount
 from wallets.validators import validate_mnemonic
 
 DERIVATION_PATH = "m/44'/60'/0'/0/0"
@@ -51,7 +51,8 @@ def wallet_secrets(*, wallet: Wallet) -> WalletSecrets:
 
 
 def wallet_keys_rotate() -> int:
-    """Re-encrypts every wallet secret under the first FIELD_ENCRYPTION_KEYS key; returns rows rewritten."""
+    """Re-encrypts every wallet secret (mnemonic, password, imported keys) under the first
+    FIELD_ENCRYPTION_KEYS key; returns the wallet rows rewritten."""
     count = 0
     with transaction.atomic():
         for wallet in Wallet.objects.select_for_update().only(
@@ -61,6 +62,10 @@ def wallet_keys_rotate() -> int:
             wallet.encrypted_password = crypto.rotate(wallet.encrypted_password)
             wallet.save(update_fields=["encrypted_mnemonic", "encrypted_password"])
             count += 1
+        imported = WalletAccount.objects.select_for_update().filter(kind=WalletAccount.Kind.IMPORTED)
+        for account in imported.only("id", "encrypted_private_key"):
+            account.encrypted_private_key = crypto.rotate(account.encrypted_private_key)
+            account.save(update_fields=["encrypted_private_key"])
         security_event_record(
             kind=SecurityEvent.Kind.KEY_ROTATED,
             severity=SecurityEvent.Severity.INFO,

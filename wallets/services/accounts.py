@@ -1,0 +1,131 @@
+"""A wallet's accounts: its first (the phrase's index 0, ``Wallet.address``), the phrase's next ones added,
+and ones imported from a private key (encrypted at rest like the mnemonic, never returned or logged). Which
+one a session uses is the session's ``account``; a switch_account command changes it once MetaMask has it
+selected and the dApp connected with it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from eth_account import Account
+
+from wallets import crypto
+from wallets.audit import security_event_record
+from wallets.exceptions import Conflict, NotFound, ValidationFailed
+from wallets.models import SecurityEvent, Wallet, WalletAccount, WalletSession
+
+Account.enable_unaudited_hdwallet_features()
+MAX_ACCOUNTS_PER_WALLET = 50  # MetaMask's account list is read entry by entry: keep it short
+_PRIVATE_KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
+Kind = WalletAccount.Kind
+
+
+class AccountExists(Conflict):
+    default_message = "The wallet has this account already"
+    code = "account_exists"
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """What a session needs to bring an account into MetaMask: its index under the phrase, or that it is
+    imported (its key is read by the worker only, wallet_account_private_key)."""
+
+    address: str
+    kind: str
+    hd_index: int | None
+    label: str = ""
+    created_at: Any = field(default=None, compare=False)
+
+
+def wallet_accounts(*, wallet: Wallet) -> list[AccountRef]:
+    """The wallet's accounts, its first one first, then in the order they were added."""
+    first = AccountRef(str(wallet.address), Kind.DERIVED, 0, "", wallet.created_at)
+    rest = [
+        AccountRef(a.address, a.kind, a.hd_index, a.label, a.created_at)
+        for a in WalletAccount.objects.filter(wallet=wallet).order_by("created_at")
+    ]
+    return [first, *rest]
+
+
+def wallet_account_get(*, wallet: Wallet, address: str) -> AccountRef:
+    found = next((a for a in wallet_accounts(wallet=wallet) if a.address.lower() == address.lower()), None)
+    if found is None:
+        raise NotFound("The wallet has no such account; add or import it first")
+    return found
+
+
+def _room_for_one(wallet: Wallet) -> None:
+    if WalletAccount.objects.filter(wallet=wallet).count() + 1 >= MAX_ACCOUNTS_PER_WALLET:
+        raise ValidationFailed(f"a wallet holds at most {MAX_ACCOUNTS_PER_WALLET} accounts")
+
+
+def wallet_account_add(*, wallet: Wallet, label: str = "") -> AccountRef:
+    """The phrase's next account (the index after the highest one added), as MetaMask's "Add account"
+    makes it. The mnemonic is decrypted here for the derivation only."""
+    with transaction.atomic():
+        # The wallet row locked: two adds at once take two indexes, never the same one.
+        locked = Wallet.objects.select_for_update().get(id=wallet.id)
+        _room_for_one(locked)
+        highest = WalletAccount.objects.filter(wallet=locked, kind=Kind.DERIVED).aggregate(m=Max("hd_index"))
+        index = (highest["m"] or 0) + 1
+        words = crypto.decrypt(locked.encrypted_mnemonic)
+        address = Account.from_mnemonic(words, account_path=f"m/44'/60'/0'/0/{index}").address
+        if WalletAccount.objects.filter(wallet=locked, address=address).exists():
+            raise AccountExists("The phrase's next account was imported from its key already")
+        row = WalletAccount.objects.create(
+            wallet=locked, address=address, kind=Kind.DERIVED, hd_index=index, label=label
+        )
+    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+
+
+def wallet_account_import(
+    *, wallet: Wallet, private_key: str, label: str = "", actor: Any = None, ip: str | None = None
+) -> AccountRef:
+    """An account from its private key, kept as a Fernet token; every import is a security event."""
+    key = private_key.strip()
+    if not _PRIVATE_KEY.fullmatch(key):
+        raise ValidationFailed("a private key is 32 bytes of hex (64 hex digits, 0x optional)")
+    key = key if key.startswith("0x") else f"0x{key}"
+    try:
+        address = Account.from_key(key).address
+    except (ValueError, TypeError):
+        raise ValidationFailed("not a valid secp256k1 private key") from None
+    if address.lower() == str(wallet.address).lower():
+        raise AccountExists()
+    try:
+        with transaction.atomic():
+            locked = Wallet.objects.select_for_update().get(id=wallet.id)
+            _room_for_one(locked)
+            row = WalletAccount.objects.create(
+                wallet=locked,
+                address=address,
+                kind=Kind.IMPORTED,
+                encrypted_private_key=crypto.encrypt(key),
+                label=label,
+            )
+            security_event_record(
+                kind=SecurityEvent.Kind.ACCOUNT_IMPORTED,
+                severity=SecurityEvent.Severity.INFO,
+                actor=actor,
+                wallet=locked,
+                ip=ip,
+                details={"address": address},
+            )
+    except IntegrityError:
+        raise AccountExists() from None
+    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+
+
+def wallet_account_private_key(*, wallet: Wallet, address: str) -> str:
+    """The decrypted key of an imported account, for the worker that types it into MetaMask."""
+    row = WalletAccount.objects.get(wallet=wallet, address=address, kind=Kind.IMPORTED)
+    return crypto.decrypt(row.encrypted_private_key)
+
+
+def session_set_account(*, session_id: Any, account: str, accounts: list[str]) -> None:
+    """After a switch: the session's account, and the accounts its dApp now has."""
+    WalletSession.objects.filter(id=session_id).update(account=account, accounts=accounts)
