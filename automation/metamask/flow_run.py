@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from automation.metamask.approvals import SIGNATURE, Screen, recognise
 from automation.metamask.pages.base import normalize_route
 from automation.metamask.pages.confirmations import ApprovalPage, SignaturePage
-from automation.metamask.screens import UnknownScreenWatch, shown
+from automation.metamask.screens import HeldStill, UnknownScreenWatch, shown
 from automation.models import Displayed, Verifier
 
 if TYPE_CHECKING:
@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("automation.metamask")
 _LOG = {"component": "browser_controller"}
 _FOLLOW_EVERY = 0.5  # seconds between looks for approvals shown on another of the build's pages
-# Seconds a screen of a kind no expectation names must hold still before it is refused (as in request_run:
-# 13.36 shows a chain permission as a connect screen for a moment).
-_UNEXPECTED_SETTLE = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,8 @@ class FlowWatch:
     expectations: list[Expectation]
     confirmations: list[Confirmation] = field(default_factory=list)
     used: list[set[str]] = field(default_factory=list)
-    _unexpected: tuple[str, str, float] | None = None
+    # A screen of a kind no expectation names is refused once it held still (screens.HeldStill).
+    _held_still: HeldStill = field(default_factory=HeldStill)
     _next_follow: float = 0.0
     _watch: UnknownScreenWatch | None = None
 
@@ -162,13 +160,3 @@ class FlowWatch:
         self.mm.refuse_other(screen, "flow", reason)
         text = self.mm.refused_others[-1][1]
         self.confirmations.append(Confirmation(screen.kind, "rejected", None, reason, shown_text=text))
-
-    def _held_still(self, kind: str, route: str) -> bool:
-        now = time.monotonic()
-        if self._unexpected is None or self._unexpected[:2] != (route, kind):
-            self._unexpected = (route, kind, now)
-            return False
-        if now - self._unexpected[2] < _UNEXPECTED_SETTLE:
-            return False
-        self._unexpected = None
-        return True

@@ -20,7 +20,7 @@ from automation.errors import AutomationTimeout, PolicyRejected
 from automation.metamask.approvals import SIGNATURE, TRANSACTION, Screen, recognise
 from automation.metamask.pages.base import normalize_route
 from automation.metamask.pages.confirmations import ApprovalPage
-from automation.metamask.screens import UnknownScreenWatch, shown
+from automation.metamask.screens import HeldStill, UnknownScreenWatch, shown
 from automation.models import RpcParams, Verifier
 
 if TYPE_CHECKING:
@@ -39,11 +39,6 @@ _SCREEN_POLL = 0.1  # seconds between reads of the approval tab while it shows n
 # come back rejected or its own screen to follow, before the refused one is taken for its own.
 _MISMATCH_GRACE = 5.0
 _NAVIGATE_WAIT = 2.0  # seconds for another pending confirmation to show after its button was clicked
-# Seconds a screen of a kind the request never raises must hold still (same route, same kind) before it is
-# refused: 13.36 can render a chain permission on #connect/<id> as a connect screen for a moment before its
-# permission buttons show (seen 2026-12-03: refused at once, the connect page's Cancel was gone when
-# clicked). Nothing is approved meanwhile.
-_UNEXPECTED_SETTLE = 1.0
 
 
 class RequestRun:
@@ -71,7 +66,8 @@ class RequestRun:
         self.matched: set[str] = set()
         self.ambiguous: PolicyRejected | None = None  # set once two pending confirmations showed it
         self.seen_events = 0
-        self.unexpected: tuple[str, str, float] | None = None  # (route, kind, first seen) not yet refused
+        # A screen of a kind the request never raises is refused once it held still (screens.HeldStill).
+        self._held_still = HeldStill()
 
     def run(self, params: RpcParams, timeout: float) -> Any:
         mm = self.mm
@@ -158,16 +154,6 @@ class RequestRun:
                 time.sleep(_SCREEN_POLL)
         else:
             self._expected_screen(screen, route)
-
-    def _held_still(self, kind: str, route: str) -> bool:
-        now = time.monotonic()
-        if self.unexpected is None or self.unexpected[:2] != (route, kind):
-            self.unexpected = (route, kind, now)
-            return False
-        if now - self.unexpected[2] < _UNEXPECTED_SETTLE:
-            return False
-        self.unexpected = None
-        return True
 
     def _expected_screen(self, screen: Screen, route: str) -> None:
         mm = self.mm

@@ -44,6 +44,31 @@ def describe(view: dict[str, Any]) -> str:
     return f"{page}{route} (headings: {heads or '-'}; test ids: {ids or '-'})"
 
 
+# Seconds a screen of a kind the driver is not waiting for must hold still (same route, same kind) before it
+# is refused: 13.36 can render a chain permission on #connect/<id> as a connect screen for a moment before its
+# permission buttons show (seen 2026-12-03: refused at once, the connect page's Cancel was gone when
+# clicked). Nothing is approved meanwhile.
+UNEXPECTED_SETTLE_SECONDS = 1.0
+
+
+class HeldStill:
+    """Tells when a screen (its route and kind) has shown unchanged for ``settle`` seconds."""
+
+    def __init__(self, settle: float = UNEXPECTED_SETTLE_SECONDS) -> None:
+        self.settle = settle
+        self._first: tuple[str, str, float] | None = None  # (route, kind, first seen)
+
+    def __call__(self, kind: str, route: str) -> bool:
+        now = time.monotonic()
+        if self._first is None or self._first[:2] != (route, kind):
+            self._first = (route, kind, now)
+            return False
+        if now - self._first[2] < self.settle:
+            return False
+        self._first = None
+        return True
+
+
 class UnknownScreenWatch:
     """Counts how long the page has shown something unrecognised; raises once that passes the limit."""
 
