@@ -34,6 +34,7 @@ from automation import (
 from automation.metamask.approvals import CONFIRMATION, CONNECT, PERMISSION, SIGNATURE, TOKEN, TRANSACTION
 from metamask_service.devstack import Anvil, StaticServer
 from tests.automation.conftest import ANVIL_MNEMONIC, WALLET_PASSWORD, expected_address
+from tests.support.dapp_requests import sign_permit_request
 from tests.support.polling import until
 
 pytestmark = pytest.mark.browser
@@ -218,42 +219,6 @@ def test_typed_data_v4_button_signs_the_mail(suite: FlowSuite) -> None:
     assert SIGNATURE_RE.fullmatch(reads(outcome)["signature"] or ""), outcome.confirmations
 
 
-PERMIT_SPENDER = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"  # the test dApp's Sign Permit spender
-
-
-def permit_of(suite: FlowSuite) -> dict:
-    """The EIP-2612 Permit the test dApp's Sign Permit button asks for (as @metamask/test-dapp builds it)."""
-    permit_fields = ["owner", "spender", "value", "nonce", "deadline"]
-    return {
-        "primaryType": "Permit",
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": name, "type": "address" if name in ("owner", "spender") else "uint256"}
-                for name in permit_fields
-            ],
-        },
-        "domain": {
-            "chainId": suite.anvil.chain_id,
-            "name": "MyToken",
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-            "version": "1",
-        },
-        "message": {
-            "owner": suite.address,
-            "spender": PERMIT_SPENDER,
-            "value": 3000,
-            "nonce": 0,
-            "deadline": 50000000000,
-        },
-    }
-
-
 def _the_permit(shown: DisplayedSignature) -> bool:
     """MetaMask's permit screen: 13.5 lists the typed fields, 13.36 shows a spending-cap request; both show
     the amount and the deadline's date."""
@@ -274,7 +239,8 @@ def test_sign_permit_button_signs_the_permit_it_shows(suite: FlowSuite) -> None:
     assert outcome.error is None, (outcome.error, outcome.confirmations)
     signature = reads(outcome)["signature"] or ""
     assert SIGNATURE_RE.fullmatch(signature), outcome.confirmations
-    signed = Account.recover_message(encode_typed_data(full_message=permit_of(suite)), signature=signature)
+    permit = sign_permit_request(chain_id=suite.anvil.chain_id, owner=suite.address)
+    signed = Account.recover_message(encode_typed_data(full_message=permit), signature=signature)
     assert signed == suite.address
 
 

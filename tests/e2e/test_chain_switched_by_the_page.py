@@ -5,6 +5,8 @@ the session's chain, must be refused and recorded, and neither chain may see any
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from metamask_service.devstack import Anvil, StaticServer
@@ -28,6 +30,7 @@ def test_a_chain_the_page_switched_to_gets_nothing_and_the_transfer_is_refused(
 
         added = flow.change_network(sid, other)
         assert (added["status"], added["chain_id"]) == ("switched", 31390), added
+        print(f"network change: {json.dumps(added)}")  # README's example, with -s
         session = flow.call("get", f"/sessions/{sid}/")
         assert (session["chain_id"], session["network"]["rpc_url"]) == (31390, other_chain.rpc_url)
         back = flow.change_network(sid, first)

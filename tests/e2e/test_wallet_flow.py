@@ -25,6 +25,7 @@ from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
 from tests.support.chain_fixtures import TOKEN_SYMBOL
+from tests.support.dapp_requests import sign_permit_request
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -195,6 +196,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     timings["personal_sign"] = time.monotonic() - mark
     assert signed["status"] == "signed", audit(sid)
     assert Account.recover_message(encode_defunct(text=message), signature=signed["signature"]) == address
+    print(f"personal_sign: {json.dumps(signed)}")  # README's example, with -s
 
     mark = time.monotonic()
     typed = typed_mail(address)
@@ -224,6 +226,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert on_chain["from"].lower() == address.lower()
     assert int(on_chain["blockNumber"], 16) == tx["block_number"]
     assert int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16) == nonce_before + 1
+    print(f"transaction: {json.dumps(tx)}")  # README's example, with -s
 
     # Sign-In with Ethereum: the service builds the message for the session; MetaMask's sign-in screen is
     # checked field by field, and the signature signs the message the detail returns.
@@ -249,6 +252,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     timings["watch_asset"] = time.monotonic() - mark
     assert watched["status"] == "done", audit(sid)
     assert watched["result"] == {"added": True, "address": erc20_token, "symbol": TOKEN_SYMBOL}
+    print(f"watch_asset: {json.dumps(watched)}")  # README's example, with -s
 
     # The worker's heartbeat row reports the open session and its browser (beats every ~10 s).
     beat = poll(
@@ -424,37 +428,7 @@ def test_the_dapps_permit_button_is_signed_only_as_stated_in_full(
     signature is proven the wallet's over that permit. The same button with a wallet cap below its amount
     is refused, recorded, and nothing is signed."""
     account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
-    permit = {
-        "primaryType": "Permit",
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "domain": {
-            "chainId": 31337,
-            "name": "MyToken",
-            "verifyingContract": "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC",
-            "version": "1",
-        },
-        "message": {
-            "owner": account.address,
-            "spender": "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4",
-            "value": 3000,
-            "nonce": 0,
-            "deadline": 50000000000,
-        },
-    }
+    permit = sign_permit_request(chain_id=31337, owner=account.address)
     body = {
         "steps": [
             {"action": "click", "selector": "#signPermit"},
