@@ -290,6 +290,12 @@ class Transaction(Operation):
     def __str__(self) -> str:
         return f"tx {self.id} ({self.status})"
 
+    @property
+    def sender(self) -> str:
+        """The account it is sent from: the session's when it was asked (rows from before accounts: the
+        wallet's first), whatever the session switched to since."""
+        return str(self.account or self.session.wallet.address)
+
 
 class SignatureRequest(Operation):
     class Method(models.TextChoices):

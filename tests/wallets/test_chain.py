@@ -163,3 +163,19 @@ def test_an_unused_nonce_of_an_ended_session_is_failed_not_sent(anvil: Anvil) ->
     execution.transactions_reconcile(older_than_seconds=0)
     row.refresh_from_db()
     assert (row.status, row.error_kind) == ("failed", "not_sent")
+
+
+def test_a_transaction_of_an_account_the_session_switched_away_from_is_settled_as_that_accounts(
+    anvil: Anvil,
+) -> None:
+    """Sent from the first account, then the session switched to another: its hash is checked against, and
+    its nonce read for, the account it was asked of."""
+    nonce = Chain(anvil.rpc_url).nonce(MNEMONIC_ADDRESS)
+    tx_hash = send_direct(anvil, RECIPIENT, 10**15)
+    row = submitted_row(anvil, to=RECIPIENT, value_wei=10**15, nonce=nonce, tx_hash=tx_hash)
+    Transaction.objects.filter(id=row.id).update(account=MNEMONIC_ADDRESS)
+    WalletSession.objects.filter(id=row.session_id).update(account=OTHER)
+    row = Transaction.objects.select_related("session__wallet__owner").get(id=row.id)
+    assert row.session.active_account == OTHER
+    assert row.sender == MNEMONIC_ADDRESS
+    assert _settle(row, Chain(anvil.rpc_url)).outcome == "confirmed"

@@ -67,7 +67,7 @@ def _sign(op: Operation, action: SignatureAction, row: SignatureRequest, browser
     except Exception as exc:
         return operation_failed(op, exc)
     # What came back through the browser is a claim: the signature must sign the requested payload.
-    if not _signed_by(action, asked, signature, op.session.active_account):
+    if not _signed_by(action, asked, signature, asked.address):
         op.mark_failed(
             error="the signature returned does not sign the requested payload; it was discarded",
             error_kind="signature_mismatch",

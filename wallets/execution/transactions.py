@@ -111,7 +111,7 @@ def _send(op: Operation, action: Action[Any, Any], row: Transaction, browser: Wa
         op.mark_failed(error="the session has no network: no RPC to check the chain", error_kind="no_network")
         return Outcome("failed", "no_network")
     try:
-        nonce = chain.nonce(op.session.active_account)
+        nonce = chain.nonce(row.sender)
     except ChainUnavailable as exc:
         op.mark_failed(error=str(exc), error_kind="chain_unavailable")
         return Outcome("failed", "chain_unavailable")
@@ -170,7 +170,7 @@ def _not_the_request(row: Transaction, chain: Chain, tx_hash: str | None = None)
         return f"{tx_hash or row.tx_hash} is not a transaction on chain"
     mismatch = transaction_mismatch(
         tx,
-        sender=row.session.active_account,
+        sender=row.sender,
         to=row.to,
         value_wei=int(row.value_wei),
         data=row.data,
@@ -240,7 +240,7 @@ def _reconcile(row: Transaction, chain: Chain) -> str:
         return _mined(row, receipt).outcome
     if row.nonce is None:
         return "unknown"
-    sender = row.session.active_account
+    sender = row.sender
     if chain.nonce(sender, "latest") <= row.nonce:
         if row.session.status in WalletSession.FINAL_STATUSES and chain.nonce(sender, "pending") <= row.nonce:
             # The session's browser is gone with its profile, so nothing can send this any more, and the
