@@ -56,6 +56,11 @@ class WalletAlreadyImported(Conflict):
     code = "wallet_exists"
 
 
+class AccountExists(Conflict):
+    default_message = "The wallet has this account already"
+    code = "account_exists"
+
+
 class RateLimited(ApplicationError):
     status_code = 429
     default_message = "Rate limit exceeded"

@@ -15,18 +15,13 @@ from eth_account import Account
 
 from wallets import crypto
 from wallets.audit import security_event_record
-from wallets.exceptions import Conflict, NotFound, ValidationFailed
+from wallets.exceptions import AccountExists, NotFound, ValidationFailed
 from wallets.models import SecurityEvent, Wallet, WalletAccount, WalletSession
 
 Account.enable_unaudited_hdwallet_features()
 MAX_ACCOUNTS_PER_WALLET = 50  # MetaMask's account list is read entry by entry: keep it short
 _PRIVATE_KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
 Kind = WalletAccount.Kind
-
-
-class AccountExists(Conflict):
-    default_message = "The wallet has this account already"
-    code = "account_exists"
 
 
 @dataclass(frozen=True)
@@ -41,13 +36,14 @@ class AccountRef:
     created_at: Any = field(default=None, compare=False)
 
 
+def _ref(row: WalletAccount) -> AccountRef:
+    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+
+
 def wallet_accounts(*, wallet: Wallet) -> list[AccountRef]:
     """The wallet's accounts, its first one first, then in the order they were added."""
     first = AccountRef(str(wallet.address), Kind.DERIVED, 0, "", wallet.created_at)
-    rest = [
-        AccountRef(a.address, a.kind, a.hd_index, a.label, a.created_at)
-        for a in WalletAccount.objects.filter(wallet=wallet).order_by("created_at")
-    ]
+    rest = [_ref(row) for row in WalletAccount.objects.filter(wallet=wallet).order_by("created_at")]
     return [first, *rest]
 
 
@@ -79,7 +75,7 @@ def wallet_account_add(*, wallet: Wallet, label: str = "") -> AccountRef:
         row = WalletAccount.objects.create(
             wallet=locked, address=address, kind=Kind.DERIVED, hd_index=index, label=label
         )
-    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+    return _ref(row)
 
 
 def wallet_account_import(
@@ -117,7 +113,7 @@ def wallet_account_import(
             )
     except IntegrityError:
         raise AccountExists() from None
-    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+    return _ref(row)
 
 
 def wallet_account_private_key(*, wallet: Wallet, address: str) -> str:
