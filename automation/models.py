@@ -26,6 +26,17 @@ class TxRequest:
 
 
 @dataclass(frozen=True)
+class SpendingCap:
+    """The cap an ERC-20 approve must carry exactly: MetaMask's spending-cap screen is edited to it when it
+    shows another (the dApp's proposal, or unlimited)."""
+
+    amount: int  # in the token's base units
+    # The token's decimals as its contract states them (None: unknown): MetaMask's cap field takes token
+    # units, in the decimals it shows the cap with, which are the contract's when MetaMask could read them.
+    decimals: int | None = None
+
+
+@dataclass(frozen=True)
 class Receipt:
     tx_hash: str
     block_number: int

@@ -417,6 +417,14 @@ class MetaMaskDriver:
         if not self.route_left(route, 15):
             logger.warning("approval screen still open after clicking", extra=_LOG)
 
+    def reload_approval_tab(self) -> None:
+        """Our approval tab loaded anew: a confirmation shown after it starts from a fresh screen. 13.5 keeps
+        a spending cap typed on one approve and writes it into the next approve it shows in the same page,
+        a moment after that one is drawn (seen 2026-12-04: an approve of 70000 read as such, sent as 0, the
+        cap typed on the approve before it); a confirmation already pending shows again after the load."""
+        self.focus(self.notification_handle)
+        self.goto_extension_page(self.approval_page)
+
     def reject_shown(self, page: ApprovalPage) -> None:
         route = self.page(BasePage).route()
         page.reject()

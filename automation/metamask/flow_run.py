@@ -9,7 +9,9 @@ rules (docs/metamask.md section 6, *dApp flows*):
   screen that is not what was asked); so is one of a kind no expectation names, once it has held still;
 - with more than one confirmation pending, which one the flow's step raised cannot be told: the shown one
   is refused, and the others after it, each in turn;
-- an expectation that asks for a refusal (``approve=False``) is answered with Reject, and recorded as asked.
+- an expectation that asks for a refusal (``approve=False``) is answered with Reject, and recorded as asked;
+- an expectation with a spending cap has an ERC-20 approve's cap edited to it first, and is judged on the
+  screen as edited (the cap it then shows and the calldata MetaMask will send).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from automation.metamask.approvals import SIGNATURE, Screen, recognise
 from automation.metamask.pages.base import normalize_route
-from automation.metamask.pages.confirmations import ApprovalPage, SignaturePage
+from automation.metamask.pages.confirmations import ApprovalPage, SignaturePage, TransactionPage
 from automation.metamask.screens import HeldStill, UnknownScreenWatch, shown
-from automation.models import Displayed, Verifier
+from automation.models import Displayed, DisplayedTransaction, SpendingCap, Verifier
 
 if TYPE_CHECKING:
     from automation.metamask.driver import MetaMaskDriver
@@ -41,6 +43,8 @@ class Expectation:
     method: str  # the request it is: what its screen is read as
     verify: Verifier  # None accepts what the screen shows; a reason refuses it
     approve: bool = True  # False: the caller asks for it to be refused (a rejection flow)
+    # An ERC-20 approve's exact cap: MetaMask's spending-cap screen is edited to it before it is judged.
+    spending_cap: SpendingCap | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Confirmation:
     reason: str = ""  # why it was refused
     shown: Displayed | None = None  # what it showed, as read (None: not read field by field)
     shown_text: str = ""  # its text, for one not read field by field
+    changed: str = ""  # what the flow changed on the screen before judging it ("spending cap 7 -> 1.2345")
 
 
 @dataclass
@@ -120,13 +125,16 @@ class FlowWatch:
         page: ApprovalPage = mm.page(screen.page)
         method = page.shown_method() if screen.kind == SIGNATURE and isinstance(page, SignaturePage) else ""
         reasons: list[str] = []
-        match, shown_now = None, None
+        match, shown_now, changed = None, None, ""
         for i in candidates:
             expectation = self.expectations[i]
             if method and method != expectation.method:
                 reasons.append(f"MetaMask shows a {method} request, expected {expectation.method}")
                 continue
             shown_now = page.read(expectation.method)
+            if edit := self._edit(page, shown_now, expectation):
+                changed = edit  # the screen as edited is what every later candidate is judged on
+                shown_now = page.read(expectation.method)
             reason = "MetaMask shows nothing to check" if shown_now is None else expectation.verify(shown_now)
             if reason is None:
                 match = i
@@ -137,7 +145,11 @@ class FlowWatch:
             logger.warning("rejecting a %s confirmation in a flow: %s", screen.kind, reason, extra=_LOG)
             mm.reject_shown(page)
             mm.refused_others.append((reason, f"{screen.kind}: {shown_now or 'not read'}"))
-            self.confirmations.append(Confirmation(screen.kind, "rejected", None, reason, shown_now))
+            self.confirmations.append(
+                Confirmation(screen.kind, "rejected", None, reason, shown_now, changed=changed)
+            )
+            if changed:
+                mm.reload_approval_tab()
             return
         pending = page.queue_size()
         if pending > 1:
@@ -149,12 +161,26 @@ class FlowWatch:
             logger.info("approving %s in a flow (expectation %d)", screen.kind, match, extra=_LOG)
             mm.approved_in_last_request = True  # before the click: from here on it may have been approved
             page.approve()
-            self.confirmations.append(Confirmation(screen.kind, "approved", match, shown=shown_now))
+            self.confirmations.append(
+                Confirmation(screen.kind, "approved", match, shown=shown_now, changed=changed)
+            )
         else:
             mm.reject_shown(page)
             reason = "the flow asks for it to be rejected"
             self.confirmations.append(Confirmation(screen.kind, "rejected", match, reason, shown_now))
         mm.wait_route_leaves(route)
+        if changed:
+            mm.reload_approval_tab()  # nothing typed on this screen may carry over to the next one
+
+    @staticmethod
+    def _edit(page: ApprovalPage, shown_now: Displayed | None, expectation: Expectation) -> str:
+        """Set the spending cap an expectation to approve names; what changed ("" for nothing)."""
+        cap = expectation.spending_cap
+        if cap is None or not expectation.approve or not isinstance(page, TransactionPage):
+            return ""
+        if not isinstance(shown_now, DisplayedTransaction):
+            return ""
+        return page.set_spending_cap(shown_now, cap)
 
     def _refuse_unread(self, screen: Screen, reason: str) -> None:
         self.mm.refuse_other(screen, "flow", reason)

@@ -28,6 +28,7 @@ from automation import (
     Expectation,
     FlowOutcome,
     NetworkSpec,
+    SpendingCap,
     Step,
     WalletBrowser,
 )
@@ -415,8 +416,71 @@ def test_token_buttons_send_the_calls_they_show(
     shown = outcome.confirmations[0].shown
     assert isinstance(shown, DisplayedTransaction)
     if selector == "0x095ea7b3":  # MetaMask's "Spending cap request": the cap (token units) and the spender
-        # 13.36 in token units (4 decimals); 13.5 (offline) and the reference wallet in raw units.
-        assert shown.spending_cap in ("7", "70,000", str(7 * 10**4))
+        # In token units (4 decimals); 13.5 showed raw units once, offline, before it had read them.
+        assert shown.spending_cap in ("7", "70,000")
         assert shown.value_text == ""
         assert shown.spender is not None
         assert shown.spender[:7] == APPROVE_SPENDER[:7]
+
+
+def _allowance(suite: FlowSuite, owner: str, spender: str) -> int:
+    call = "0xdd62ed3e" + owner[2:].lower().rjust(64, "0") + spender[2:].lower().rjust(64, "0")
+    return int(suite.anvil.rpc("eth_call", [{"to": suite.token, "data": call}, "latest"]), 16)
+
+
+def _approves(amount: int) -> Callable[[object], bool]:
+    """The approve calldata MetaMask will send names the test dApp's spender and exactly ``amount``."""
+    return _calls("0x095ea7b3", APPROVE_SPENDER, f"{amount:064x}")
+
+
+def _approve_tokens(suite: FlowSuite, cap: SpendingCap, accepted: int) -> FlowOutcome:
+    """The test dApp's Approve Tokens (it proposes 7 tokens) with ``cap`` asked of MetaMask's spending-cap
+    screen, accepted only when the calldata then names ``accepted``."""
+    expected = Expectation(
+        kinds=(TRANSACTION,),
+        method="eth_sendTransaction",
+        verify=is_a(DisplayedTransaction, _approves(accepted)),
+        spending_cap=cap,
+    )
+    return suite.flow([click("#approveTokens")], [expected])
+
+
+@pytest.mark.parametrize(
+    ("cap", "decimals"),
+    [(12345, 4), (1, None), (3 * 10**4, 4), (0, 4)],
+    ids=["fraction_of_a_token", "one_base_unit_decimals_from_the_screen", "whole_tokens", "revoked"],
+)
+def test_approve_tokens_with_an_exact_cap_edits_the_spending_cap(
+    suite: FlowSuite, cap: int, decimals: int | None
+) -> None:
+    """The dApp proposes 7 tokens; the flow asks for exactly ``cap`` base units: MetaMask's spending cap is
+    edited to it, the edited screen is what is judged, and the chain holds that allowance."""
+    assert suite.token, "needs the token test_create_token_deploys_from_the_page deployed"
+    outcome = _approve_tokens(suite, SpendingCap(cap, decimals), cap)
+    assert outcome.error is None, (outcome.error, outcome.confirmations)
+    assert outcome.met == [True], outcome.confirmations
+    (confirmation,) = outcome.confirmations
+    assert confirmation.decision == "approved"
+    assert confirmation.changed.startswith("spending cap 7 -> "), confirmation.changed
+    assert len(suite.sent) == 1
+    assert suite.sent[0]["input"].lower().endswith(f"{cap:064x}")
+    assert suite.sent[0]["receipt"]["status"] == "0x1"
+    assert _allowance(suite, suite.address, APPROVE_SPENDER) == cap
+
+
+def test_an_approve_already_at_the_cap_is_not_edited(suite: FlowSuite) -> None:
+    outcome = _approve_tokens(suite, SpendingCap(7 * 10**4, 4), 7 * 10**4)
+    assert outcome.error is None, (outcome.error, outcome.confirmations)
+    assert [(c.decision, c.changed) for c in outcome.confirmations] == [("approved", "")]
+    assert _allowance(suite, suite.address, APPROVE_SPENDER) == 7 * 10**4
+
+
+def test_an_edited_cap_is_judged_as_edited(suite: FlowSuite) -> None:
+    """The check sees the calldata after the edit: one that accepts only the dApp's 7 tokens refuses it."""
+    before = _allowance(suite, suite.address, APPROVE_SPENDER)
+    outcome = _approve_tokens(suite, SpendingCap(5, 4), 7 * 10**4)
+    assert [(c.decision, c.changed) for c in outcome.confirmations] == [
+        ("rejected", "spending cap 7 -> 0.0005")
+    ]
+    assert suite.sent == []
+    assert _allowance(suite, suite.address, APPROVE_SPENDER) == before

@@ -144,6 +144,15 @@ APPROVE_DETAILS = "confirmation__approve-details"
 SPENDING_CAP_VALUE = "simulation-token-value"
 APPROVE_SPENDER = "confirmation__approve-spender"
 ROW_LABEL_SPENDER = "Spender"
+# Its cap edited (13.5 and 13.36, probed 2026-12-04): the pencil beside the cap opens a modal
+# (.edit-spending-cap-modal, "Edit spending cap") whose number field holds the cap in token units (prefilled
+# with the dApp's); its "Save" button (no testid) closes it, and MetaMask then writes the new amount into
+# the transaction's calldata once it re-estimated the gas (0.1-0.3 s later). The cap shown is then rounded
+# ("1.235" for 1.2345): only the calldata is exact.
+EDIT_SPENDING_CAP = "edit-spending-cap-icon"
+SPENDING_CAP_INPUT = "custom-spending-cap-input"
+SPENDING_CAP_MODAL_CSS = ".edit-spending-cap-modal"
+SPENDING_CAP_SAVE_LABEL = "Save"
 # READ (typed data v4): the innerText of this section = "Message Primary type: <T> <Label>: <value> ..." with
 # nested structs flattened; addresses of own accounts may be shown as account names ("Account 1").
 TYPED_DATA_SECTION = "confirmation_message-section"

@@ -12,7 +12,8 @@ from automation.errors import MetaMaskUIError
 from automation.metamask.pages.base import tid
 from automation.metamask.pages.confirmations.base import ApprovalPage, collapse
 from automation.metamask.selectors import base as S
-from automation.models import DisplayedTransaction
+from automation.metamask.spending_cap import approve_amount, shown_decimals, units_text
+from automation.models import DisplayedTransaction, SpendingCap
 
 # Seconds for the advanced details to show, with the nonce MetaMask asks of the chain and its decoding of the
 # calldata done; after that, what shows is taken (calldata still decoding counts as not shown).
@@ -36,6 +37,16 @@ _ADVANCED_JS = """
     maxFee: shown(maxFeeId),
     l1Fee: shown(l1FeeId),
   };
+}
+"""
+
+
+# The button of a modal (its CSS) by its label.
+_MODAL_BUTTON_JS = """
+(modalCss, label) => {
+  const modal = document.querySelector(modalCss);
+  if (!modal) return null;
+  return [...modal.querySelectorAll('button')].find((b) => __mmsa.collapse(b.innerText) === label) || null;
 }
 """
 
@@ -121,6 +132,46 @@ class TransactionPage(ApprovalPage):
             spending_cap=snap.texts["cap"],
             spender=None if (spender := snap.row(S.ROW_LABEL_SPENDER)) is None else collapse(spender),
         )
+
+    def set_spending_cap(self, shown: DisplayedTransaction, cap: SpendingCap) -> str:
+        """Edit an ERC-20 approve's spending cap to exactly ``cap.amount`` where its calldata names another
+        amount (the dApp's, or unlimited); the screen must then be read again. Returns what was changed
+        ("spending cap 7 -> 1.2345"), "" when nothing was: not an approve, already that amount, or no
+        decimals known to write it with (the caller's check then refuses what shows)."""
+        current = approve_amount(shown.data)
+        if current is None or current == cap.amount:
+            return ""
+        shown_cap = shown.spending_cap or self._spending_cap_shown()
+        if shown_cap is None:
+            return ""  # not shown as a spending cap request (13.36 shows an unknown token's as a plain call)
+        decimals = shown_decimals(shown_cap, current)
+        decimals = cap.decimals if decimals is None else decimals
+        if decimals is None:
+            return ""
+        typed = units_text(cap.amount, decimals)
+        self.click_testid(S.EDIT_SPENDING_CAP)
+        self.fill_testid(S.SPENDING_CAP_INPUT, typed)
+        if not self.dom.click_found(_MODAL_BUTTON_JS, S.SPENDING_CAP_MODAL_CSS, S.SPENDING_CAP_SAVE_LABEL):
+            raise MetaMaskUIError("the spending cap modal shows no Save button")
+
+        def written() -> bool:
+            state = self._advanced()
+            return state is not None and approve_amount(state.get("hex")) == cap.amount
+
+        # MetaMask writes the amount into the calldata a moment after Save; if it never does, the read
+        # that follows shows what it holds instead, and the caller's check refuses it.
+        with contextlib.suppress(MetaMaskUIError):
+            self.wait_for("the edited spending cap in the calldata", written, timeout=_ADVANCED_WAIT)
+        return f"spending cap {shown_cap} -> {typed}"
+
+    def _spending_cap_shown(self) -> str | None:
+        """The cap, once shown: 13.36 draws it after the screen's rows, when it has read the token (seen
+        2026-12-04: a first approve read without it, the next ones with it)."""
+        with contextlib.suppress(MetaMaskUIError):
+            return self.wait_for(
+                "the spending cap", lambda: self.dom.text(tid(S.SPENDING_CAP_VALUE)), timeout=_ADVANCED_WAIT
+            )
+        return None
 
     def _advanced(self) -> dict[str, Any] | None:
         state: dict[str, Any] | None = self.dom.call(

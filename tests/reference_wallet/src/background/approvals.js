@@ -56,13 +56,27 @@ export async function requestApproval(origin, type, data, requestKey) {
   return new Promise((resolve, reject) => waiters.set(approval.id, { resolve, reject }));
 }
 
+// The waiting request gets the approval as it was approved: its screen may have edited it (a spending cap).
 export async function resolveApproval(id, approved) {
-  await serial(() => state.removeApproval(id));
+  const approval = await serial(async () => {
+    const found = (await state.getApprovals()).find((a) => a.id === id);
+    await state.removeApproval(id);
+    return found;
+  });
   const waiter = waiters.get(id);
   waiters.delete(id);
   if (!waiter) return;
-  if (approved) waiter.resolve();
+  if (approved) waiter.resolve(approval);
   else waiter.reject(userRejected());
+}
+
+// A pending approval's data changed by its screen (MetaMask's updateEditableParams); `rev` tells the UI.
+export async function editApproval(id, edit) {
+  await serial(async () => {
+    const approval = (await state.getApprovals()).find((a) => a.id === id);
+    if (!approval) throw new Error('This request is no longer pending');
+    await state.replaceApproval({ ...approval, data: edit(approval.data), rev: (approval.rev || 0) + 1 });
+  });
 }
 
 export async function resolveUnlockApprovals() {

@@ -1,6 +1,7 @@
 // Service worker entry: provider ports from content scripts, UI messages from our own pages.
+import { parseUnits, toBeHex } from 'ethers';
 import {
-  blockOrigin, originThrottled, recordRefusal, resetOrigin, resolveApproval, resolveUnlockApprovals,
+  blockOrigin, editApproval, originThrottled, recordRefusal, resetOrigin, resolveApproval, resolveUnlockApprovals,
 } from './approvals.js';
 import { rpcCall } from './chain.js';
 import { toRpcError } from './errors.js';
@@ -30,6 +31,8 @@ chrome.runtime.onConnect.addListener((port) => {
   });
 });
 
+const SPENDING_CAP_WRITE_MS = 250; // 13.36 wrote an edited cap into the calldata 0.1-0.3 s after Save
+
 const uiActions = {
   async createVault({ phrase, password }) {
     const address = await vault.createVault(phrase, password);
@@ -51,6 +54,20 @@ const uiActions = {
   },
   async resolveApproval({ id, approved }) {
     await resolveApproval(id, approved);
+  },
+  // The spending-cap modal's Save: the cap typed in token units (the decimals the screen shows it with)
+  // becomes the approve's amount. Like MetaMask, the calldata changes a moment later (it re-estimates gas).
+  async editSpendingCap({ id, cap, now = false }) {
+    const approval = (await state.getApprovals()).find((a) => a.id === id);
+    if (!approval) throw new Error('This request is no longer pending');
+    const amount = parseUnits(String(cap).trim(), approval.data.tokenDecimals ?? 0);
+    if (amount < 0n || amount >= 2n ** 256n) throw new Error('Invalid spending cap');
+    if (!now) await new Promise((resolve) => setTimeout(resolve, SPENDING_CAP_WRITE_MS));
+    await editApproval(id, (data) => {
+      const old = data.txParams.data;
+      const word = toBeHex(amount, 32).slice(2);
+      return { ...data, txParams: { ...data.txParams, data: `${old.slice(0, 74)}${word}${old.slice(138)}` } };
+    });
   },
   async originThrottled({ origin }) {
     return originThrottled(origin);

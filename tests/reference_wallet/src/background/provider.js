@@ -144,6 +144,20 @@ function quantity(v, name) {
   }
 }
 
+export const APPROVE_SELECTOR = '0x095ea7b3';
+export const isApprove = (txParams) => !!txParams.to
+  && (txParams.data || '').toLowerCase().startsWith(APPROVE_SELECTOR) && txParams.data.length >= 138;
+
+async function erc20Decimals(net, token) {
+  try {
+    const raw = await rpcCall(net, 'eth_call', [{ to: token, data: '0x313ce567' }, 'latest']);
+    const decimals = Number(BigInt(raw));
+    return decimals <= 36 ? decimals : null;
+  } catch {
+    return null; // not readable: the cap is shown in raw units, as MetaMask does then
+  }
+}
+
 async function sendTransaction(origin, params, requestKey) {
   const tx = (params || [])[0];
   if (!tx || typeof tx !== 'object') throw invalidParams('Invalid parameters: expected a transaction object.');
@@ -174,9 +188,13 @@ async function sendTransaction(origin, params, requestKey) {
     rpcCall(net, 'eth_gasPrice', []).catch(() => null),
   ]);
   const feePerGas = txParams.maxFeePerGas || txParams.gasPrice || (gasPrice ? toBeHex(BigInt(gasPrice) * 2n) : null);
-  await requestApproval(origin, 'transaction', {
-    txParams, chainId: net.chainId, networkName: net.name, symbol: net.symbol, balance, feePerGas,
+  // An ERC-20 approve's cap is shown in token units, as MetaMask does when it can read the token's decimals.
+  const tokenDecimals = isApprove(txParams) ? await erc20Decimals(net, txParams.to) : null;
+  const approved = await requestApproval(origin, 'transaction', {
+    txParams, chainId: net.chainId, networkName: net.name, symbol: net.symbol, balance, feePerGas, tokenDecimals,
   }, requestKey);
+  // What was approved, as its screen left it (an edited spending cap changes the calldata only).
+  txParams.data = approved?.data?.txParams?.data ?? txParams.data;
   const wallet = await vault.signer(from);
   if (!wallet) throw unauthorized();
   const signer = wallet.connect(providerFor(net));

@@ -75,6 +75,11 @@ export async function putApproval(approval) {
   await chrome.storage.session.set({ approvals });
 }
 
+export async function replaceApproval(approval) {
+  const approvals = (await getApprovals()).map((a) => (a.id === approval.id ? approval : a));
+  await chrome.storage.session.set({ approvals });
+}
+
 export async function removeApproval(id) {
   const approvals = (await getApprovals()).filter((a) => a.id !== id);
   await chrome.storage.session.set({ approvals });

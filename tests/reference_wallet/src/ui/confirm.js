@@ -1,5 +1,5 @@
 // Approval screens (in sidepanel.html or notification.html, whichever follows approvals): connect, signatures, transactions, add network.
-import { getAddress, isHexString, toUtf8String, formatEther } from 'ethers';
+import { getAddress, isHexString, toUtf8String, formatEther, formatUnits } from 'ethers';
 import { button, h, send, setDisabled, shortAddress, text } from './dom.js';
 
 const P = 'mm-box mm-text mm-text--body-md mm-box--color-inherit';
@@ -406,7 +406,7 @@ export function transaction(approval, state, nav) {
   const hasData = tx.data && tx.data !== '0x';
   const cannotPay = insufficientFunds(approval.data);
   // An ERC-20 approve, as 13.36 shows it (probed 2026-12-04): "Spending cap request", the cap in token units
-  // (the raw amount here: the reference wallet knows no decimals), the spender and the contract abbreviated.
+  // (raw units where the token's decimals could not be read), the spender and the contract abbreviated.
   if (!cannotPay && tx.to && (tx.data || '').toLowerCase().startsWith('0x095ea7b3') && tx.data.length >= 138) {
     return spendingCap(approval, state, nav, tx, hasData, [cancel, ok]);
   }
@@ -434,17 +434,33 @@ export function transaction(approval, state, nav) {
   return page(state, nav, body, [cancel, ok], { advancedToggle: true });
 }
 
+// 13.5's habit (seen 2026-12-04: an approve of 70000 read as such and sent as 0, the cap typed on the approve
+// before it): a cap typed on one approve stays in the page, and every later approve that page shows is sent
+// with it, whatever its screen showed. Here at its worst: written when Confirm is clicked. A page loaded
+// anew starts without it.
+let typedCap = null; // { id, cap }: the approval it was typed on and the cap
+
 function spendingCap(approval, state, nav, tx, hasData, footer) {
+  if (typedCap && typedCap.id !== approval.id) {
+    const { cap } = typedCap;
+    footer[1].addEventListener('click', (event) => {
+      event.stopImmediatePropagation();
+      send('editSpendingCap', { id: approval.id, cap, now: true })
+        .then(() => send('resolveApproval', { id: approval.id, approved: true }))
+        .catch(() => {});
+    }, { capture: true });
+  }
   const spender = getAddress('0x' + tx.data.slice(34, 74));
   const amount = BigInt('0x' + tx.data.slice(74, 138));
   const unlimited = amount >= 2n ** 255n;
+  const cap = unlimited ? 'Unlimited' : tokenUnits(amount, approval.data.tokenDecimals);
   const body = [
     h('h2', { class: 'mm-box mm-text mm-text--heading-md' }, 'Spending cap request'),
     text('p', P, 'This site wants permission to withdraw your tokens'),
     section('confirmation__simulation_section',
       row('Spending cap', h('div', { class: 'mm-box mm-box--display-flex' },
-        h('span', { testid: 'edit-spending-cap-icon', class: 'mm-button-icon' }),
-        text('p', P, unlimited ? 'Unlimited' : String(amount), { testid: 'simulation-token-value' }),
+        button('\u270e', { testid: 'edit-spending-cap-icon', class: 'mm-button-icon', 'aria-label': 'Edit', onclick: () => editSpendingCap(approval, cap) }),
+        text('p', P, cap, { testid: 'simulation-token-value' }),
         text('p', P, shortAddress(getAddress(tx.to)))))),
     section('confirmation__approve-details',
       row('Spender', plain(shortAddress(spender)), 'confirmation__approve-spender'),
@@ -455,6 +471,35 @@ function spendingCap(approval, state, nav, tx, hasData, footer) {
     ...(advancedOn(state) ? advancedDetails(tx, hasData, approval.data) : []),
   ];
   return page(state, nav, body, footer, { advancedToggle: true });
+}
+
+const tokenUnits = (amount, decimals) => formatUnits(amount, decimals ?? 0).replace(/\.0$/, '');
+
+// MetaMask's "Edit spending cap" modal: its number field prefilled with the cap shown; Save closes it and the
+// wallet then writes the new amount into the transaction (the screen re-renders with it).
+function editSpendingCap(approval, shown) {
+  const host = document.getElementById('popover-content');
+  const input = h('input', { class: 'mm-box mm-text mm-input', type: 'number', testid: 'custom-spending-cap-input', value: shown === 'Unlimited' ? '' : shown });
+  const modal = h('div', { class: 'mm-modal edit-spending-cap-modal' },
+    h('div', { class: 'mm-box mm-modal-overlay', onclick: () => modal.remove() }),
+    h('div', { class: 'mm-box mm-modal-content' },
+      h('section', { class: 'mm-box mm-modal-content__dialog', role: 'dialog' },
+        h('header', { class: 'mm-box mm-header-base mm-modal-header' }, text('h3', 'mm-box mm-text mm-text--heading-md', 'Edit spending cap')),
+        h('div', { class: 'mm-box mm-modal-body' },
+          text('p', P, 'Enter the amount that you feel comfortable being spent on your behalf.'),
+          h('div', { class: 'mm-box mm-text-field' }, input)),
+        h('div', { class: 'mm-box mm-modal-footer' },
+          button('Cancel', { class: 'mm-button-secondary', onclick: () => modal.remove() }),
+          button('Save', {
+            class: 'mm-button-primary',
+            onclick: () => {
+              modal.remove();
+              typedCap = { id: approval.id, cap: input.value };
+              send('editSpendingCap', { id: approval.id, cap: input.value }).catch(() => {});
+            },
+          })))));
+  host.replaceChildren(modal);
+  input.focus();
 }
 
 // The most the transaction can cost: gas limit times fee per gas (null when either is unknown).

@@ -169,7 +169,7 @@ function render() {
     location.hash = target;
     return; // hashchange renders
   }
-  const approvalIds = state.approvals.map((a) => a.id).join(',');
+  const approvalIds = state.approvals.map((a) => `${a.id}:${a.rev || 0}`).join(','); // rev: edited by its screen
   const key = JSON.stringify([route, state.unlocked, state.selected, state.accounts.length, state.network, state.networks.length, state.settings, state.approvalSurface,
     route.match(/^(connect|confirm|settings)/) || route === '' ? approvalIds : '']);
   if (key === rendered) return;
