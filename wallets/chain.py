@@ -15,10 +15,12 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import ContractLogicError, TransactionNotFound
 
 RPC_TIMEOUT_SECONDS = 5.0
 RPC_ATTEMPTS = 4
+ERC20_DECIMALS = "0x313ce567"  # decimals()
+MAX_TOKEN_DECIMALS = 36
 
 
 class ChainUnavailable(Exception):
@@ -108,6 +110,17 @@ class Chain:
                     raw = tx["hash"]
                     return "0x" + raw.hex().removeprefix("0x") if isinstance(raw, bytes) else str(raw)
         return None
+
+    def erc20_decimals(self, token: str) -> int | None:
+        """The token's ``decimals()``; None when the contract does not answer it with a number up to 36
+        (no code there, a revert, or an answer that is not one)."""
+        call = {"to": Web3.to_checksum_address(token), "data": ERC20_DECIMALS}
+        try:
+            raw = self._call(self._w3.eth.call, call)
+        except (ValueError, ContractLogicError):
+            return None
+        value = int.from_bytes(raw, "big") if raw and len(raw) <= 32 else None
+        return value if value is not None and value <= MAX_TOKEN_DECIMALS else None
 
     def receipt(self, tx_hash: str) -> ChainReceipt | None:
         try:

@@ -41,7 +41,9 @@ from metamask_service.devstack.typed_data import typed_data
 RECIPIENT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil account #1
 TRANSFER_WEI = 10**15
 SPENDER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # anvil account #2: what the demo lets spend its token
-ALLOWANCE = 1234 * 10**15  # 1.234 tokens (18 decimals): the exact spending cap asked for
+ALLOWANCE = 1234 * 10**15  # base units: the exact cap of the approve the demo builds itself
+DAPP_SPENDER = "0x9bc5baF874d2DA8D216aE9f137804184EE5AfEF4"  # the test dApp's Approve Tokens spender
+DAPP_ALLOWANCE = 12345  # 1.2345 of the test dApp's token (4 decimals): the cap its Approve Tokens gets
 SESSION_TIMEOUT = 300.0
 OPERATION_TIMEOUT = 180.0
 # Variables that would point the children at real servers or another settings module.
@@ -442,6 +444,30 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
         note["result"] = (
             f"token {token} created by {mined['tx_hash'][:20]}... (block {mined['receipt']['block_number']})"
         )
+
+    with report.step("test dApp flow: Approve Tokens, its cap edited to exactly 1.2345") as note:
+        # The dApp proposes 7 tokens; the flow asks for exactly DAPP_ALLOWANCE: MetaMask's spending cap is
+        # edited to it before the screen is checked, and the chain then holds that allowance. Right after
+        # Create Token: the page knows its token only in memory, and the browser's restart (every
+        # BROWSER_MAX_OPERATIONS operations, 10 by default: this is the 9th) reloads the page.
+        approve_asked = {
+            "kind": "transaction",
+            "to": token,
+            "selector": "0x095ea7b3",
+            "spender": DAPP_SPENDER,
+            "amount": str(DAPP_ALLOWANCE),
+            "max_fee_wei": str(10**16),  # the page sets the fee, as for Create Token
+        }
+        edited = run_flow(
+            {"steps": [{"action": "click", "text": "Approve Tokens"}], "expect": [approve_asked]}
+        )
+        call = "0xdd62ed3e" + address.lower()[2:].rjust(64, "0") + DAPP_SPENDER.lower()[2:].rjust(64, "0")
+        dapp_allowance = int(anvil.rpc("eth_call", [{"to": token, "data": call}, "latest"]), 16)
+        changed = edited["result"]["confirmations"][0]["changed"]
+        summary.update(dapp_allowance=str(dapp_allowance), dapp_cap_changed=changed)
+        note["result"] = f"{changed}; allowance on chain {dapp_allowance} (asked {DAPP_ALLOWANCE})"
+        if dapp_allowance != DAPP_ALLOWANCE:
+            raise DemoFailed(f"the allowance on chain is {dapp_allowance}, asked {DAPP_ALLOWANCE}")
 
     with report.step("ERC-20 approve with an exact spending cap") as note:
         words = SPENDER.lower()[2:].rjust(64, "0") + f"{ALLOWANCE:064x}"

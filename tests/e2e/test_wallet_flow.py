@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from metamask_service.devstack.typed_data import typed_data
 from tests.conftest import access_token_for
 from tests.e2e.conftest import ANVIL_MNEMONIC, API, Worker, poll
 from tests.factories import UserFactory
-from tests.support.chain_fixtures import TOKEN_SYMBOL
+from tests.support.chain_fixtures import TOKEN_SYMBOL, contract_address
 from tests.support.dapp_requests import sign_permit_request
 from wallets.models import BrowserWorker, SecurityEvent, SignatureRequest, Transaction
 
@@ -177,6 +178,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
     started = time.monotonic()
     wallet = flow.import_wallet(ANVIL_MNEMONIC, PASSWORD)
     assert wallet["address"] == address
+    print(f"wallet import: {json.dumps(wallet)}")  # README's example, with -s
 
     session = flow.open_session(wallet["id"], dapp_server.url, anvil_chain)
     timings["session_open"] = time.monotonic() - started
@@ -189,6 +191,14 @@ def test_happy_path_through_the_api_and_a_real_worker(
     assert all(entry["ok"] for entry in session["progress"])
     assert worker.browsers_running() == 1
     sid = session["id"]
+    print(f"session: {json.dumps(session)}")  # README's example, with -s
+    # Bad input is a 400 that names the field and stores nothing; another user's or no session, a 404.
+    # (Not on a signature: a refused request counts against its endpoint's rate limit too.)
+    bad = flow.call(
+        "post", "/wallets/", {"label": "x", "mnemonic": "not a phrase", "password": PASSWORD}, 400
+    )
+    missing = flow.call("get", f"/sessions/{uuid.uuid4()}/", expect=404)
+    print(f"4xx: {json.dumps(bad)} {json.dumps(missing)}")  # README's examples, with -s
 
     mark = time.monotonic()
     message = f"Sign in to the e2e suite\nnonce {int(time.time())}"
@@ -210,6 +220,7 @@ def test_happy_path_through_the_api_and_a_real_worker(
         encode_typed_data(full_message=typed), signature=typed_row["signature"]
     )
     assert recovered == address
+    print(f"typed_data_v4: {json.dumps(typed_row)}")  # README's example, with -s
 
     mark = time.monotonic()
     nonce_before = int(anvil_chain.rpc("eth_getTransactionCount", [address, "latest"]), 16)
@@ -452,4 +463,48 @@ def test_the_dapps_permit_button_is_signed_only_as_stated_in_full(
     assert "cap" in refused["result"]["confirmations"][0]["reason"]
     kinds = list(SecurityEvent.objects.filter(session_id=sid).values_list("kind", flat=True))
     assert SecurityEvent.Kind.POLICY_REJECTED in kinds, audit(sid)
+    assert flow.close(sid)["status"] == "closed"
+
+
+def test_the_dapps_approve_tokens_is_sent_with_exactly_the_cap_asked(
+    worker: Worker, anvil_chain: Anvil, dapp_server: StaticServer
+) -> None:
+    """The test dApp deploys its token (Create Token), then its Approve Tokens proposes 7 tokens; the flow
+    asks for exactly 12345 base units: MetaMask's spending cap is edited to it (the token's decimals read
+    through the session's RPC), the edited screen is what is checked, and the chain holds that allowance.
+    One flow: the page knows its token only in memory, and a browser restart between flows reloads it."""
+    account, flow, sid = fresh_session(anvil_chain, dapp_server.url)
+    token = contract_address(account.address, 0)  # the fresh account's first transaction deploys it
+    spender = "0x9bc5baF874d2DA8D216aE9f137804184EE5AfEF4"  # the test dApp's Approve Tokens default
+    body = {
+        "steps": [
+            {"action": "click", "selector": "#createToken"},
+            {"action": "wait", "selector": "#erc20TokenAddresses", "text": "0x", "timeout_seconds": 30},
+            {"action": "read", "selector": "#erc20TokenAddresses", "name": "token"},
+            {"action": "click", "text": "Approve Tokens"},
+        ],
+        # The page sets each transaction's gas price: MetaMask's advice on that fee ("Speed") is passed
+        # within a cap on what it may pay for gas (0.01 ETH).
+        "expect": [
+            {"kind": "transaction", "max_fee_wei": str(10**16)},
+            {
+                "kind": "transaction",
+                "to": token,
+                "selector": "0x095ea7b3",
+                "spender": spender,
+                "amount": "12345",
+                "max_fee_wei": str(10**16),
+            },
+        ],
+    }
+    approved = flow.run_flow(sid, body)
+    assert approved["status"] == "done", (approved["error"], approved["result"], audit(sid))
+    result = approved["result"]
+    assert result["reads"]["token"].lower() == token.lower()
+    assert [c["decision"] for c in result["confirmations"]] == ["approved", "approved"]
+    assert result["confirmations"][1]["changed"] == "spending cap 7 -> 1.2345", result["confirmations"]
+    assert [t["receipt"]["status"] for t in result["transactions"]] == [1, 1]
+    call = "0xdd62ed3e" + account.address[2:].lower().rjust(64, "0") + spender[2:].lower().rjust(64, "0")
+    assert int(anvil_chain.rpc("eth_call", [{"to": token, "data": call}, "latest"]), 16) == 12345
+    print(f"flow (exact cap): {json.dumps(approved)}")  # README's example, with -s
     assert flow.close(sid)["status"] == "closed"

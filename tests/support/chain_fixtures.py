@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
+import rlp
+from eth_utils import keccak, to_checksum_address
 
 from metamask_service.devstack import Anvil, StaticServer, test_dapp_dir
 from metamask_service.devstack.erc20 import deploy_erc20
@@ -45,3 +47,8 @@ def send_mined(anvil: Anvil, tx: dict[str, str], timeout: float = 10.0) -> str:
     receipt = partial(anvil.rpc, "eth_getTransactionReceipt", [tx_hash])
     until(f"a receipt for {tx_hash}", receipt, timeout, interval=0.05)
     return tx_hash
+
+
+def contract_address(sender: str, nonce: int) -> str:
+    """The address a contract created by ``sender``'s transaction with ``nonce`` gets (CREATE)."""
+    return str(to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:]))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from metamask_service.devstack import Anvil
+from metamask_service.devstack.erc20 import deploy_erc20
 from tests.factories import MNEMONIC, MNEMONIC_ADDRESS, TransactionFactory, WalletSessionFactory
 from tests.support.chain_fixtures import send_mined
 from wallets import execution
@@ -179,3 +180,11 @@ def test_a_transaction_of_an_account_the_session_switched_away_from_is_settled_a
     assert row.session.active_account == OTHER
     assert row.sender == MNEMONIC_ADDRESS
     assert _settle(row, Chain(anvil.rpc_url)).outcome == "confirmed"
+
+
+def test_a_tokens_decimals_are_read_and_a_non_token_has_none(anvil: Anvil) -> None:
+    """A flow's exact spending cap is written in the token's units: its decimals() from the session's RPC."""
+    token = deploy_erc20(anvil, name="Cap Token", symbol="CAP", supply=10**20, owner=MNEMONIC_ADDRESS)
+    chain = Chain(anvil.rpc_url)
+    assert chain.erc20_decimals(token) == 18
+    assert chain.erc20_decimals(RECIPIENT) is None  # no code there: nothing answers

@@ -4,6 +4,8 @@ linked to their approvals). The driver suite (tests/automation/test_flows.py) ru
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -121,7 +123,7 @@ def test_the_approval_kinds_are_automations_own():
         ),
         (
             {"steps": [CLICK], "expect": [{"kind": "transaction", "to": TOKEN, "spender": SPENDER}]},
-            "go together",
+            "goes with max_amount or amount",
         ),
         (
             {
@@ -234,6 +236,35 @@ def test_an_approval_is_held_to_its_spender_and_cap_and_never_unlimited():
     )
 
 
+def test_an_exact_cap_is_the_only_amount_approved():
+    asked = clean_one("transaction", to=TOKEN, selector="0x095ea7b3", spender=SPENDER, amount="12345")
+    assert asked["amount"] == "12345"
+    assert "max_amount" not in asked
+    assert verify(asked, tx(TOKEN, "", approve_call(SPENDER, 12345))) is None
+    # Neither less nor more than asked: a dApp's own proposal left in place is refused.
+    assert "exactly 12345" in (verify(asked, tx(TOKEN, "", approve_call(SPENDER, 12344))) or "")
+    assert "exactly 12345" in (verify(asked, tx(TOKEN, "", approve_call(SPENDER, 70000))) or "")
+    assert "spender" in (verify(asked, tx(TOKEN, "", approve_call(TOKEN, 12345))) or "")
+    revoke = clean_one("transaction", to=TOKEN, selector="0x095ea7b3", spender=SPENDER, amount=0)
+    assert verify(revoke, tx(TOKEN, "", approve_call(SPENDER, 0))) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"selector": "0x095ea7b3", "spender": SPENDER, "amount": 1, "max_amount": 2}, "exclude each other"),
+        ({"selector": "0x39509351", "spender": SPENDER, "amount": 1}, "for the approve selector"),
+        ({"selector": "0x095ea7b3", "amount": 1}, "spender goes with"),
+        ({"selector": "0x095ea7b3", "spender": SPENDER, "amount": -1}, "non-negative integer"),
+        ({"selector": "0x095ea7b3", "spender": SPENDER, "amount": "1e3"}, "non-negative integer"),
+        ({"selector": "0x095ea7b3", "spender": SPENDER, "amount": str(2**256)}, "below 2**256"),
+    ],
+)
+def test_an_exact_cap_is_taken_for_an_approve_only(fields: dict, message: str) -> None:
+    with pytest.raises(ValidationFailed, match=re.escape(message)):
+        clean_one("transaction", to=TOKEN, **fields)
+
+
 def test_a_contract_creation_shows_no_recipient():
     asked = clean_one("transaction")
     assert verify(asked, tx("", "", "0x6080604052348015600f57600080fd5b")) is None
@@ -270,8 +301,10 @@ def test_a_token_by_its_symbol_alone():
 
 
 # --- the result ---------------------------------------------------------------------------------------------
-def sent(nonce: int, to: str | None = SPENDER, value: int = 0) -> tuple[ChainTransaction, ChainReceipt]:
-    tx = ChainTransaction(f"0x{nonce:064x}", ACCOUNT.address, to, value, "0x", nonce, 31337)
+def sent(
+    nonce: int, to: str | None = SPENDER, value: int = 0, data: str = "0x"
+) -> tuple[ChainTransaction, ChainReceipt]:
+    tx = ChainTransaction(f"0x{nonce:064x}", ACCOUNT.address, to, value, data, nonce, 31337)
     return tx, ChainReceipt(block_number=5, status=1, gas_used=21000)
 
 
@@ -331,3 +364,24 @@ def test_a_mined_transaction_unlike_its_expectation_fails_the_flow():
     assert result["ok"] is False
     assert result["error_kind"] == "chain_mismatch"
     assert "carried 5 wei" in result["error"]
+
+
+@pytest.mark.parametrize(
+    ("cap", "mined", "error"),
+    [
+        ({"amount": "12345"}, approve_call(SPENDER, 12345), None),
+        ({"amount": "12345"}, approve_call(SPENDER, 70000), "asked exactly 12345"),
+        ({"max_amount": "70000"}, approve_call(SPENDER, 70000), None),
+        ({"max_amount": "70000"}, approve_call(SPENDER, 70001), "above 70000"),
+        ({"amount": "12345"}, approve_call(TOKEN, 12345), "another spender"),
+    ],
+)
+def test_a_mined_approval_is_held_to_its_spender_and_cap(cap: dict, mined: str, error: str | None) -> None:
+    """What MetaMask sent is read back from the chain: the screen's amount must be the chain's too."""
+    expect = [clean_one("transaction", to=TOKEN, selector="0x095ea7b3", spender=SPENDER, **cap)]
+    outcome = FlowOutcome(confirmations=[Confirmation("transaction", "approved", 0)], met=[True])
+    result = flow_result(outcome, expect, address=ACCOUNT.address, sent=[sent(3, to=TOKEN, data=mined)])
+    assert result["ok"] is (error is None), result
+    if error:
+        assert result["error_kind"] == "chain_mismatch"
+        assert error in result["error"]

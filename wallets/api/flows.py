@@ -50,7 +50,11 @@ class FlowExpectationInput(serializers.Serializer):
     selector = _text(help_text="transaction: the method selector (absent: no calldata)")
     max_value_wei = _text(help_text="transaction: most native value (default 0)")
     spender = _text(help_text="transaction (approve, increaseAllowance): the spender")
-    max_amount = _text(help_text="transaction (approve, increaseAllowance): the most allowed amount")
+    max_amount = _text(help_text="transaction (approve, increaseAllowance): the most the dApp may ask")
+    amount = _text(
+        help_text="transaction (approve): exactly this cap, in base units; MetaMask's spending cap is "
+        "edited to it whatever the dApp proposes (excludes max_amount)"
+    )
     max_fee_wei = _text(help_text="transaction: the most it may pay for gas")
     chain_id = serializers.IntegerField(required=False, help_text="network")
     rpc_url = _text(help_text="network")
@@ -82,18 +86,15 @@ _EXAMPLE = {
     "expect": [{"kind": "personal_sign", "message": "Example `personal_sign` message"}],
     "time_limit_seconds": 60,
 }
-_APPROVE_EXAMPLE = {
-    "steps": [{"action": "click", "text": "Approve Tokens"}],
-    "expect": [
-        {
-            "kind": "transaction",
-            "to": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-            "selector": "0x095ea7b3",
-            "spender": "0x9bc5baF874d2DA8D216aE9f137804184EE5AfEF4",
-            "max_amount": "70000",
-        }
-    ],
+_APPROVE_STEPS = [{"action": "click", "text": "Approve Tokens"}]
+_APPROVE_TOKENS = {  # the test dApp's Approve Tokens, on the token its Create Token deployed
+    "kind": "transaction",
+    "to": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    "selector": "0x095ea7b3",
+    "spender": "0x9bc5baF874d2DA8D216aE9f137804184EE5AfEF4",
 }
+_APPROVE_EXAMPLE = {"steps": _APPROVE_STEPS, "expect": [{**_APPROVE_TOKENS, "max_amount": "70000"}]}
+_EXACT_CAP_EXAMPLE = {"steps": _APPROVE_STEPS, "expect": [{**_APPROVE_TOKENS, "amount": "12345"}]}
 
 
 class SessionFlowCreateApi(ApiView):
@@ -112,6 +113,11 @@ class SessionFlowCreateApi(ApiView):
         examples=[
             OpenApiExample("Personal Sign on the test dApp", value=_EXAMPLE, request_only=True),
             OpenApiExample("Approve Tokens with a cap", value=_APPROVE_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "Approve Tokens with an exact cap (MetaMask's spending cap edited to it)",
+                value=_EXACT_CAP_EXAMPLE,
+                request_only=True,
+            ),
         ],
     )
     @idempotent

@@ -41,7 +41,7 @@ class Flow(Command):
 
     def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
         # Here, not at import: the API imports the registry, and importing automation loads Selenium.
-        from automation import Expectation, Step
+        from automation import Expectation, SpendingCap, Step
         from wallets.chain import chain_of_network
         from wallets.commands.flow_record import (
             FlowIncomplete,
@@ -54,12 +54,22 @@ class Flow(Command):
 
         ctx = session_context(row)
         expect: list[dict[str, Any]] = row.params["expect"]
+        chain = chain_of_network(row.session.network)
+
+        def spending_cap(e: dict[str, Any]) -> SpendingCap | None:
+            # MetaMask's cap field takes token units: the token's decimals, where it names its contract.
+            if "amount" not in e:
+                return None
+            decimals = chain.erc20_decimals(e["to"]) if chain is not None and e.get("to") else None
+            return SpendingCap(int(e["amount"]), decimals)
+
         expectations = [
             Expectation(
                 kinds=EXPECTATIONS[e["kind"]].kinds,
                 method=EXPECTATIONS[e["kind"]].method,
                 verify=functools.partial(_verify, asked=e, ctx=ctx),
                 approve=bool(e["approve"]),
+                spending_cap=spending_cap(e),
             )
             for e in expect
         ]
@@ -76,7 +86,6 @@ class Flow(Command):
             for s in row.params["steps"]
         ]
         address = row.session.active_account
-        chain = chain_of_network(row.session.network)
         start_nonce = chain.nonce(address, "pending") if chain is not None else None
         outcome = browser.run_flow(steps, expectations, time_limit=float(row.params["time_limit_seconds"]))
         # The networks the flow switched MetaMask to, through their checked screens: the session's now.

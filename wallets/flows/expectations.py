@@ -212,15 +212,16 @@ class TypedData(FlowExpectation):
 class Transaction(FlowExpectation):
     """eth_sendTransaction: ``to`` (absent: a contract creation), ``selector`` (absent: no calldata, unless
     a creation), ``max_value_wei`` (default 0), for an ERC-20 approve or increaseAllowance ``spender`` and
-    ``max_amount``, and ``max_fee_wei`` (the most it may pay for gas; MetaMask's advice on a fee the dApp
-    set is then passed)."""
+    ``max_amount`` (the most the dApp may ask), for an approve ``spender`` and ``amount`` instead (exactly
+    this cap: MetaMask's spending cap is edited to it whatever the dApp proposes), and ``max_fee_wei`` (the
+    most it may pay for gas; MetaMask's advice on a fee the dApp set is then passed)."""
 
     kind, kinds, method, shown = "transaction", (TRANSACTION,), "eth_sendTransaction", "DisplayedTransaction"
     own_fee = True
 
     @classmethod
     def clean(cls, fields: dict[str, Any]) -> dict[str, Any]:
-        allowed = {"to", "selector", "max_value_wei", "spender", "max_amount", "max_fee_wei"}
+        allowed = {"to", "selector", "max_value_wei", "spender", "max_amount", "amount", "max_fee_wei"}
         _only(fields, allowed, cls.kind)
         out: dict[str, Any] = {"max_value_wei": str(_wei(fields, "max_value_wei", 0))}
         if "to" in fields:
@@ -230,15 +231,20 @@ class Transaction(FlowExpectation):
             if len(selector) != _SELECTOR_LEN or not selector.startswith("0x") or not _is_hex(selector[2:]):
                 raise ValidationFailed("selector must be 0x and 8 hex digits")
             out["selector"] = selector
-        if ("spender" in fields) != ("max_amount" in fields):
-            raise ValidationFailed("spender and max_amount go together")
+        caps = [name for name in ("max_amount", "amount") if name in fields]
+        if ("spender" in fields) != bool(caps):
+            raise ValidationFailed("spender goes with max_amount or amount")
+        if len(caps) > 1:
+            raise ValidationFailed("max_amount and amount exclude each other")
         if "spender" in fields:
             if out.get("selector") not in (P.ERC20_APPROVE, P.ERC20_INCREASE_ALLOWANCE):
                 raise ValidationFailed(
                     "spender and max_amount are for approve or increaseAllowance selectors"
                 )
+            if caps == ["amount"] and out["selector"] != P.ERC20_APPROVE:
+                raise ValidationFailed("amount (an exact spending cap) is for the approve selector")
             out["spender"] = validate_address(str(fields["spender"]))
-            out["max_amount"] = str(_wei(fields, "max_amount", None))
+            out[caps[0]] = str(_wei(fields, caps[0], None))
         if "max_fee_wei" in fields:
             out["max_fee_wei"] = str(_wei(fields, "max_fee_wei", None))
         return out
@@ -306,7 +312,9 @@ class Transaction(FlowExpectation):
             spender = "0x" + f"{words[0]:040x}"
             if words[0] >= 2**160 or not V.address_matches(spender, asked["spender"]):
                 return f"the approval is for spender {spender}, the flow expects {asked['spender']}"
-            if words[1] > int(asked["max_amount"]):
+            if "amount" in asked and words[1] != int(asked["amount"]):
+                return f"the approval is for {words[1]}, the flow asks for exactly {asked['amount']}"
+            if "max_amount" in asked and words[1] > int(asked["max_amount"]):
                 return f"the approval is for {words[1]}, the flow allows at most {asked['max_amount']}"
         return None
 

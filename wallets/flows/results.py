@@ -11,6 +11,7 @@ from eth_account.messages import encode_defunct, encode_typed_data
 
 from automation import Confirmation, DisplayedSignature, FlowOutcome
 from automation.metamask.approvals import SIGNATURE, TRANSACTION
+from wallets import policy as P
 from wallets import verification
 from wallets.chain import ChainReceipt, ChainTransaction
 
@@ -71,6 +72,7 @@ def _confirmation(
         "decision": confirmation.decision,
         "expectation": confirmation.expectation,
         "reason": confirmation.reason,
+        "changed": confirmation.changed,
         "shown": verification.shown_summary(confirmation.shown)
         if confirmation.shown is not None
         else {"text": confirmation.shown_text[:1000]},
@@ -122,6 +124,15 @@ def chain_mismatch(sent: Sent, asked: dict[str, Any]) -> str | None:
     called = tx.data.lower()[:10] if tx.data not in ("", "0x") else None
     if to and called != selector:
         return f"transaction {tx.tx_hash} called {tx.data[:10]}, expected {selector or 'no calldata'}"
+    if "spender" in asked:
+        words = P.calldata_words(tx.data.lower())
+        amount = words[1] if len(words) >= 2 else None
+        if amount is None or words[0] != int(asked["spender"], 16):
+            return f"transaction {tx.tx_hash} approves another spender than {asked['spender']}"
+        if "amount" in asked and amount != int(asked["amount"]):
+            return f"transaction {tx.tx_hash} approves {amount}, asked exactly {asked['amount']}"
+        if "max_amount" in asked and amount > int(asked["max_amount"]):
+            return f"transaction {tx.tx_hash} approves {amount}, above {asked['max_amount']}"
     return None
 
 
