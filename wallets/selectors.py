@@ -3,6 +3,7 @@ can't be probed) and leaves an object_access_denied security event."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from wallets.models import (
     SignatureRequest,
     Transaction,
     Wallet,
+    WalletAccount,
     WalletSession,
 )
 
@@ -159,3 +161,34 @@ def session_metamask_versions() -> dict[str, int]:
         .order_by("metamask_version")
     )
     return {row["metamask_version"]: row["sessions"] for row in rows}
+
+
+# --- a wallet's accounts ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountRef:
+    """What a session needs to bring an account into MetaMask: its index under the phrase, or that it is
+    imported (its key is read by the worker only, wallet_account_private_key)."""
+
+    address: str
+    kind: str
+    hd_index: int | None
+    label: str = ""
+    created_at: Any = field(default=None, compare=False)
+
+
+def account_ref(row: WalletAccount) -> AccountRef:
+    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
+
+
+def wallet_accounts(*, wallet: Wallet) -> list[AccountRef]:
+    """The wallet's accounts, its first one first, then in the order they were added."""
+    first = AccountRef(str(wallet.address), WalletAccount.Kind.DERIVED, 0, "", wallet.created_at)
+    rest = [account_ref(row) for row in WalletAccount.objects.filter(wallet=wallet).order_by("created_at")]
+    return [first, *rest]
+
+
+def wallet_account_get(*, wallet: Wallet, address: str) -> AccountRef:
+    found = next((a for a in wallet_accounts(wallet=wallet) if a.address.lower() == address.lower()), None)
+    if found is None:
+        raise NotFound("The wallet has no such account; add or import it first")
+    return found

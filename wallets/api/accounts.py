@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from wallets.api.base import ApiView
 from wallets.api.idempotency import idempotent
 from wallets.api.payloads import validated
-from wallets.selectors import wallet_get_for_user
-from wallets.services import wallet_account_add, wallet_account_import, wallet_accounts
+from wallets.selectors import wallet_accounts, wallet_get_for_user
+from wallets.services import wallet_account_add, wallet_account_import
 
 
 class AccountOutput(serializers.Serializer):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from wallets.commands.base import Command
 from wallets.exceptions import ValidationFailed
+from wallets.selectors import wallet_account_get
 from wallets.validators import validate_address
 
 if TYPE_CHECKING:
@@ -30,9 +31,6 @@ class SwitchAccount(Command):
         return {"address": validate_address(str(params["address"]))}
 
     def check_session(self, session: WalletSession, params: dict[str, Any]) -> None:
-        # Here, not at import: wallets.services imports this registry (services/commands.py).
-        from wallets.services import wallet_account_get
-
         wallet_account_get(wallet=session.wallet, address=params["address"])  # a 404 for another address
 
     def run(self, browser: WalletBrowser, row: SessionCommand) -> dict[str, Any]:
@@ -40,7 +38,7 @@ class SwitchAccount(Command):
         from wallets.models import WalletAccount
 
         wallet = row.session.wallet
-        account = services.wallet_account_get(wallet=wallet, address=row.params["address"])
+        account = wallet_account_get(wallet=wallet, address=row.params["address"])
         key = None
         if account.kind == WalletAccount.Kind.IMPORTED:
             key = services.wallet_account_private_key(wallet=wallet, address=account.address)

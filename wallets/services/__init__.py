@@ -5,13 +5,10 @@ Status changes are declared in each model's TRANSITIONS and applied by services.
 
 from wallets.services.accounts import (
     AccountExists,
-    AccountRef,
     session_set_account,
     wallet_account_add,
-    wallet_account_get,
     wallet_account_import,
     wallet_account_private_key,
-    wallet_accounts,
 )
 from wallets.services.commands import (
     session_command_claim,
@@ -85,7 +82,6 @@ from wallets.services.workers import (
 __all__ = [
     "DERIVATION_PATH",
     "AccountExists",
-    "AccountRef",
     "WalletSecrets",
     "browser_worker_heartbeat",
     "browser_worker_remove",
@@ -135,10 +131,8 @@ __all__ = [
     "transaction_record_nonce",
     "transaction_request_create",
     "wallet_account_add",
-    "wallet_account_get",
     "wallet_account_import",
     "wallet_account_private_key",
-    "wallet_accounts",
     "wallet_import",
     "wallet_keys_rotate",
     "wallet_policy",

@@ -6,7 +6,6 @@ selected and the dApp connected with it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,43 +14,14 @@ from eth_account import Account
 
 from wallets import crypto
 from wallets.audit import security_event_record
-from wallets.exceptions import AccountExists, NotFound, ValidationFailed
+from wallets.exceptions import AccountExists, ValidationFailed
 from wallets.models import SecurityEvent, Wallet, WalletAccount, WalletSession
+from wallets.selectors import AccountRef, account_ref
 
 Account.enable_unaudited_hdwallet_features()
 MAX_ACCOUNTS_PER_WALLET = 50  # MetaMask's account list is read entry by entry: keep it short
 _PRIVATE_KEY = re.compile(r"(?:0x)?[0-9a-fA-F]{64}")
 Kind = WalletAccount.Kind
-
-
-@dataclass(frozen=True)
-class AccountRef:
-    """What a session needs to bring an account into MetaMask: its index under the phrase, or that it is
-    imported (its key is read by the worker only, wallet_account_private_key)."""
-
-    address: str
-    kind: str
-    hd_index: int | None
-    label: str = ""
-    created_at: Any = field(default=None, compare=False)
-
-
-def _ref(row: WalletAccount) -> AccountRef:
-    return AccountRef(row.address, row.kind, row.hd_index, row.label, row.created_at)
-
-
-def wallet_accounts(*, wallet: Wallet) -> list[AccountRef]:
-    """The wallet's accounts, its first one first, then in the order they were added."""
-    first = AccountRef(str(wallet.address), Kind.DERIVED, 0, "", wallet.created_at)
-    rest = [_ref(row) for row in WalletAccount.objects.filter(wallet=wallet).order_by("created_at")]
-    return [first, *rest]
-
-
-def wallet_account_get(*, wallet: Wallet, address: str) -> AccountRef:
-    found = next((a for a in wallet_accounts(wallet=wallet) if a.address.lower() == address.lower()), None)
-    if found is None:
-        raise NotFound("The wallet has no such account; add or import it first")
-    return found
 
 
 def _room_for_one(wallet: Wallet) -> None:
@@ -75,7 +45,7 @@ def wallet_account_add(*, wallet: Wallet, label: str = "") -> AccountRef:
         row = WalletAccount.objects.create(
             wallet=locked, address=address, kind=Kind.DERIVED, hd_index=index, label=label
         )
-    return _ref(row)
+    return account_ref(row)
 
 
 def wallet_account_import(
@@ -113,7 +83,7 @@ def wallet_account_import(
             )
     except IntegrityError:
         raise AccountExists() from None
-    return _ref(row)
+    return account_ref(row)
 
 
 def wallet_account_private_key(*, wallet: Wallet, address: str) -> str:
