@@ -16,6 +16,7 @@ rules (docs/metamask.md section 6, *dApp flows*):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -58,6 +59,17 @@ class Confirmation:
     shown: Displayed | None = None  # what it showed, as read (None: not read field by field)
     shown_text: str = ""  # its text, for one not read field by field
     changed: str = ""  # what the flow changed on the screen before judging it ("spending cap 7 -> 1.2345")
+
+
+@dataclass
+class _Judged:
+    """A screen as the expectations judged it: the one that accepted it (None: none did), what it showed
+    when judged, what was changed on it first, and why the others refused it."""
+
+    match: int | None = None
+    shown: Displayed | None = None
+    changed: str = ""
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,33 +135,49 @@ class FlowWatch:
             return
         assert screen.page is not None
         page: ApprovalPage = mm.page(screen.page)
+        judged = self._judge(screen, page, candidates)
+        # Whichever way an edited screen ends, nothing typed on it may carry over to the next one.
+        try:
+            self._answer(screen, page, route, judged)
+        except Exception:
+            if judged.changed:
+                with contextlib.suppress(Exception):  # the error that ended the answer is the one raised
+                    mm.reload_approval_tab()
+            raise
+        if judged.changed:
+            mm.reload_approval_tab()
+
+    def _judge(self, screen: Screen, page: ApprovalPage, candidates: list[int]) -> _Judged:
+        """The screen read, edited where an expectation asks, and judged by each candidate in turn."""
         method = page.shown_method() if screen.kind == SIGNATURE and isinstance(page, SignaturePage) else ""
-        reasons: list[str] = []
-        match, shown_now, changed = None, None, ""
+        judged = _Judged()
         for i in candidates:
             expectation = self.expectations[i]
             if method and method != expectation.method:
-                reasons.append(f"MetaMask shows a {method} request, expected {expectation.method}")
+                judged.reasons.append(f"MetaMask shows a {method} request, expected {expectation.method}")
                 continue
-            shown_now = page.read(expectation.method)
-            if edit := self._edit(page, shown_now, expectation):
-                changed = edit  # the screen as edited is what every later candidate is judged on
-                shown_now = page.read(expectation.method)
+            judged.shown = page.read(expectation.method)
+            if edit := self._edit(page, judged.shown, expectation):
+                judged.changed = edit  # the screen as edited is what every later candidate is judged on
+                judged.shown = page.read(expectation.method)
+            shown_now = judged.shown
             reason = "MetaMask shows nothing to check" if shown_now is None else expectation.verify(shown_now)
             if reason is None:
-                match = i
+                judged.match = i
                 break
-            reasons.append(reason)
+            judged.reasons.append(reason)
+        return judged
+
+    def _answer(self, screen: Screen, page: ApprovalPage, route: str, judged: _Judged) -> None:
+        mm, match, shown_now, changed = self.mm, judged.match, judged.shown, judged.changed
         if match is None:
-            reason = "; ".join(dict.fromkeys(reasons))
+            reason = "; ".join(dict.fromkeys(judged.reasons))
             logger.warning("rejecting a %s confirmation in a flow: %s", screen.kind, reason, extra=_LOG)
             mm.reject_shown(page)
             mm.refused_others.append((reason, f"{screen.kind}: {shown_now or 'not read'}"))
             self.confirmations.append(
                 Confirmation(screen.kind, "rejected", None, reason, shown_now, changed=changed)
             )
-            if changed:
-                mm.reload_approval_tab()
             return
         pending = page.queue_size()
         if pending > 1:
@@ -169,8 +197,6 @@ class FlowWatch:
             reason = "the flow asks for it to be rejected"
             self.confirmations.append(Confirmation(screen.kind, "rejected", match, reason, shown_now))
         mm.wait_route_leaves(route)
-        if changed:
-            mm.reload_approval_tab()  # nothing typed on this screen may carry over to the next one
 
     @staticmethod
     def _edit(page: ApprovalPage, shown_now: Displayed | None, expectation: Expectation) -> str:
