@@ -194,9 +194,17 @@ class WalletSession(models.Model):
     def __str__(self) -> str:
         return f"session {self.id} ({self.status})"
 
-    def touch(self, *, now: Any = None, save: bool = True) -> None:
-        """Sliding TTL: every use pushes expiry to now + ttl_seconds."""
+    def touch(self, *, now: Any = None, save: bool = True, unless_within: float = 0.0) -> None:
+        """Sliding TTL: every use pushes expiry to now + ttl_seconds. ``unless_within``: nothing is written
+        when the last use is fewer seconds ago (a session in steady use is then written once per that many
+        seconds, not once per request: its expiry is at most that much earlier than exact)."""
         now = now or timezone.now()
+        if (
+            unless_within
+            and self.last_activity_at
+            and (now - self.last_activity_at).total_seconds() < unless_within
+        ):
+            return
         self.last_activity_at = now
         self.expires_at = now + timedelta(seconds=self.ttl_seconds)
         if save:

@@ -1,11 +1,17 @@
 import copy
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery.signals import before_task_publish
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from metamask_service.devstack.typed_data import typed_data
 from tests.factories import OTHER_MNEMONIC, SignatureRequestFactory, TransactionFactory, WalletSessionFactory
 from wallets.models import SecurityEvent, SignatureRequest, Transaction, WalletSession
+from wallets.services.sessions import TOUCH_AT_MOST_EVERY_SECONDS
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +267,43 @@ def test_transaction_detail(api, session):
         "gas_used": 21000,
         "error": "",
     }
+
+
+def test_an_accepted_operation_is_inserted_with_its_task_id_and_pushes_the_expiry_once_in_steady_use(
+    api, session, django_capture_on_commit_callbacks
+):
+    """The enqueue's writes: the row is inserted holding the id of the message that will act on it (no
+    UPDATE of it after), and the session's expiry is pushed at most once per TOUCH_AT_MOST_EVERY_SECONDS
+    (each accepted operation holds the session's row lock; that write would lengthen it)."""
+    message_ids: list[str] = []
+
+    def record(headers=None, **_):
+        message_ids.append(headers["id"])
+
+    before_task_publish.connect(record, weak=False)
+    WalletSession.objects.filter(id=session.id).update(
+        last_activity_at=timezone.now() - timedelta(seconds=TOUCH_AT_MOST_EVERY_SECONDS + 1)
+    )
+    writes: list[list[str]] = []
+    try:
+        for _ in range(2):
+            with (
+                django_capture_on_commit_callbacks(execute=True),
+                CaptureQueriesContext(connection) as queries,
+            ):
+                response = api.post(
+                    sig_url(session), {"method": "personal_sign", "message": "hi"}, format="json"
+                )
+            assert response.status_code == 202, response.content
+            writes.append([q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))])
+    finally:
+        before_task_publish.disconnect(record)
+    rows = list(SignatureRequest.objects.filter(session=session).order_by("created_at"))
+    assert [row.task_id for row in rows] == message_ids
+    for sql in writes:
+        assert [w for w in sql if "signaturerequest" in w.lower()] == [
+            next(w for w in sql if w.startswith("INSERT") and "signaturerequest" in w.lower())
+        ], sql  # the insert alone: no UPDATE of the new row for its task id
+    # The first pushed the expiry (its last push was longer ago than that); the second, right after, did not.
+    assert any(w.startswith("UPDATE") and "walletsession" in w.lower() for w in writes[0]), writes[0]
+    assert not any(w.startswith("UPDATE") and "walletsession" in w.lower() for w in writes[1]), writes[1]

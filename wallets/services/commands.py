@@ -33,9 +33,13 @@ def session_command_create(
         session = session_lock_ready(session=owned)
         command_for(kind).check_session(session, cleaned)
         row = SessionCommand.objects.create(
-            session=session, kind=kind, params=cleaned, account=session.active_account
+            session=session,
+            kind=kind,
+            params=cleaned,
+            account=session.active_account,
+            task_id=dispatch.new_task_id(),
         )
-        dispatch.session_command_execute_enqueue(command=row)
+        dispatch.session_command_execute_enqueue(command=row, created_with_id=True)
     return row
 
 

@@ -27,8 +27,10 @@ def network_change_create(
     owned = session_get_for_user(user=user, session_id=session_id, ip=ip)
     with transaction.atomic():
         session = session_lock_ready(session=owned)
-        row = NetworkChange.objects.create(session=session, network=network, account=session.active_account)
-        dispatch.network_change_execute_enqueue(network_change=row)
+        row = NetworkChange.objects.create(
+            session=session, network=network, account=session.active_account, task_id=dispatch.new_task_id()
+        )
+        dispatch.network_change_execute_enqueue(network_change=row, created_with_id=True)
     return row
 
 

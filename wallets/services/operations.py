@@ -34,9 +34,13 @@ def signature_request_create(
         if method == SignatureRequest.Method.SIGN_IN:
             payload = _sign_in_message(session, payload)
         request = SignatureRequest.objects.create(
-            session=session, method=method, payload=payload, account=session.active_account
+            session=session,
+            method=method,
+            payload=payload,
+            account=session.active_account,
+            task_id=dispatch.new_task_id(),
         )
-        dispatch.signature_execute_enqueue(signature_request=request)
+        dispatch.signature_execute_enqueue(signature_request=request, created_with_id=True)
     return request
 
 
@@ -96,8 +100,9 @@ def transaction_request_create(
             max_priority_fee_per_gas_wei=(
                 None if max_priority_fee_per_gas_wei is None else Decimal(max_priority_fee_per_gas_wei)
             ),
+            task_id=dispatch.new_task_id(),
         )
-        dispatch.transaction_execute_enqueue(transaction_row=row)
+        dispatch.transaction_execute_enqueue(transaction_row=row, created_with_id=True)
     return row
 
 
