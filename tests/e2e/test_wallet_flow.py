@@ -453,6 +453,7 @@ def test_the_dapps_permit_button_is_signed_only_as_stated_in_full(
     signature = signed["result"]["confirmations"][0]["signature"]
     recovered = Account.recover_message(encode_typed_data(full_message=permit), signature=signature)
     assert recovered == account.address
+    print(f"flow (permit): {json.dumps(signed)}")  # README's example, with -s
 
     from wallets.models import WalletPolicy, WalletSession
 
