@@ -4,6 +4,7 @@ that account's address: the list's names and abbreviations only decide what to t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ def select_account(
     # ids), or hold the phrase's account of that index (13.36's cell ids end in "/<index>")
     hinted = [i for i, e in enumerate(listing.entries()) if e.names(address) or _holds_index(e, hd_index)]
     for index in hinted:
-        if _try(mm, index, address, tried):
+        if _try(mm, index, address, tried, before=before):
             return done
     # 2. brought in: imported (MetaMask selects it), or the phrase's next accounts added one at a time
     if private_key is not None:
@@ -53,16 +54,16 @@ def select_account(
             listed = listing.entries()
             listing.add_derived()
             done.append("added")
-            if _try(mm, _newest(listed, listing.entries()), address, tried, listing=listing):
+            if _try(mm, _newest(listed, listing.entries()), address, tried, before=before, listing=listing):
                 return done
     # 3. every other entry, read in turn (13.36 names none of the phrase's accounts)
     for index in range(len(open_account_list(home).entries())):
-        if index not in tried and _try(mm, index, address, tried):
+        if index not in tried and _try(mm, index, address, tried, before=before):
             return done
     # Not found: the selection goes back to where it was, so what MetaMask shows stays the session's account.
     back = next((index for index, shown in tried.items() if shown == before), None)
     if back is not None:
-        _try(mm, back, before, tried)
+        _try(mm, back, before, tried, before=before)
     raise MetaMaskUIError(f"MetaMask holds no account {address} (read {len(tried)} of its accounts)")
 
 
@@ -84,14 +85,34 @@ def _newest(before: list[Entry], after: list[Entry]) -> int:
 
 
 def _try(
-    mm: MetaMaskDriver, index: int, address: str, tried: dict[int, str], *, listing: AccountList | None = None
+    mm: MetaMaskDriver,
+    index: int,
+    address: str,
+    tried: dict[int, str],
+    *,
+    before: str,
+    listing: AccountList | None = None,
 ) -> bool:
     """Selects the ``index``-th entry (of ``listing``, or of the list opened anew) and tells whether home
     then shows ``address``."""
     home = mm.page(HomePage)
     listing = listing or open_account_list(home)
+    previous = next(reversed(tried.values()), before)  # what home showed last: the last selection's account
     listing.select(index)
     home.wait_ready()
-    shown = tried[index] = home.read_address()
+    shown = home.read_address()
+    if shown == previous:
+        # 13.36 can still show the last selection's address right after a click (seen 2026-12-04: entry 0
+        # read as the account selected before it, then read as itself when selected again): read again
+        # until it changes, briefly (an entry that is that same account keeps it).
+        with contextlib.suppress(MetaMaskUIError):
+            shown = home.wait_for(
+                "home to show the selection", lambda: _other(home.read_address(), previous), timeout=3
+            )
+    tried[index] = shown
     logger.info("account entry %d selected: %s", index, shown, extra=_LOG)
     return shown == address
+
+
+def _other(shown: str, previous: str) -> str | None:
+    return shown if shown != previous else None
