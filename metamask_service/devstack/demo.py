@@ -445,30 +445,6 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
             f"token {token} created by {mined['tx_hash'][:20]}... (block {mined['receipt']['block_number']})"
         )
 
-    with report.step("test dApp flow: Approve Tokens, its cap edited to exactly 1.2345") as note:
-        # The dApp proposes 7 tokens; the flow asks for exactly DAPP_ALLOWANCE: MetaMask's spending cap is
-        # edited to it before the screen is checked, and the chain then holds that allowance. Right after
-        # Create Token: the page knows its token only in memory, and the browser's restart (every
-        # BROWSER_MAX_OPERATIONS operations, 10 by default: this is the 9th) reloads the page.
-        approve_asked = {
-            "kind": "transaction",
-            "to": token,
-            "selector": "0x095ea7b3",
-            "spender": DAPP_SPENDER,
-            "amount": str(DAPP_ALLOWANCE),
-            "max_fee_wei": str(10**16),  # the page sets the fee, as for Create Token
-        }
-        edited = run_flow(
-            {"steps": [{"action": "click", "text": "Approve Tokens"}], "expect": [approve_asked]}
-        )
-        call = "0xdd62ed3e" + address.lower()[2:].rjust(64, "0") + DAPP_SPENDER.lower()[2:].rjust(64, "0")
-        dapp_allowance = int(anvil.rpc("eth_call", [{"to": token, "data": call}, "latest"]), 16)
-        changed = edited["result"]["confirmations"][0]["changed"]
-        summary.update(dapp_allowance=str(dapp_allowance), dapp_cap_changed=changed)
-        note["result"] = f"{changed}; allowance on chain {dapp_allowance} (asked {DAPP_ALLOWANCE})"
-        if dapp_allowance != DAPP_ALLOWANCE:
-            raise DemoFailed(f"the allowance on chain is {dapp_allowance}, asked {DAPP_ALLOWANCE}")
-
     with report.step("ERC-20 approve with an exact spending cap") as note:
         words = SPENDER.lower()[2:].rjust(64, "0") + f"{ALLOWANCE:064x}"
         accepted = api.call(
@@ -491,6 +467,32 @@ def run(report: Report, workdir: Path, procs: Processes) -> None:
         note["result"] = f"{approved['tx_hash'][:20]}... allowance on chain {allowance} (asked {ALLOWANCE})"
         if allowance != ALLOWANCE:
             raise DemoFailed(f"the allowance on chain is {allowance}, asked {ALLOWANCE}")
+
+    with report.step("test dApp flow: Approve Tokens, its cap edited to exactly 1.2345") as note:
+        # The dApp proposes 7 tokens; the flow asks for exactly DAPP_ALLOWANCE: MetaMask's spending cap is
+        # edited to it before the screen is checked, and the chain then holds that allowance. Soon after
+        # Create Token: the page knows its token only in memory, and the browser's restart (every
+        # BROWSER_MAX_OPERATIONS operations, 10 by default: this is the 10th) reloads the page. After the
+        # service's own approve: in two of three 13.36 runs, that approve right after this one showed a fee
+        # ("Speed") warning, which is refused (never approved past); after Create Token it never did.
+        approve_asked = {
+            "kind": "transaction",
+            "to": token,
+            "selector": "0x095ea7b3",
+            "spender": DAPP_SPENDER,
+            "amount": str(DAPP_ALLOWANCE),
+            "max_fee_wei": str(10**16),  # the page sets the fee, as for Create Token
+        }
+        edited = run_flow(
+            {"steps": [{"action": "click", "text": "Approve Tokens"}], "expect": [approve_asked]}
+        )
+        call = "0xdd62ed3e" + address.lower()[2:].rjust(64, "0") + DAPP_SPENDER.lower()[2:].rjust(64, "0")
+        dapp_allowance = int(anvil.rpc("eth_call", [{"to": token, "data": call}, "latest"]), 16)
+        changed = edited["result"]["confirmations"][0]["changed"]
+        summary.update(dapp_allowance=str(dapp_allowance), dapp_cap_changed=changed)
+        note["result"] = f"{changed}; allowance on chain {dapp_allowance} (asked {DAPP_ALLOWANCE})"
+        if dapp_allowance != DAPP_ALLOWANCE:
+            raise DemoFailed(f"the allowance on chain is {dapp_allowance}, asked {DAPP_ALLOWANCE}")
 
     with report.step("transfer above the wallet's policy limit") as note:
         # The demo user is staff: it caps this wallet's transactions, then asks for more than the cap.
